@@ -1,0 +1,51 @@
+#include "policy/rules.h"
+
+#include <array>
+#include <string>
+
+namespace imagepin::policy {
+namespace {
+
+constexpr std::array<RuleInfo, 8> kRules = {{
+    {"IP000", "parse-error", Severity::kError,
+     "A YAML file in scope does not parse, so its images cannot be checked."},
+    {"IP001", "digest-required", Severity::kError,
+     "An image reference is not pinned by digest (@sha256:...)."},
+    {"IP002", "floating-tag", Severity::kError,
+     "An image tag is neither a build SHA nor a semantic version, even if a digest is present."},
+    {"IP003", "invalid-reference", Severity::kError,
+     "An image reference does not parse, or its digest is malformed."},
+    {"IP004", "first-party-split", Severity::kError,
+     "A first-party image is set through repository/tag/digest fields instead of one image.ref."},
+    {"IP005", "pull-policy", Severity::kError,
+     "A container's image pull policy is missing or is not the required policy (IfNotPresent)."},
+    {"IP006", "tag-carries-digest", Severity::kWarning,
+     "A split image mapping puts the digest inside its tag field; use a digest field instead."},
+    {"IP007", "exception-expired", Severity::kError,
+     "An exception in .imagepin.yaml is past its expiry date."},
+}};
+
+}  // namespace
+
+const char* SeverityName(Severity severity) {
+  return severity == Severity::kError ? "error" : "warning";
+}
+
+std::span<const RuleInfo> AllRules() { return kRules; }
+
+const RuleInfo* FindRule(std::string_view id_or_name) {
+  for (const RuleInfo& rule : kRules) {
+    if (rule.id == id_or_name || rule.name == id_or_name) return &rule;
+  }
+  return nullptr;
+}
+
+std::string RuleDocAnchor(const RuleInfo& rule) {
+  std::string anchor = "docs/rules.md#";
+  for (char c : rule.id) anchor += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  anchor += '-';
+  anchor += rule.name;
+  return anchor;
+}
+
+}  // namespace imagepin::policy

@@ -1,0 +1,45 @@
+// Reports: the same findings as text, JSON, SARIF 2.1.0 or GitHub workflow annotations.
+// Each writer prints every finding (suppressed ones included, marked as such) in the given order.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "policy/finding.h"
+
+namespace imagepin::report {
+
+enum class Format { kText, kJson, kSarif, kGithub };
+
+// What the run covered, for summaries.
+struct RunSummary {
+  std::string tool_version;       // e.g. "0.1.0"
+  int files_scanned = 0;          // YAML files read and parsed (or attempted)
+  int templates_skipped = 0;      // Helm templates recognised and not checked
+  int image_fields = 0;           // image fields found
+  double elapsed_seconds = 0;
+};
+
+struct ReportOptions {
+  bool color = false;  // ANSI colour in text output (only on a TTY, never with NO_COLOR)
+};
+
+// Counts by severity, leaving out suppressed findings.
+struct Counts {
+  int errors = 0;
+  int warnings = 0;
+  int suppressed = 0;
+};
+Counts CountFindings(const std::vector<policy::Finding>& findings);
+
+void WriteText(const std::vector<policy::Finding>& findings, const RunSummary& summary,
+               const ReportOptions& options, std::ostream& out);
+void WriteJson(const std::vector<policy::Finding>& findings, const RunSummary& summary,
+               std::ostream& out);
+void WriteSarif(const std::vector<policy::Finding>& findings, const RunSummary& summary,
+                std::ostream& out);
+void WriteGithub(const std::vector<policy::Finding>& findings, const RunSummary& summary,
+                 std::ostream& out);
+
+}  // namespace imagepin::report
