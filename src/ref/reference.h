@@ -15,6 +15,8 @@
 namespace imagepin::ref {
 
 struct Reference {
+  // Empty in one odd case, as in Go: "my_reg.io/app" has no valid domain ('_'), so the whole
+  // name is the path.
   std::string domain;  // e.g. "docker.io", "ghcr.io", "localhost:5000", "[::1]:5000"
   std::string path;    // e.g. "library/nginx", "acme/api"
   std::string tag;     // empty when absent
@@ -31,6 +33,9 @@ struct Reference {
   // tag dropped when a digest is present.
   std::string Familiar() const;
   // Normalized() with "docker.io/" and then a single "library/" stripped; tag and digest kept.
+  // As in Go's FamiliarString, "library/" goes only when one component is left
+  // ("library/a/b" stays); unlike it, "docker.io/" stays when the rest would read as a domain
+  // ("docker.io/foo.com/app"), so that Short() always parses back to the same reference.
   std::string Short() const;
 };
 

@@ -1,0 +1,19 @@
+// Reading and listing files, with the limits a repository scan needs.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "base/result.h"
+
+namespace imagepin::base {
+
+// Reads the file at `path` into `*contents` (reusing its capacity). Fails with kIo and a
+// message naming the cause ("permission denied", "too many levels of symbolic links", "larger
+// than the 8 MiB limit (scope.maxFileSize)", "is a directory").
+Status ReadFileInto(const std::string& path, size_t max_bytes, std::string* contents);
+
+// "8 MiB", "512 KiB", "300 bytes".
+std::string FormatBytes(size_t bytes);
+
+}  // namespace imagepin::base

@@ -1,0 +1,108 @@
+// `imagepin check [PATH...]`: the policy gate.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "cli/terminal.h"
+#include "cli/version.h"
+#include "policy/check.h"
+#include "report/report.h"
+
+namespace imagepin::cli {
+namespace {
+
+struct CheckFlags {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string root = ".";
+  std::string color = "auto";
+  bool read_stdin = false;
+  unsigned jobs = 0;
+};
+
+int RunCheckCommand(CheckFlags flags) {
+  auto started = std::chrono::steady_clock::now();
+  // `check -` reads a rendered stream, like `--stdin`.
+  std::erase_if(flags.paths, [&](const std::string& p) {
+    if (p != "-") return false;
+    flags.read_stdin = true;
+    return true;
+  });
+  if (flags.read_stdin && !flags.paths.empty()) {
+    fmt::print(stderr, "imagepin: error: --stdin (or -) cannot be combined with paths\n");
+    return kExitUsage;
+  }
+  base::Result<policy::Config> config = policy::LoadConfig(flags.root);
+  if (!config.ok()) {
+    PrintError(config.error());
+    return kExitUsage;
+  }
+  policy::CheckRequest request;
+  request.root = flags.root;
+  request.paths = flags.paths;
+  request.read_stdin = flags.read_stdin;
+  request.jobs = flags.jobs;
+  base::Result<policy::CheckResult> result = policy::RunCheck(*config, request);
+  if (!result.ok()) {
+    PrintError(result.error());
+    return result.error().code == base::ErrorCode::kNotFound ? kExitUsage : kExitRuntime;
+  }
+  report::RunSummary summary;
+  summary.tool_version = kVersion;
+  summary.files_scanned = result->stats.files_scanned;
+  summary.templates_skipped = result->stats.templates_skipped;
+  summary.image_fields = result->stats.image_fields;
+  summary.elapsed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const std::vector<policy::Finding>& findings = result->findings;
+  if (flags.format == "json") {
+    report::WriteJson(findings, summary, std::cout);
+  } else if (flags.format == "sarif") {
+    report::WriteSarif(findings, summary, std::cout);
+  } else if (flags.format == "github") {
+    report::WriteGithub(findings, summary, std::cout);
+  } else {
+    report::ReportOptions options;
+    options.color = UseColor(flags.color, STDOUT_FILENO);
+    report::WriteText(findings, summary, options, std::cout);
+  }
+  std::cout.flush();
+  if (!std::cout) {
+    fmt::print(stderr, "imagepin: error: cannot write the report\n");
+    return kExitRuntime;
+  }
+  return report::CountFindings(findings).errors > 0 ? kExitFindings : kExitOk;
+}
+
+}  // namespace
+
+void RegisterCheck(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<CheckFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "check", "Check that every image in scope is pinned by digest, with no floating tag and "
+               "pull policy IfNotPresent");
+  cmd->add_option("paths", flags->paths,
+                  "Files or directories to check instead of the configured scope; - reads a "
+                  "rendered stream from standard input");
+  cmd->add_option("-f,--format", flags->format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github"}))
+      ->capture_default_str();
+  cmd->add_flag("--stdin", flags->read_stdin,
+                "Check a multi-document stream from standard input (helm template ... | imagepin "
+                "check --stdin)");
+  cmd->add_option("-C,--root", flags->root, "Repository root (where .imagepin.yaml is)")
+      ->check(CLI::ExistingDirectory)
+      ->capture_default_str();
+  cmd->add_option("--color", flags->color, "Colour text output: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  cmd->add_option("-j,--jobs", flags->jobs, "Worker threads (default: one per CPU)");
+  cmd->callback([flags, exit_code] { *exit_code = RunCheckCommand(*flags); });
+}
+
+}  // namespace imagepin::cli

@@ -1,0 +1,141 @@
+// `imagepin images [PATH...]`: every image field in scope, where it is and what it says. The
+// audit view: "what do we deploy, where".
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "policy/check.h"
+#include "ref/reference.h"
+#include "scan/scanner.h"
+
+namespace imagepin::cli {
+namespace {
+
+struct ImagesFlags {
+  std::vector<std::string> paths;
+  std::string format = "table";
+  std::string root = ".";
+  unsigned jobs = 0;
+};
+
+struct FileFields {
+  std::string path;
+  scan::FileScan scan;
+};
+
+nlohmann::ordered_json FieldJson(const std::string& path, const scan::ImageField& f) {
+  nlohmann::ordered_json j;
+  j["path"] = path;
+  j["line"] = f.line;
+  j["column"] = f.column;
+  j["document"] = f.document;
+  j["keyPath"] = f.key_path;
+  j["form"] = scan::FormName(f.form);
+  j["reference"] = f.reference;
+  base::Result<ref::Reference> r = ref::ParseReference(f.reference);
+  bool valid = r.ok() && !f.templated && !f.partial;
+  j["valid"] = valid;
+  j["domain"] = valid ? nlohmann::ordered_json(r->domain) : nullptr;
+  j["repository"] = valid ? nlohmann::ordered_json(r->path) : nullptr;
+  j["tag"] = valid && r->has_tag() ? nlohmann::ordered_json(r->tag) : nullptr;
+  j["digest"] = valid && r->has_digest() ? nlohmann::ordered_json(r->digest) : nullptr;
+  j["pullPolicy"] = f.pull_policy.present ? nlohmann::ordered_json(f.pull_policy.value) : nullptr;
+  j["templated"] = f.templated;
+  j["partial"] = f.partial;
+  return j;
+}
+
+void PrintTable(const std::vector<FileFields>& files) {
+  struct Row {
+    std::string where, key, form, reference, policy;
+  };
+  std::vector<Row> rows;
+  for (const FileFields& file : files) {
+    for (const scan::ImageField& f : file.scan.fields.images) {
+      std::string reference = f.reference;
+      if (f.partial) reference += " (chart default repository)";
+      if (f.templated) reference += " (template)";
+      rows.push_back({fmt::format("{}:{}:{}", file.path, f.line, f.column), f.key_path,
+                      scan::FormName(f.form), reference,
+                      f.pull_policy.present ? f.pull_policy.value : "-"});
+    }
+  }
+  size_t w_where = 8, w_key = 8, w_form = 4;
+  for (const Row& r : rows) {
+    w_where = std::max(w_where, r.where.size());
+    w_key = std::max(w_key, r.key.size());
+    w_form = std::max(w_form, r.form.size());
+  }
+  fmt::print("{:<{}}  {:<{}}  {:<{}}  {}  {}\n", "LOCATION", w_where, "KEY PATH", w_key, "FORM",
+             w_form, "PULL POLICY", "REFERENCE");
+  for (const Row& r : rows) {
+    fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<11}  {}\n", r.where, w_where, r.key, w_key, r.form,
+               w_form, r.policy, r.reference);
+  }
+}
+
+int RunImages(const ImagesFlags& flags) {
+  base::Result<policy::Config> config = policy::LoadConfig(flags.root);
+  if (!config.ok()) {
+    PrintError(config.error());
+    return kExitUsage;
+  }
+  policy::CheckRequest request;
+  request.root = flags.root;
+  request.paths = flags.paths;
+  std::vector<base::Error> problems;
+  base::Result<std::vector<scan::FileEntry>> entries =
+      policy::SelectFiles(*config, request, &problems);
+  if (!entries.ok()) {
+    PrintError(entries.error());
+    return kExitUsage;
+  }
+  for (const base::Error& p : problems) PrintError(p);
+
+  std::vector<FileFields> files(entries->size());
+  scan::ScanOptions options;
+  options.max_file_size = config->max_file_size;
+  options.jobs = flags.jobs;
+  scan::ScanFiles(*entries, options, [&](size_t i, const scan::FileEntry& e, scan::FileScan& s) {
+    files[i] = FileFields{e.display_path, std::move(s)};
+  });
+  // Files that could not be read are named on standard error; the listing goes on.
+  for (const FileFields& f : files) {
+    if (!f.scan.problem) continue;
+    base::Error error = base::MakeError(base::ErrorCode::kParse, f.scan.problem->message, f.path,
+                                        {f.scan.problem->line, f.scan.problem->column});
+    PrintError(error);
+  }
+  if (flags.format == "json") {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const FileFields& f : files) {
+      for (const scan::ImageField& field : f.scan.fields.images) out.push_back(FieldJson(f.path, field));
+    }
+    std::cout << out.dump(2) << "\n";
+  } else {
+    PrintTable(files);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterImages(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ImagesFlags>();
+  CLI::App* cmd = app.add_subcommand("images", "List every image field in scope: where, what form, "
+                                               "which reference and pull policy");
+  cmd->add_option("paths", flags->paths, "Files or directories instead of the configured scope");
+  cmd->add_option("-f,--format", flags->format, "Output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  cmd->add_option("-C,--root", flags->root, "Repository root (where .imagepin.yaml is)")
+      ->check(CLI::ExistingDirectory)
+      ->capture_default_str();
+  cmd->add_option("-j,--jobs", flags->jobs, "Worker threads (default: one per CPU)");
+  cmd->callback([flags, exit_code] { *exit_code = RunImages(*flags); });
+}
+
+}  // namespace imagepin::cli

@@ -1,0 +1,31 @@
+// imagepin: keeps the container images of a GitOps repository pinned by digest.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+#include "cli/version.h"
+
+int main(int argc, char** argv) {
+  using namespace imagepin::cli;
+  CLI::App app{"imagepin: every image a GitOps repository deploys, pinned by digest"};
+  app.set_version_flag("--version", std::string("imagepin ") + kVersion);
+  app.require_subcommand(1);
+  app.fallthrough();
+  int exit_code = kExitOk;
+  RegisterCheck(app, &exit_code);
+  RegisterImages(app, &exit_code);
+  RegisterRef(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help, version or the usage error
+    return code == 0 ? kExitOk : kExitUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "imagepin: error: {}\n", e.what());
+    return kExitRuntime;
+  }
+  return exit_code;
+}

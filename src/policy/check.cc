@@ -1,0 +1,79 @@
+#include "policy/check.h"
+
+#include <iostream>
+#include <iterator>
+
+#include "policy/evaluate.h"
+#include "policy/exceptions.h"
+#include "scan/scanner.h"
+
+namespace imagepin::policy {
+namespace {
+
+Finding ProblemFinding(const base::Error& error) {
+  Finding f;
+  f.rule_id = "IP000";
+  f.rule_name = "parse-error";
+  f.message = error.message;
+  f.path = error.path;
+  return f;
+}
+
+}  // namespace
+
+base::Result<std::vector<scan::FileEntry>> SelectFiles(const Config& config,
+                                                       const CheckRequest& request,
+                                                       std::vector<base::Error>* problems) {
+  if (!request.paths.empty()) return scan::ListPaths(request.root, request.paths, problems);
+  return scan::ListScope(request.root, config.scope, problems);
+}
+
+base::Result<CheckResult> RunCheck(const Config& config, const CheckRequest& request) {
+  CheckResult result;
+  scan::ScanOptions options;
+  options.max_file_size = config.max_file_size;
+  options.jobs = request.jobs;
+
+  if (request.read_stdin) {
+    std::string contents(std::istreambuf_iterator<char>(std::cin), {});
+    yaml::StreamParser parser;
+    scan::FileScan scan = scan::ScanContents(contents, "-", false, &parser);
+    result.stats.files_scanned = 1;
+    result.stats.image_fields = static_cast<int>(scan.fields.images.size());
+    EvaluateFile(config, "-", scan, &result.findings);
+  } else {
+    std::vector<base::Error> problems;
+    base::Result<std::vector<scan::FileEntry>> files = SelectFiles(config, request, &problems);
+    if (!files.ok()) return files.error();
+    for (const base::Error& problem : problems) result.findings.push_back(ProblemFinding(problem));
+
+    // One slot per file, filled by the workers; merged in file order afterwards.
+    struct Slot {
+      std::vector<Finding> findings;
+      scan::FileStatus status = scan::FileStatus::kScanned;
+      int image_fields = 0;
+    };
+    std::vector<Slot> slots(files->size());
+    scan::ScanFiles(*files, options,
+                    [&](size_t i, const scan::FileEntry& entry, scan::FileScan& scan) {
+                      Slot& slot = slots[i];
+                      slot.status = scan.status;
+                      slot.image_fields = static_cast<int>(scan.fields.images.size());
+                      EvaluateFile(config, entry.display_path, scan, &slot.findings);
+                    });
+    for (Slot& slot : slots) {
+      if (slot.status == scan::FileStatus::kTemplate) {
+        ++result.stats.templates_skipped;
+      } else {
+        ++result.stats.files_scanned;
+      }
+      result.stats.image_fields += slot.image_fields;
+      std::move(slot.findings.begin(), slot.findings.end(), std::back_inserter(result.findings));
+    }
+  }
+  ApplyExceptions(config, request.today.empty() ? TodayUtc() : request.today, &result.findings);
+  SortFindings(result.findings);
+  return result;
+}
+
+}  // namespace imagepin::policy

@@ -1,0 +1,295 @@
+#include "policy/config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+#include "base/files.h"
+#include "policy/rules.h"
+#include "yaml/parser.h"
+
+namespace imagepin::policy {
+namespace {
+
+using yaml::Document;
+using yaml::kNoNode;
+using yaml::NodeId;
+using yaml::NodeKind;
+
+// Reads one parsed config document; the first problem found becomes `error`, with position.
+class ConfigReader {
+ public:
+  ConfigReader(const Document& doc, const std::string& path) : doc_(doc), path_(path) {}
+
+  std::optional<base::Error> error;
+
+  bool Fail(NodeId at, std::string message) {
+    if (!error) {
+      const yaml::Node& n = doc_.node(at);
+      error = base::MakeError(base::ErrorCode::kConfig, std::move(message), path_,
+                              {static_cast<int>(n.line) + 1, static_cast<int>(n.column) + 1});
+    }
+    return false;
+  }
+
+  // Calls `on_key(key, value)` for each entry of a mapping, rejecting keys not in `allowed`.
+  bool ForEachKey(NodeId m, std::string_view where, std::initializer_list<std::string_view> allowed,
+                  const std::function<bool(std::string_view, NodeId, NodeId)>& on_key) {
+    m = doc_.Resolve(m);
+    if (m == kNoNode || doc_.node(m).kind != NodeKind::kMapping) {
+      return Fail(m, fmt::format("{} must be a mapping", where));
+    }
+    for (NodeId k = doc_.node(m).first_child; k != kNoNode;) {
+      NodeId v = doc_.node(k).next_sibling;
+      std::string_view key = doc_.Value(k);
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        return Fail(k, fmt::format("unknown key \"{}\" in {} (expected one of: {})", key, where,
+                                   fmt::join(allowed, ", ")));
+      }
+      if (!on_key(key, k, v)) return false;
+      k = doc_.node(v).next_sibling;
+    }
+    return true;
+  }
+
+  bool String(NodeId v, std::string_view what, std::string* out) {
+    v = doc_.Resolve(v);
+    if (v == kNoNode || doc_.node(v).kind != NodeKind::kScalar || doc_.IsNull(v)) {
+      return Fail(v, fmt::format("{} must be a string", what));
+    }
+    *out = std::string(doc_.Value(v));
+    return true;
+  }
+
+  bool NonEmptyString(NodeId v, std::string_view what, std::string* out) {
+    if (!String(v, what, out)) return false;
+    if (out->empty()) return Fail(v, fmt::format("{} must not be empty", what));
+    return true;
+  }
+
+  bool StringList(NodeId v, std::string_view what, std::vector<std::string>* out) {
+    v = doc_.Resolve(v);
+    if (v == kNoNode || doc_.node(v).kind != NodeKind::kSequence) {
+      return Fail(v, fmt::format("{} must be a list of strings", what));
+    }
+    out->clear();
+    for (NodeId item = doc_.node(v).first_child; item != kNoNode; item = doc_.node(item).next_sibling) {
+      std::string s;
+      if (!NonEmptyString(item, fmt::format("each entry of {}", what), &s)) return false;
+      out->push_back(std::move(s));
+    }
+    return true;
+  }
+
+  template <typename F>
+  bool ForEachItem(NodeId v, std::string_view what, F on_item) {
+    v = doc_.Resolve(v);
+    if (v == kNoNode || doc_.node(v).kind != NodeKind::kSequence) {
+      return Fail(v, fmt::format("{} must be a list", what));
+    }
+    size_t i = 0;
+    for (NodeId item = doc_.node(v).first_child; item != kNoNode; item = doc_.node(item).next_sibling) {
+      if (!on_item(item, i++)) return false;
+    }
+    return true;
+  }
+
+  const Document& doc() const { return doc_; }
+
+ private:
+  const Document& doc_;
+  const std::string& path_;
+};
+
+bool IsDate(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  int y = 0, m = 0, d = 0;
+  auto num = [&](size_t pos, size_t len, int* out) {
+    return std::from_chars(s.data() + pos, s.data() + pos + len, *out).ptr == s.data() + pos + len;
+  };
+  if (!num(0, 4, &y) || !num(5, 2, &m) || !num(8, 2, &d)) return false;
+  return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+// "8MiB", "512 KiB", "1048576".
+std::optional<size_t> ParseSize(std::string_view s) {
+  size_t value = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || ptr == s.data()) return std::nullopt;
+  std::string_view unit(ptr, static_cast<size_t>(s.data() + s.size() - ptr));
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  if (unit.empty() || unit == "B") return value;
+  if (unit == "KiB") return value << 10;
+  if (unit == "MiB") return value << 20;
+  if (unit == "GiB") return value << 30;
+  return std::nullopt;
+}
+
+bool ReadScope(ConfigReader& r, NodeId v, Config* c) {
+  return r.ForEachKey(v, "scope", {"include", "exclude", "maxFileSize"},
+                      [&](std::string_view key, NodeId, NodeId val) {
+                        if (key == "include") return r.StringList(val, "scope.include", &c->scope.include);
+                        if (key == "exclude") return r.StringList(val, "scope.exclude", &c->scope.exclude);
+                        std::string text;
+                        if (!r.String(val, "scope.maxFileSize", &text)) return false;
+                        std::optional<size_t> size = ParseSize(text);
+                        if (!size || *size == 0) {
+                          return r.Fail(val, fmt::format("scope.maxFileSize \"{}\" is not a size "
+                                                         "(bytes, or a number with KiB, MiB or GiB)",
+                                                         text));
+                        }
+                        c->max_file_size = *size;
+                        return true;
+                      });
+}
+
+bool ReadEnvironments(ConfigReader& r, NodeId v, Config* c) {
+  c->environments.clear();
+  return r.ForEachItem(v, "environments", [&](NodeId item, size_t i) {
+    Environment env;
+    std::string where = fmt::format("environments[{}]", i);
+    bool ok = r.ForEachKey(item, where, {"name", "path"}, [&](std::string_view key, NodeId, NodeId val) {
+      return r.NonEmptyString(val, where + "." + std::string(key), key == "name" ? &env.name : &env.path);
+    });
+    if (!ok) return false;
+    if (env.name.empty()) return r.Fail(item, where + " needs a name");
+    if (env.path.empty()) env.path = "sources/values/env/" + env.name;
+    for (const Environment& other : c->environments) {
+      if (other.name == env.name) return r.Fail(item, fmt::format("environment \"{}\" is listed twice", env.name));
+    }
+    c->environments.push_back(std::move(env));
+    return true;
+  });
+}
+
+bool ReadTags(ConfigReader& r, NodeId v, Config* c) {
+  return r.ForEachKey(v, "tags", {"allow"}, [&](std::string_view, NodeId, NodeId val) {
+    if (!r.StringList(val, "tags.allow", &c->tag_allow)) return false;
+    c->tag_allow_regex.clear();
+    NodeId item = r.doc().node(r.doc().Resolve(val)).first_child;
+    for (const std::string& pattern : c->tag_allow) {
+      try {
+        c->tag_allow_regex.emplace_back(pattern, std::regex::ECMAScript | std::regex::optimize);
+      } catch (const std::regex_error& e) {
+        return r.Fail(item, fmt::format("tags.allow pattern \"{}\" is not a valid regular expression: {}",
+                                        pattern, e.what()));
+      }
+      item = r.doc().node(item).next_sibling;
+    }
+    return true;
+  });
+}
+
+bool ReadExceptions(ConfigReader& r, NodeId v, Config* c) {
+  return r.ForEachItem(v, "exceptions", [&](NodeId item, size_t i) {
+    Exception ex;
+    ex.line = static_cast<int>(r.doc().node(item).line) + 1;
+    std::string where = fmt::format("exceptions[{}]", i);
+    bool ok = r.ForEachKey(
+        item, where, {"path", "rule", "key", "ref", "reason", "expires"},
+        [&](std::string_view key, NodeId, NodeId val) {
+          std::string what = where + "." + std::string(key);
+          if (key == "path") return r.NonEmptyString(val, what, &ex.path_glob);
+          if (key == "key") return r.NonEmptyString(val, what, &ex.key_glob);
+          if (key == "ref") return r.NonEmptyString(val, what, &ex.ref_glob);
+          if (key == "reason") return r.NonEmptyString(val, what, &ex.reason);
+          if (key == "rule") {
+            std::string rule;
+            if (!r.NonEmptyString(val, what, &rule)) return false;
+            const RuleInfo* info = FindRule(rule);
+            if (!info) return r.Fail(val, fmt::format("{}: unknown rule \"{}\" (see docs/rules.md)", what, rule));
+            ex.rule_id = std::string(info->id);
+            return true;
+          }
+          if (!r.NonEmptyString(val, what, &ex.expires)) return false;
+          if (!IsDate(ex.expires)) return r.Fail(val, fmt::format("{} \"{}\" is not a date (YYYY-MM-DD)", what, ex.expires));
+          const yaml::Node& n = r.doc().node(r.doc().Resolve(val));
+          ex.expires_line = static_cast<int>(n.line) + 1;
+          ex.expires_column = static_cast<int>(n.column) + 1;
+          ex.expires_source_line = std::string(r.doc().LineAt(n.begin));
+          return true;
+        });
+    if (!ok) return false;
+    if (ex.path_glob.empty()) return r.Fail(item, where + " needs a path (a glob of files)");
+    if (ex.rule_id.empty()) return r.Fail(item, where + " needs a rule (an id such as IP001)");
+    if (ex.reason.empty()) return r.Fail(item, where + " needs a reason: say why the exception is safe");
+    c->exceptions.push_back(std::move(ex));
+    return true;
+  });
+}
+
+}  // namespace
+
+base::Result<Config> ParseConfig(std::string_view contents, const std::string& display_path) {
+  Config config;
+  config.path = display_path;
+  std::optional<base::Error> error;
+  int documents = 0;
+  yaml::StreamParser parser;
+  yaml::SyntaxError syntax;
+  bool parsed = parser.Parse(
+      contents,
+      [&](const Document& doc) {
+        if (error) return;
+        if (++documents > 1) {
+          error = base::MakeError(base::ErrorCode::kConfig, "the config must be one YAML document",
+                                  display_path);
+          return;
+        }
+        if (doc.root() == kNoNode || doc.IsNull(doc.root())) return;  // empty: defaults
+        ConfigReader r(doc, display_path);
+        r.ForEachKey(doc.root(), "the config",
+                     {"version", "scope", "environments", "shared", "charts", "firstParty", "tags",
+                      "pullPolicy", "exceptions"},
+                     [&](std::string_view key, NodeId, NodeId v) {
+                       if (key == "version") {
+                         std::string version;
+                         if (!r.String(v, "version", &version)) return false;
+                         if (version != "1") return r.Fail(v, fmt::format("version {} is not supported (only 1)", version));
+                         return true;
+                       }
+                       if (key == "scope") return ReadScope(r, v, &config);
+                       if (key == "environments") return ReadEnvironments(r, v, &config);
+                       if (key == "shared") return r.NonEmptyString(v, "shared", &config.shared);
+                       if (key == "charts") return r.NonEmptyString(v, "charts", &config.charts);
+                       if (key == "firstParty") return r.StringList(v, "firstParty", &config.first_party);
+                       if (key == "tags") return ReadTags(r, v, &config);
+                       if (key == "pullPolicy") {
+                         if (!r.NonEmptyString(v, "pullPolicy", &config.pull_policy)) return false;
+                         if (config.pull_policy != "IfNotPresent" && config.pull_policy != "Never" &&
+                             config.pull_policy != "Always") {
+                           return r.Fail(v, fmt::format("pullPolicy \"{}\" is not a Kubernetes pull policy "
+                                                        "(IfNotPresent, Never, Always)", config.pull_policy));
+                         }
+                         return true;
+                       }
+                       return ReadExceptions(r, v, &config);
+                     });
+        if (r.error) error = r.error;
+      },
+      &syntax);
+  if (!parsed) {
+    return base::MakeError(base::ErrorCode::kConfig, "YAML syntax error: " + syntax.message,
+                           display_path, {syntax.line, syntax.column});
+  }
+  if (error) return *error;
+  return config;
+}
+
+base::Result<Config> LoadConfig(const std::string& root) {
+  std::filesystem::path file = std::filesystem::path(root) / kConfigFileName;
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return Config{};
+  std::string contents;
+  std::string display(kConfigFileName);
+  if (base::Status read = base::ReadFileInto(file.string(), size_t{1} << 20, &contents); !read.ok()) {
+    return base::MakeError(base::ErrorCode::kConfig, read.error().message, display);
+  }
+  return ParseConfig(contents, display);
+}
+
+}  // namespace imagepin::policy

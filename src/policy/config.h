@@ -1,0 +1,59 @@
+// .imagepin.yaml: where things are, what is first-party, which tags are immutable, and the
+// exceptions. Every key is optional; Config{} is the default layout, so no file is needed.
+// docs/config.md is the reference; keep it in step with ParseConfig.
+#pragma once
+
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "scan/file_list.h"
+
+namespace imagepin::policy {
+
+inline constexpr std::string_view kConfigFileName = ".imagepin.yaml";
+
+struct Environment {
+  std::string name;  // "dev"
+  std::string path;  // "sources/values/env/dev", relative to the repository root
+};
+
+struct Exception {
+  std::string path_glob;  // which files
+  std::string rule_id;    // "IP001" (a name in the file is stored as its id)
+  std::string key_glob;   // optional: the finding's key path, `*` within one segment
+  std::string ref_glob;   // optional: the image reference as written
+  std::string reason;
+  std::string expires;  // "YYYY-MM-DD" or empty
+  int line = 0;         // where the entry starts in the config file (1-based)
+  int expires_line = 0, expires_column = 0;
+  std::string expires_source_line;  // for reports about the expiry
+};
+
+struct Config {
+  std::string path;  // the config file as displayed, empty when the defaults are in use
+  scan::Scope scope{{"sources/values/**", "sources/manifests/**"}, {}};
+  size_t max_file_size = size_t{8} << 20;
+  std::vector<Environment> environments{{"local", "sources/values/env/local"},
+                                        {"dev", "sources/values/env/dev"},
+                                        {"staging", "sources/values/env/staging"},
+                                        {"production", "sources/values/env/production"}};
+  std::string shared = "sources/values/_shared";
+  std::string charts = "sources/charts";
+  std::vector<std::string> first_party{"ghcr.io/acme/"};
+  std::vector<std::string> tag_allow;       // as written, for messages
+  std::vector<std::regex> tag_allow_regex;  // compiled, whole-tag match
+  std::string pull_policy = "IfNotPresent";
+  std::vector<Exception> exceptions;
+};
+
+// Reads <root>/.imagepin.yaml, or returns the defaults when there is none. Errors (kConfig) name
+// the file, line and column: unknown keys, wrong types, bad globs or dates, a missing reason.
+base::Result<Config> LoadConfig(const std::string& root);
+
+// Parses config text; `display_path` is used in error messages and Config::path.
+base::Result<Config> ParseConfig(std::string_view contents, const std::string& display_path);
+
+}  // namespace imagepin::policy

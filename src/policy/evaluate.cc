@@ -1,0 +1,185 @@
+#include "policy/evaluate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "policy/rules.h"
+#include "policy/tag_rules.h"
+#include "ref/reference.h"
+
+namespace imagepin::policy {
+namespace {
+
+using scan::FieldForm;
+using scan::ImageField;
+using scan::Scalar;
+
+class FileEvaluator {
+ public:
+  FileEvaluator(const Config& config, const std::string& path, std::vector<Finding>* out)
+      : config_(config), path_(path), out_(out) {}
+
+  void Add(std::string_view rule_id, std::string message, int document, std::string key_path,
+           int line, int column, std::string source_line, std::string reference) {
+    const RuleInfo* rule = FindRule(rule_id);
+    Finding f;
+    f.rule_id = std::string(rule->id);
+    f.rule_name = std::string(rule->name);
+    f.severity = rule->severity;
+    f.message = std::move(message);
+    f.path = path_;
+    f.line = line;
+    f.column = column;
+    f.source_line = std::move(source_line);
+    f.key_path = std::move(key_path);
+    f.document = document;
+    f.reference = std::move(reference);
+    out_->push_back(std::move(f));
+  }
+
+  // At a scalar of the field (or the field itself when the scalar is absent).
+  void AddAt(std::string_view rule_id, std::string message, const ImageField& field,
+             const Scalar* at, std::string key_suffix = {}) {
+    bool use_scalar = at != nullptr && at->present;
+    std::string key = field.key_path;
+    if (!key_suffix.empty()) key += "." + key_suffix;
+    Add(rule_id, std::move(message), field.document, std::move(key),
+        use_scalar ? at->line : field.line, use_scalar ? at->column : field.column,
+        use_scalar ? at->source_line : field.source_line, field.reference);
+  }
+
+  void CheckField(const ImageField& field) {
+    if (field.templated) return;  // only a renderer knows the image; check its output instead
+    const Scalar* where = field.ref.present ? &field.ref : nullptr;
+    bool split = field.form == FieldForm::kSplit || field.form == FieldForm::kKustomize;
+
+    if (field.form == FieldForm::kSplit && !field.partial) {
+      std::string repository = field.registry.present && !field.registry.value.empty()
+                                   ? field.registry.value + "/" + field.repository.value
+                                   : field.repository.value;
+      if (IsFirstParty(config_, repository)) {
+        Add("IP004",
+            fmt::format("first-party image {} is set with repository/tag fields; use one "
+                        "image.ref: {}@sha256:<digest>",
+                        repository, repository),
+            field.document, field.key_path, field.line, field.column, field.source_line,
+            field.reference);
+      }
+    }
+    if (split && field.tag.present && field.tag.value.find('@') != std::string::npos) {
+      AddAt("IP006",
+            fmt::format("tag \"{}\" carries a digest; charts reuse `tag` in labels, so put the "
+                        "digest in a digest: field",
+                        field.tag.value),
+            field, &field.tag, "tag");
+    }
+    CheckPullPolicy(field);
+    if (field.partial) {
+      // `image: {tag: x}` overrides a chart default we cannot see; judge only the tag.
+      if (field.tag.present) CheckTag(field, field.tag.value, &field.tag);
+      return;
+    }
+
+    if (field.reference.empty()) {
+      AddAt("IP003", "empty image reference", field, where);
+      return;
+    }
+    base::Result<ref::Reference> parsed = ref::ParseReference(field.reference);
+    if (!parsed.ok()) {
+      AddAt("IP003", fmt::format("invalid image reference \"{}\": {}", field.reference,
+                                 parsed.error().message),
+            field, where);
+      return;
+    }
+    const ref::Reference& r = *parsed;
+    if (!r.has_digest()) {
+      std::string message =
+          r.has_tag() ? fmt::format("image {} is not pinned by digest (tags are mutable); pin it "
+                                    "as {}@sha256:<digest>",
+                                    field.reference, field.reference)
+                      : fmt::format("image {} has no tag and no digest: it means :latest; pin it "
+                                    "as {}@sha256:<digest>",
+                                    field.reference, field.reference);
+      AddAt("IP001", std::move(message), field, split ? nullptr : where);
+    }
+    if (r.has_tag()) CheckTag(field, r.tag, split ? &field.tag : where);
+  }
+
+  void CheckTag(const ImageField& field, const std::string& tag, const Scalar* at) {
+    if (ClassifyTag(tag, config_) != TagKind::kFloating) return;
+    std::string message =
+        IsWellKnownChannel(tag)
+            ? fmt::format("floating tag \"{}\": a channel, not a version, even beside a digest; "
+                          "use a build SHA or semantic version tag, or none",
+                          tag)
+            : fmt::format("floating tag \"{}\": neither a build SHA (7-40 hex) nor a semantic "
+                          "version; use one, or no tag",
+                          tag);
+    AddAt("IP002", std::move(message), field, at);
+  }
+
+  void CheckPullPolicy(const ImageField& field) {
+    if (field.pull_policy.present) {
+      CheckPolicyValue(field.document, field.key_path + (field.form == FieldForm::kContainer
+                                                             ? ".imagePullPolicy"
+                                                             : ".pullPolicy"),
+                       field.pull_policy, field.reference);
+    } else if (field.pull_policy_required) {
+      Add("IP005",
+          fmt::format("{} \"{}\" has no imagePullPolicy: Kubernetes then picks Always for "
+                      ":latest or untagged images; set imagePullPolicy: {}",
+                      field.container_kind == "containers" ? "container" : field.container_kind == "initContainers" ? "init container" : "ephemeral container",
+                      field.container_name, config_.pull_policy),
+          field.document, field.key_path, field.line, field.column, field.source_line,
+          field.reference);
+    }
+  }
+
+  void CheckPolicyValue(int document, std::string key_path, const Scalar& value,
+                        std::string reference) {
+    // One finding per policy scalar, however many fields it applies to.
+    if (!seen_policies_.insert({document, value.begin}).second) return;
+    if (value.value == config_.pull_policy) return;
+    Add("IP005",
+        fmt::format("pull policy {}, must be {}{}", value.value, config_.pull_policy,
+                    value.value == "Always" ? ": Always is not a rollout mechanism, change the digest"
+                                            : ""),
+        document, std::move(key_path), value.line, value.column, value.source_line,
+        std::move(reference));
+  }
+
+  void Run(const scan::FileScan& scan) {
+    if (scan.problem) {
+      const scan::FileProblem& p = *scan.problem;
+      Add("IP000", p.message, 0, {}, p.line, p.column, p.source_line, {});
+    }
+    for (const ImageField& field : scan.fields.images) CheckField(field);
+    for (const scan::PullPolicyField& policy : scan.fields.pull_policies) {
+      CheckPolicyValue(policy.document, policy.key_path, policy.value, {});
+    }
+  }
+
+ private:
+  const Config& config_;
+  const std::string& path_;
+  std::vector<Finding>* out_;
+  std::set<std::pair<int, uint32_t>> seen_policies_;
+};
+
+}  // namespace
+
+bool IsFirstParty(const Config& config, std::string_view repository) {
+  for (const std::string& prefix : config.first_party) {
+    if (repository.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
+void EvaluateFile(const Config& config, const std::string& path, const scan::FileScan& scan,
+                  std::vector<Finding>* out) {
+  FileEvaluator(config, path, out).Run(scan);
+}
+
+}  // namespace imagepin::policy

@@ -1,0 +1,64 @@
+#include "policy/exceptions.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "base/glob.h"
+#include "policy/rules.h"
+
+namespace imagepin::policy {
+namespace {
+
+bool Covers(const Exception& ex, const Finding& f) {
+  if (ex.rule_id != f.rule_id) return false;
+  if (!base::GlobMatch(ex.path_glob, f.path)) return false;
+  if (!ex.key_glob.empty() && !base::GlobMatch(ex.key_glob, f.key_path, '.')) return false;
+  if (!ex.ref_glob.empty() && !base::GlobMatch(ex.ref_glob, f.reference)) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string TodayUtc() {
+  auto now = std::chrono::system_clock::now();
+  return fmt::format("{:%Y-%m-%d}", fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
+}
+
+void ApplyExceptions(const Config& config, std::string_view today, std::vector<Finding>* findings) {
+  std::vector<const Exception*> live;
+  std::vector<Finding> expired;
+  for (const Exception& ex : config.exceptions) {
+    // ISO dates compare correctly as strings.
+    if (!ex.expires.empty() && ex.expires < today) {
+      const RuleInfo* rule = FindRule("IP007");
+      Finding f;
+      f.rule_id = std::string(rule->id);
+      f.rule_name = std::string(rule->name);
+      f.severity = rule->severity;
+      f.message = fmt::format("exception for {} on {} expired on {}: fix the findings it covered, "
+                              "or renew it with a new reason",
+                              ex.rule_id, ex.path_glob, ex.expires);
+      f.path = config.path;
+      f.line = ex.expires_line;
+      f.column = ex.expires_column;
+      f.source_line = ex.expires_source_line;
+      f.key_path = "exceptions";
+      expired.push_back(std::move(f));
+      continue;
+    }
+    live.push_back(&ex);
+  }
+  for (Finding& f : *findings) {
+    for (const Exception* ex : live) {
+      if (Covers(*ex, f)) {
+        f.suppression = Suppression{ex->reason, ex->expires, config.path, ex->line};
+        break;
+      }
+    }
+  }
+  for (Finding& f : expired) findings->push_back(std::move(f));
+}
+
+}  // namespace imagepin::policy

@@ -1,0 +1,75 @@
+// The JSON report: one document, keys in a fixed order, described field by field in
+// docs/json-schema.md. Bump kSchemaVersion on any change that is not a pure addition.
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "report/report.h"
+
+namespace imagepin::report {
+namespace {
+
+using Json = nlohmann::ordered_json;  // ordered: keys come out in insertion order
+using policy::Finding;
+
+constexpr int kSchemaVersion = 1;
+
+// Optional strings are null rather than "" so consumers can tell "none" from a value.
+Json StringOrNull(const std::string& value) { return value.empty() ? Json(nullptr) : Json(value); }
+
+Json SuppressionJson(const Finding& finding) {
+  if (!finding.suppression.has_value()) return nullptr;
+  const policy::Suppression& suppression = *finding.suppression;
+  Json out = Json::object();
+  out["reason"] = suppression.reason;
+  out["expires"] = StringOrNull(suppression.expires);
+  out["configPath"] = suppression.config_path;
+  out["configLine"] = suppression.config_line;
+  return out;
+}
+
+Json FindingJson(const Finding& finding) {
+  Json out = Json::object();
+  out["ruleId"] = finding.rule_id;
+  out["ruleName"] = finding.rule_name;
+  out["severity"] = policy::SeverityName(finding.severity);
+  out["message"] = finding.message;
+  out["path"] = finding.path;
+  out["line"] = finding.line;
+  out["column"] = finding.column;
+  out["document"] = finding.document;
+  out["keyPath"] = StringOrNull(finding.key_path);
+  out["reference"] = StringOrNull(finding.reference);
+  out["suppressed"] = finding.suppression.has_value();
+  out["suppression"] = SuppressionJson(finding);
+  return out;
+}
+
+}  // namespace
+
+void WriteJson(const std::vector<Finding>& findings, const RunSummary& summary, std::ostream& out) {
+  Counts counts = CountFindings(findings);
+  Json doc = Json::object();
+  doc["tool"] = "imagepin";
+  doc["version"] = summary.tool_version;
+  doc["schemaVersion"] = kSchemaVersion;
+
+  Json& totals = doc["summary"] = Json::object();
+  totals["errors"] = counts.errors;
+  totals["warnings"] = counts.warnings;
+  totals["suppressed"] = counts.suppressed;
+  totals["filesScanned"] = summary.files_scanned;
+  totals["templatesSkipped"] = summary.templates_skipped;
+  totals["imageFields"] = summary.image_fields;
+  totals["elapsedSeconds"] = summary.elapsed_seconds;
+
+  Json& list = doc["findings"] = Json::array();
+  for (const Finding& finding : findings) list.push_back(FindingJson(finding));
+
+  // File names and YAML text need not be valid UTF-8; dump() would throw on them, so invalid
+  // bytes become U+FFFD instead (error_handler_t::replace).
+  out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace imagepin::report

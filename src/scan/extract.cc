@@ -1,0 +1,350 @@
+#include "scan/extract.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include "yaml/key_path.h"
+
+namespace imagepin::scan {
+namespace {
+
+using yaml::Document;
+using yaml::kNoNode;
+using yaml::NodeId;
+using yaml::NodeKind;
+
+constexpr std::string_view kContainerLists[] = {"containers", "initContainers",
+                                                "ephemeralContainers"};
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// `image`, or a camelCase key ending in `Image` (`configReloaderImage`): charts name secondary
+// images that way. `JOB_RUNNER_IMAGE` (an env var) and `imagePullSecrets` are not image keys.
+bool IsImageKey(std::string_view key) {
+  return key == "image" || (key.size() > 5 && EndsWith(key, "Image"));
+}
+
+bool IsPullPolicyKey(std::string_view key) {
+  return key == "pullPolicy" || key == "imagePullPolicy";
+}
+
+// A scalar that could be a reference: not a boolean or number-looking word with spaces.
+bool LooksLikeReferenceText(std::string_view v) {
+  if (v.empty() || v == "true" || v == "false") return false;
+  return v.find_first_of(" \t\n") == std::string_view::npos;
+}
+
+class Extractor {
+ public:
+  Extractor(const Document& doc, const ExtractOptions& options, DocumentFields* out)
+      : doc_(doc), options_(options), out_(out) {}
+
+  void Run() {
+    NodeId root = doc_.root();
+    if (root == kNoNode) return;
+    if (doc_.node(root).kind == NodeKind::kMapping) {
+      kustomization_ = options_.kustomization_file || ScalarValue(doc_.Get(root, "kind")) == "Kustomization";
+    }
+    Walk(root, /*pod_spec=*/false, /*parent_key=*/{});
+  }
+
+ private:
+  std::string_view ScalarValue(NodeId id) const {
+    id = doc_.Resolve(id);
+    if (id == kNoNode || doc_.node(id).kind != NodeKind::kScalar) return {};
+    return doc_.Value(id);
+  }
+
+  bool IsScalar(NodeId id) const { return id != kNoNode && doc_.node(id).kind == NodeKind::kScalar; }
+  bool IsMapping(NodeId id) const { return id != kNoNode && doc_.node(id).kind == NodeKind::kMapping; }
+
+  // Looks up `key` in a mapping, then in mappings merged into it with `<<: *anchor`.
+  NodeId Lookup(NodeId mapping, std::string_view key) const {
+    NodeId v = doc_.Get(mapping, key);
+    if (v != kNoNode) return v;
+    NodeId merge = doc_.Get(mapping, "<<");
+    if (merge == kNoNode) return kNoNode;
+    NodeId target = doc_.Resolve(merge);
+    if (IsMapping(target)) return doc_.Get(target, key);
+    return kNoNode;
+  }
+
+  Scalar MakeScalar(NodeId id) const {
+    Scalar s;
+    id = doc_.Resolve(id);
+    if (!IsScalar(id) || doc_.IsNull(id)) return s;
+    const yaml::Node& n = doc_.node(id);
+    s.present = true;
+    s.value = std::string(doc_.Value(id));
+    s.line = static_cast<int>(n.line) + 1;
+    s.column = static_cast<int>(n.column) + 1;
+    s.begin = n.begin;
+    s.end = n.end;
+    s.style = n.style;
+    s.source_line = std::string(doc_.LineAt(n.begin));
+    return s;
+  }
+
+  ImageField NewField(FieldForm form, NodeId at) const {
+    ImageField f;
+    f.form = form;
+    f.document = doc_.index();
+    f.key_path = path_.str();
+    const yaml::Node& n = doc_.node(at);
+    f.line = static_cast<int>(n.line) + 1;
+    f.column = static_cast<int>(n.column) + 1;
+    f.source_line = std::string(doc_.LineAt(n.begin));
+    f.workload_kind = std::string(object_kind_);
+    return f;
+  }
+
+  void Emit(ImageField f) {
+    f.templated = f.reference.find("{{") != std::string::npos;
+    out_->images.push_back(std::move(f));
+  }
+
+  void Walk(NodeId id, bool pod_spec, std::string_view parent_key) {
+    // Aliases are walked where their anchor is written, never again (no expansion).
+    if (id == kNoNode || doc_.node(id).kind == NodeKind::kAlias) return;
+    const yaml::Node& n = doc_.node(id);
+    if (n.kind == NodeKind::kSequence) {
+      size_t i = 0;
+      for (NodeId item = n.first_child; item != kNoNode; item = doc_.node(item).next_sibling) {
+        path_.PushIndex(i++);
+        Walk(item, false, parent_key);
+        path_.Pop();
+      }
+      return;
+    }
+    if (n.kind != NodeKind::kMapping) return;
+
+    // A Kubernetes object (root or a List item): remember its kind for pod-template detection.
+    std::string_view saved_kind = object_kind_;
+    bool is_object = IsScalar(doc_.Get(id, "apiVersion")) && IsScalar(doc_.Get(id, "kind"));
+    if (is_object) object_kind_ = ScalarValue(doc_.Get(id, "kind"));
+
+    for (NodeId k = n.first_child; k != kNoNode;) {
+      NodeId v = doc_.node(k).next_sibling;
+      if (v == kNoNode) break;
+      std::string_view key = ScalarValue(k);
+      path_.PushKey(key);
+      if (pod_spec && std::find(std::begin(kContainerLists), std::end(kContainerLists), key) !=
+                          std::end(kContainerLists)) {
+        HandleContainers(v, key);
+      } else if (kustomization_ && path_.depth() == 1 && key == "images") {
+        HandleKustomizeImages(v);
+      } else if (IsImageKey(key)) {
+        HandleImage(k, v, key, id);
+      } else if (IsPullPolicyKey(key) && IsScalar(v)) {
+        RecordPullPolicy(v);
+      } else {
+        // `spec` of a Pod, and `spec` under any `template`, is a pod spec.
+        bool child_pod_spec = !object_kind_.empty() && key == "spec" &&
+                              ((is_object && object_kind_ == "Pod") || parent_key == "template");
+        Walk(v, child_pod_spec, key);
+      }
+      path_.Pop();
+      k = doc_.node(v).next_sibling;
+    }
+    object_kind_ = saved_kind;
+  }
+
+  void RecordPullPolicy(NodeId v) {
+    PullPolicyField p;
+    p.document = doc_.index();
+    p.key_path = path_.str();
+    p.value = MakeScalar(v);
+    if (!p.value.present) return;
+    out_->pull_policies.push_back(std::move(p));
+  }
+
+  // The pull policy written beside an image key: `imagePullPolicy:` or `pullPolicy:`.
+  Scalar SiblingPullPolicy(NodeId mapping) const {
+    NodeId p = Lookup(mapping, "imagePullPolicy");
+    if (p == kNoNode) p = Lookup(mapping, "pullPolicy");
+    return MakeScalar(p);
+  }
+
+  void HandleImage(NodeId key_node, NodeId value, std::string_view key, NodeId parent) {
+    NodeId target = doc_.Resolve(value);
+    if (target == kNoNode) return;
+    if (target != value) {
+      // Reached through an alias: report at the anchor, once.
+      if (std::find(seen_targets_.begin(), seen_targets_.end(), target) != seen_targets_.end()) return;
+      key_node = target;
+    }
+    seen_targets_.push_back(target);
+    const yaml::Node& t = doc_.node(target);
+    if (t.kind == NodeKind::kScalar) {
+      if (doc_.IsNull(target)) return;
+      if (key != "image" && !LooksLikeReferenceText(doc_.Value(target))) return;
+      ImageField f = NewField(FieldForm::kString, target);
+      f.ref = MakeScalar(target);
+      f.reference = f.ref.value;
+      f.pull_policy = SiblingPullPolicy(parent);
+      Emit(std::move(f));
+    } else if (t.kind == NodeKind::kMapping) {
+      size_t before = out_->images.size();
+      HandleImageMapping(key_node, target, /*depth=*/0);
+      NodeId policy = Lookup(target, "pullPolicy");
+      if (policy == kNoNode) policy = Lookup(target, "imagePullPolicy");
+      if (out_->images.size() == before) {
+        // `image: {pullPolicy: Always}` overrides only the policy: still a policy to check.
+        if (IsScalar(doc_.Resolve(policy))) {
+          path_.PushKey(doc_.Get(target, "pullPolicy") != kNoNode ? "pullPolicy" : "imagePullPolicy");
+          RecordPullPolicy(policy);
+          path_.Pop();
+        }
+      }
+    } else {
+      Walk(target, false, key);
+    }
+  }
+
+  // An image mapping: `{ref}`, a split `{registry, repository, tag, digest}`, or a mapping of
+  // named image mappings (`image: {busybox: {repository, tag}}`).
+  void HandleImageMapping(NodeId key_node, NodeId m, int depth) {
+    Scalar policy = MakeScalar(Lookup(m, "pullPolicy"));
+    if (!policy.present) policy = MakeScalar(Lookup(m, "imagePullPolicy"));
+    NodeId ref = Lookup(m, "ref");
+    if (IsScalar(doc_.Resolve(ref))) {
+      if (doc_.IsNull(doc_.Resolve(ref))) return;
+      path_.PushKey("ref");
+      ImageField f = NewField(FieldForm::kRef, doc_.Resolve(ref));
+      f.ref = MakeScalar(ref);
+      f.reference = f.ref.value;
+      f.pull_policy = policy;
+      path_.Pop();
+      Emit(std::move(f));
+      return;
+    }
+    NodeId repository = Lookup(m, "repository");
+    if (repository == kNoNode) repository = Lookup(m, "repo");
+    if (repository == kNoNode) repository = Lookup(m, "name");
+    NodeId registry = Lookup(m, "registry"), tag = Lookup(m, "tag");
+    NodeId digest = Lookup(m, "digest");
+    bool sha_key = false;
+    if (digest == kNoNode) digest = Lookup(m, "sha"), sha_key = true;
+    bool split = IsScalar(doc_.Resolve(repository)) || IsScalar(doc_.Resolve(tag)) ||
+                 IsScalar(doc_.Resolve(digest)) || IsScalar(doc_.Resolve(registry));
+    if (split) {
+      ImageField f = NewField(FieldForm::kSplit, key_node);
+      f.registry = MakeScalar(registry);
+      f.repository = MakeScalar(repository);
+      f.tag = MakeScalar(tag);
+      f.digest = MakeScalar(digest);
+      // Old charts write `sha: <hex>` without the algorithm.
+      if (sha_key && f.digest.present && f.digest.value.find(':') == std::string::npos) {
+        f.digest.value = "sha256:" + f.digest.value;
+      }
+      f.pull_policy = policy;
+      f.partial = !f.repository.present || f.repository.value.empty();
+      f.reference = ComposeSplit(f);
+      Emit(std::move(f));
+      return;
+    }
+    if (depth > 0) return;
+    for (NodeId k = doc_.node(m).first_child; k != kNoNode;) {
+      NodeId v = doc_.node(k).next_sibling;
+      if (v == kNoNode) break;
+      if (IsMapping(v)) {
+        path_.PushKey(ScalarValue(k));
+        HandleImageMapping(k, v, depth + 1);
+        path_.Pop();
+      }
+      k = doc_.node(v).next_sibling;
+    }
+  }
+
+  static std::string ComposeSplit(const ImageField& f) {
+    std::string ref;
+    if (f.registry.present && !f.registry.value.empty() && !f.repository.value.empty()) {
+      ref = f.registry.value + "/";
+    }
+    ref += f.repository.value;
+    if (f.tag.present && !f.tag.value.empty()) ref += ":" + f.tag.value;
+    bool tag_has_digest = f.tag.value.find('@') != std::string::npos;
+    if (f.digest.present && !f.digest.value.empty() && !tag_has_digest) ref += "@" + f.digest.value;
+    return ref;
+  }
+
+  void HandleContainers(NodeId list, std::string_view list_key) {
+    list = doc_.Resolve(list);
+    if (list == kNoNode || doc_.node(list).kind != NodeKind::kSequence) return;
+    size_t i = 0;
+    for (NodeId item = doc_.node(list).first_child; item != kNoNode;
+         item = doc_.node(item).next_sibling, ++i) {
+      NodeId c = doc_.Resolve(item);
+      if (!IsMapping(c)) continue;
+      NodeId image = Lookup(c, "image");
+      if (!IsScalar(doc_.Resolve(image)) || doc_.IsNull(doc_.Resolve(image))) continue;
+      path_.PushIndex(i);
+      ImageField f = NewField(FieldForm::kContainer, c);
+      f.ref = MakeScalar(image);
+      f.reference = f.ref.value;
+      f.pull_policy = MakeScalar(Lookup(c, "imagePullPolicy"));
+      f.pull_policy_required = true;
+      f.container_kind = std::string(list_key);
+      f.container_name = std::string(ScalarValue(Lookup(c, "name")));
+      path_.Pop();
+      Emit(std::move(f));
+    }
+  }
+
+  void HandleKustomizeImages(NodeId list) {
+    list = doc_.Resolve(list);
+    if (list == kNoNode || doc_.node(list).kind != NodeKind::kSequence) return;
+    size_t i = 0;
+    for (NodeId item = doc_.node(list).first_child; item != kNoNode;
+         item = doc_.node(item).next_sibling, ++i) {
+      NodeId e = doc_.Resolve(item);
+      if (!IsMapping(e)) continue;
+      path_.PushIndex(i);
+      ImageField f = NewField(FieldForm::kKustomize, e);
+      NodeId name = Lookup(e, "newName");
+      if (!IsScalar(doc_.Resolve(name))) name = Lookup(e, "name");
+      f.repository = MakeScalar(name);
+      f.tag = MakeScalar(Lookup(e, "newTag"));
+      f.digest = MakeScalar(Lookup(e, "digest"));
+      path_.Pop();
+      if (!f.repository.present) continue;
+      f.reference = ComposeSplit(f);
+      Emit(std::move(f));
+    }
+  }
+
+  const Document& doc_;
+  const ExtractOptions& options_;
+  DocumentFields* out_;
+  yaml::KeyPath path_;
+  bool kustomization_ = false;
+  std::string_view object_kind_;
+  std::vector<NodeId> seen_targets_;
+};
+
+}  // namespace
+
+const char* FormName(FieldForm form) {
+  switch (form) {
+    case FieldForm::kString:
+      return "string";
+    case FieldForm::kRef:
+      return "ref";
+    case FieldForm::kSplit:
+      return "split";
+    case FieldForm::kContainer:
+      return "container";
+    case FieldForm::kKustomize:
+      return "kustomize";
+  }
+  return "?";
+}
+
+void ExtractImageFields(const yaml::Document& doc, const ExtractOptions& options,
+                        DocumentFields* out) {
+  Extractor(doc, options, out).Run();
+}
+
+}  // namespace imagepin::scan

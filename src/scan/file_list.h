@@ -1,0 +1,35 @@
+// Which files a command looks at: the configured scope below a repository root, or every
+// *.yaml / *.yml below explicit paths.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace imagepin::scan {
+
+struct FileEntry {
+  std::string path;          // to open
+  std::string display_path;  // relative to the repository root (or as given), '/'-separated
+  bool chart_template = false;  // under a chart's templates/ directory: a Helm template
+};
+
+struct Scope {
+  std::vector<std::string> include;  // globs relative to the root
+  std::vector<std::string> exclude;
+};
+
+// Lists the YAML files under `root` that `scope` selects, sorted by display path. Directory
+// symlinks are not followed (no loops); unreadable directories are listed in `*problems`.
+std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
+                                 std::vector<base::Error>* problems);
+
+// Lists every *.yaml / *.yml file at or below each of `paths` (files are taken as given, whatever
+// their name). Display paths are relative to `root` when the file lies below it, otherwise as
+// given. A missing path is an error.
+base::Result<std::vector<FileEntry>> ListPaths(const std::string& root,
+                                               const std::vector<std::string>& paths,
+                                               std::vector<base::Error>* problems);
+
+}  // namespace imagepin::scan

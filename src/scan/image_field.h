@@ -1,0 +1,73 @@
+// ImageField: one place in a YAML document that chooses a container image, in whatever form the
+// file uses, with enough position data to report on it and to rewrite it. Plain data, produced by
+// ExtractImageFields (extract.h) and consumed by the policy rules and `imagepin images`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "yaml/document.h"
+
+namespace imagepin::scan {
+
+enum class FieldForm {
+  kString,     // `image: repo:tag@digest` (values, CRs: spec.image)
+  kRef,        // `image: {ref: repo@digest}`: the first-party knob
+  kSplit,      // `image: {registry, repository, tag, digest}` and look-alikes
+  kContainer,  // a container in a Kubernetes pod template
+  kKustomize,  // a kustomization `images:` entry
+};
+
+// "string", "ref", "split", "container", "kustomize".
+const char* FormName(FieldForm form);
+
+// One scalar as written: its value and where it stands.
+struct Scalar {
+  bool present = false;
+  std::string value;  // parsed value (quotes removed, escapes applied)
+  int line = 0;       // 1-based
+  int column = 0;     // 1-based, in characters
+  uint32_t begin = 0;  // byte span of the scalar's text in the file, quotes included
+  uint32_t end = 0;
+  yaml::ScalarStyle style = yaml::ScalarStyle::kPlain;
+  std::string source_line;  // text of `line`, for reports
+};
+
+struct ImageField {
+  FieldForm form = FieldForm::kString;
+  int document = 0;      // 0-based document index in the file
+  std::string key_path;  // e.g. "image.ref", "spec.template.spec.containers[0]", "images[2]"
+  int line = 0;          // where a finding about the whole field points (1-based)
+  int column = 0;
+  std::string source_line;  // text of `line`
+
+  // The reference as the file composes it: the scalar itself for string/ref/container forms,
+  // registry/repository:tag@digest for split and kustomize forms.
+  std::string reference;
+  bool partial = false;    // split mapping without a repository (e.g. only `tag:`): chart default
+  bool templated = false;  // the reference contains `{{`: only a renderer knows the image
+
+  Scalar ref;  // the scalar holding the whole reference (string, ref, container forms)
+  // Split and kustomize parts. For kustomize: registry unused, repository = newName or name.
+  Scalar registry, repository, tag, digest;
+
+  Scalar pull_policy;           // the policy that applies: image.pullPolicy / imagePullPolicy
+  bool pull_policy_required = false;  // a pod-template container, where a missing policy is wrong
+  std::string container_kind;   // "containers", "initContainers", "ephemeralContainers"
+  std::string container_name;   // the container's `name`
+  std::string workload_kind;    // `kind` of the Kubernetes object, when there is one
+};
+
+// A pull-policy key in a values file (`pullPolicy:` / `imagePullPolicy:`), wherever it is.
+struct PullPolicyField {
+  int document = 0;
+  std::string key_path;
+  Scalar value;
+};
+
+struct DocumentFields {
+  std::vector<ImageField> images;
+  std::vector<PullPolicyField> pull_policies;  // outside pod templates (those live on ImageField)
+};
+
+}  // namespace imagepin::scan

@@ -1,0 +1,52 @@
+// Scans YAML files for image fields, in parallel over files, one file in memory per thread.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scan/file_list.h"
+#include "scan/image_field.h"
+#include "yaml/parser.h"
+
+namespace imagepin::scan {
+
+enum class FileStatus {
+  kScanned,   // parsed (possibly with zero documents)
+  kTemplate,  // a Helm template: skipped and counted, not an error
+  kProblem,   // could not be read or parsed: see `problem`
+};
+
+// Why a file could not be scanned; line and column are 1-based, 0 when unknown.
+struct FileProblem {
+  std::string message;
+  int line = 0;
+  int column = 0;
+  std::string source_line;
+};
+
+struct FileScan {
+  FileStatus status = FileStatus::kScanned;
+  int documents = 0;
+  DocumentFields fields;  // of every document that parsed
+  std::optional<FileProblem> problem;
+};
+
+struct ScanOptions {
+  size_t max_file_size = size_t{8} << 20;  // 8 MiB: far above any values file, below a mistake
+  unsigned jobs = 0;                       // 0: one per hardware thread
+};
+
+// Scans `contents` (a whole file or standard input). `name` decides kustomization handling.
+FileScan ScanContents(std::string_view contents, std::string_view name, bool chart_template,
+                      yaml::StreamParser* parser);
+
+// Reads and scans every file; calls `on_file(index, entry, scan)` once per file, from worker
+// threads (so it must be thread-safe; writing to a per-index slot is).
+void ScanFiles(const std::vector<FileEntry>& files, const ScanOptions& options,
+               const std::function<void(size_t, const FileEntry&, FileScan&)>& on_file);
+
+}  // namespace imagepin::scan

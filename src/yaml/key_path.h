@@ -1,0 +1,28 @@
+// KeyPath: where a node sits inside its document, as keys and list indexes, printed the way
+// users write it: `spec.template.spec.containers[1].image`, with keys that are not identifiers
+// quoted: `data["config.yaml"]`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace imagepin::yaml {
+
+class KeyPath {
+ public:
+  void PushKey(std::string_view key);
+  void PushIndex(size_t index);
+  void Pop() { ends_.pop_back(), text_.resize(ends_.empty() ? 0 : ends_.back()); }
+  const std::string& str() const { return text_; }
+  size_t depth() const { return ends_.size(); }
+
+ private:
+  std::string text_;          // the printed path, kept up to date as segments are pushed
+  std::vector<size_t> ends_;  // text_.size() after each segment, so Pop() is a resize
+};
+
+// KeyPath text of `base` with `key` appended.
+std::string JoinKeyPath(std::string_view base, std::string_view key);
+
+}  // namespace imagepin::yaml
