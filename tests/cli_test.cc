@@ -1,0 +1,235 @@
+// End-to-end tests: run the real imagepin binary on the bundled examples and on small
+// repositories made here, and compare its output with golden files in tests/golden.
+// Set IMAGEPIN_UPDATE_GOLDEN=1 to rewrite the golden files (then review the diff).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSource = IMAGEPIN_SOURCE_DIR;
+const std::string kBinary = IMAGEPIN_BINARY;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `imagepin ARGS` in `cwd` with optional standard input from a file.
+RunResult RunImagepin(const std::string& args, const std::string& cwd = kSource,
+              const std::string& stdin_path = "/dev/null") {
+  // ctest runs tests in parallel processes: each test gets its own scratch directory.
+  const testing::TestInfo* test = testing::UnitTest::GetInstance()->current_test_info();
+  fs::path tmp = fs::path(testing::TempDir()) /
+                 ("imagepin-cli-" + std::string(test->test_suite_name()) + "." + test->name());
+  fs::create_directories(tmp);
+  fs::path out = tmp / "out", err = tmp / "err";
+  std::string command = "cd '" + cwd + "' && NO_COLOR=1 '" + kBinary + "' " + args + " <'" +
+                        stdin_path + "' >'" + out.string() + "' 2>'" + err.string() + "'";
+  int status = std::system(command.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadAll(out);
+  r.err = ReadAll(err);
+  return r;
+}
+
+// Elapsed times differ between runs; everything else must not.
+std::string Normalize(std::string text) {
+  text = std::regex_replace(text, std::regex(R"(, \d+\.\d+s\n)"), ", <elapsed>s\n");
+  text = std::regex_replace(text, std::regex(R"("elapsedSeconds": [0-9.e+-]+)"),
+                            "\"elapsedSeconds\": 0");
+  return text;
+}
+
+void ExpectGolden(const std::string& actual, const std::string& name) {
+  fs::path golden = fs::path(kSource) / "tests" / "golden" / name;
+  if (std::getenv("IMAGEPIN_UPDATE_GOLDEN") != nullptr) {
+    fs::create_directories(golden.parent_path());
+    std::ofstream(golden, std::ios::binary) << actual;
+  }
+  ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with IMAGEPIN_UPDATE_GOLDEN=1";
+  EXPECT_EQ(actual, ReadAll(golden)) << "output differs from " << golden;
+}
+
+const std::string kViolations = kSource + "/examples/gitops-violations";
+const std::string kExample = kSource + "/examples/gitops";
+
+TEST(CheckCommand, PassesOnTheBundledExampleRepository) {
+  RunResult r = RunImagepin("check", kExample);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The documented exception is reported as suppressed, not dropped.
+  EXPECT_NE(r.out.find("suppressed: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[IP001 digest-required]"), std::string::npos) << r.out;
+}
+
+TEST(CheckCommand, FindsEveryRuleInTheViolationsExample) {
+  RunResult r = RunImagepin("check --format json", kViolations);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  nlohmann::json report = nlohmann::json::parse(r.out);
+  std::set<std::string> rules;
+  for (const auto& f : report["findings"]) rules.insert(f["ruleId"].get<std::string>());
+  for (const char* id : {"IP000", "IP001", "IP002", "IP003", "IP004", "IP005", "IP006", "IP007"}) {
+    EXPECT_TRUE(rules.count(id)) << id << " did not fire";
+  }
+}
+
+TEST(CheckCommand, TextOutputMatchesGolden) {
+  RunResult r = RunImagepin("check --color never", kViolations);
+  EXPECT_EQ(r.exit_code, 1);
+  ExpectGolden(Normalize(r.out), "violations.txt");
+}
+
+TEST(CheckCommand, JsonOutputMatchesGolden) {
+  RunResult r = RunImagepin("check --format json", kViolations);
+  EXPECT_EQ(r.exit_code, 1);
+  ExpectGolden(Normalize(r.out), "violations.json");
+}
+
+TEST(CheckCommand, SarifOutputMatchesGoldenAndValidatesAgainstSchema) {
+  RunResult r = RunImagepin("check --format sarif", kViolations);
+  EXPECT_EQ(r.exit_code, 1);
+  ExpectGolden(Normalize(r.out), "violations.sarif");
+  fs::path sarif = fs::path(testing::TempDir()) / "imagepin-violations.sarif";
+  std::ofstream(sarif) << r.out;
+  std::string validate = "/usr/bin/python3 '" + kSource + "/tests/validate_sarif.py' '" + kSource +
+                         "/tests/data/sarif-schema-2.1.0.json' '" + sarif.string() + "' >/dev/null";
+  EXPECT_EQ(std::system(validate.c_str()), 0) << "SARIF output does not validate";
+}
+
+TEST(CheckCommand, GithubOutputMatchesGolden) {
+  RunResult r = RunImagepin("check --format github", kViolations);
+  EXPECT_EQ(r.exit_code, 1);
+  ExpectGolden(Normalize(r.out), "violations.github");
+}
+
+TEST(CheckCommand, ChecksARenderedStreamFromStandardInput) {
+  fs::path stream = fs::path(testing::TempDir()) / "imagepin-rendered.yaml";
+  std::ofstream(stream) << "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n"
+                           "spec:\n  template:\n    spec:\n      containers:\n"
+                           "        - name: a\n          image: nginx:latest\n"
+                           "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: b}\n"
+                           "spec:\n  template:\n    spec:\n      containers:\n"
+                           "        - name: b\n          image: busybox@sha256:"
+                           "3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f\n"
+                           "          imagePullPolicy: IfNotPresent\n";
+  for (const char* args : {"check --stdin --format json", "check - --format json"}) {
+    SCOPED_TRACE(args);
+    RunResult r = RunImagepin(args, kSource, stream.string());
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    nlohmann::json report = nlohmann::json::parse(r.out);
+    std::multiset<std::string> found;
+    for (const auto& f : report["findings"]) {
+      EXPECT_EQ(f["path"], "-");
+      found.insert(f["ruleId"].get<std::string>() + "@" + std::to_string(f["line"].get<int>()));
+    }
+    EXPECT_EQ(found, (std::multiset<std::string>{"IP001@9", "IP002@9", "IP005@8"}));
+  }
+}
+
+TEST(CheckCommand, ConfigErrorExitsTwoWithFileLineColumn) {
+  fs::path repo = fs::path(testing::TempDir()) / "imagepin-bad-config-repo";
+  fs::create_directories(repo);
+  std::ofstream(repo / ".imagepin.yaml") << "version: 1\nscope:\n  includes: [x]\n";
+  RunResult r = RunImagepin("check", repo.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind(".imagepin.yaml:3:3: error: unknown key \"includes\"", 0), 0) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+}
+
+TEST(CheckCommand, UsageErrorsExitTwo) {
+  EXPECT_EQ(RunImagepin("check --format xml", kExample).exit_code, 2);
+  EXPECT_EQ(RunImagepin("check no/such/path", kExample).exit_code, 2);
+  EXPECT_EQ(RunImagepin("frobnicate").exit_code, 2);
+}
+
+TEST(CheckCommand, NeverWritesToTheRepository) {
+  fs::path repo = fs::path(testing::TempDir()) / "imagepin-readonly-repo";
+  fs::remove_all(repo);
+  fs::copy(kViolations, repo, fs::copy_options::recursive);
+  auto snapshot = [&] {
+    std::string all;
+    for (const auto& e : fs::recursive_directory_iterator(repo)) {
+      if (e.is_regular_file()) all += e.path().string() + "\n" + ReadAll(e.path());
+    }
+    return all;
+  };
+  std::string before = snapshot();
+  RunImagepin("check", repo.string());
+  EXPECT_EQ(snapshot(), before);
+}
+
+TEST(CheckCommand, ReportsBrokenFilesAndGoesOn) {
+  fs::path repo = fs::path(testing::TempDir()) / "imagepin-broken-files-repo";
+  fs::remove_all(repo);
+  fs::create_directories(repo / "sources/values");
+  std::ofstream(repo / "sources/values/binary.yaml") << std::string("\0\1\2image", 8);
+  std::ofstream(repo / "sources/values/empty.yaml") << "";
+  std::ofstream(repo / "sources/values/comments.yaml") << "# nothing here\n";
+  std::ofstream(repo / "sources/values/good.yaml") << "image: nginx:1.27.0\n";
+  fs::create_symlink("loop.yaml", repo / "sources/values/loop.yaml");
+  RunResult r = RunImagepin("check --format json", repo.string());
+  EXPECT_EQ(r.exit_code, 1);
+  nlohmann::json report = nlohmann::json::parse(r.out);
+  std::map<std::string, std::string> by_path;
+  for (const auto& f : report["findings"]) by_path[f["path"]] += f["ruleId"].get<std::string>();
+  EXPECT_EQ(by_path["sources/values/binary.yaml"], "IP000");
+  EXPECT_EQ(by_path["sources/values/loop.yaml"], "IP000");
+  EXPECT_EQ(by_path["sources/values/good.yaml"], "IP001");
+  EXPECT_FALSE(by_path.count("sources/values/empty.yaml"));
+  EXPECT_FALSE(by_path.count("sources/values/comments.yaml"));
+  EXPECT_EQ(report["summary"]["filesScanned"], 5);
+}
+
+TEST(ImagesCommand, ListsEveryImageFieldOfTheExample) {
+  RunResult r = RunImagepin("images --format json", kExample);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json fields = nlohmann::json::parse(r.out);
+  std::set<std::string> forms;
+  for (const auto& f : fields) {
+    forms.insert(f["form"].get<std::string>());
+    EXPECT_GT(f["line"].get<int>(), 0);
+    EXPECT_FALSE(f["path"].get<std::string>().starts_with("/"));
+  }
+  EXPECT_EQ(forms, (std::set<std::string>{"container", "kustomize", "ref", "split", "string"}));
+  RunResult table = RunImagepin("images", kExample);
+  EXPECT_EQ(table.exit_code, 0);
+  // One header line plus one line per field.
+  EXPECT_EQ(static_cast<size_t>(std::count(table.out.begin(), table.out.end(), '\n')),
+            fields.size() + 1);
+}
+
+TEST(RefCommand, PrintsJsonLinesAndExitsOneOnInvalidInput) {
+  RunResult r = RunImagepin("ref --json nginx Foo/Bar:x");
+  EXPECT_EQ(r.exit_code, 1);
+  std::istringstream lines(r.out);
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  nlohmann::json a = nlohmann::json::parse(first), b = nlohmann::json::parse(second);
+  EXPECT_EQ(a["normalized"], "docker.io/library/nginx");
+  EXPECT_EQ(a["familiar"], "docker.io/library/nginx:latest");
+  EXPECT_EQ(a["valid"], true);
+  EXPECT_EQ(b["valid"], false);
+  EXPECT_TRUE(b["domain"].is_null());
+  EXPECT_EQ(RunImagepin("ref ghcr.io/acme/api:v1").exit_code, 0);
+}
+
+}  // namespace

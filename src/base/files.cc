@@ -19,12 +19,15 @@ Error IoError(const std::string& path, const std::string& what) {
 }  // namespace
 
 Status ReadFileInto(const std::string& path, size_t max_bytes, std::string* contents) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. It does not
+  // change how a regular file reads.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return IoError(path, fmt::format("cannot read: {}", std::strerror(errno)));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    bool directory = S_ISDIR(st.st_mode);
     ::close(fd);
-    return IoError(path, "cannot read: not a regular file");
+    return IoError(path, directory ? "cannot read: is a directory" : "cannot read: not a regular file");
   }
   if (static_cast<size_t>(st.st_size) > max_bytes) {
     ::close(fd);

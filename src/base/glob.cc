@@ -7,11 +7,13 @@ bool GlobMatch(std::string_view pattern, std::string_view text, char separator) 
   size_t p = 0, t = 0;
   size_t star_p = std::string_view::npos, star_t = 0;  // last `*` (stays within a segment)
   size_t dstar_p = std::string_view::npos, dstar_t = 0;  // last `**` (crosses segments)
+  bool dstar_segments = false;  // the last `**` was `**/`: it matches whole segments only
   while (t < text.size()) {
     if (p + 1 < pattern.size() && pattern[p] == '*' && pattern[p + 1] == '*') {
       p += 2;
       // `**/` may match nothing at all: "a/**/b" matches "a/b".
-      if (p < pattern.size() && pattern[p] == separator) ++p;
+      dstar_segments = p < pattern.size() && pattern[p] == separator;
+      if (dstar_segments) ++p;
       dstar_p = p, dstar_t = t;
       star_p = std::string_view::npos;
       continue;
@@ -29,7 +31,16 @@ bool GlobMatch(std::string_view pattern, std::string_view text, char separator) 
       continue;
     }
     if (dstar_p != std::string_view::npos) {
-      p = dstar_p, t = ++dstar_t;
+      if (dstar_segments) {
+        // `**/` consumes whole segments: resume after the next separator, so that
+        // "a/**/b" does not match "a/xb".
+        size_t next = text.find(separator, dstar_t);
+        if (next == std::string_view::npos) return false;
+        dstar_t = next + 1;
+      } else {
+        ++dstar_t;
+      }
+      p = dstar_p, t = dstar_t;
       star_p = std::string_view::npos;
       continue;
     }

@@ -122,9 +122,11 @@ class FileEvaluator {
 
   void CheckPullPolicy(const ImageField& field) {
     if (field.pull_policy.present) {
-      CheckPolicyValue(field.document, field.key_path + (field.form == FieldForm::kContainer
-                                                             ? ".imagePullPolicy"
-                                                             : ".pullPolicy"),
+      // A ref field's key path ends in `.ref`; its policy sits beside it, in the image mapping.
+      std::string base = field.key_path;
+      if (field.form == FieldForm::kRef) base = base.substr(0, base.rfind('.'));
+      CheckPolicyValue(field.document,
+                       base + (field.form == FieldForm::kContainer ? ".imagePullPolicy" : ".pullPolicy"),
                        field.pull_policy, field.reference);
     } else if (field.pull_policy_required) {
       Add("IP005",

@@ -358,6 +358,24 @@ void AppendTagAndDigest(const Reference& ref, std::string& out) {
   }
 }
 
+// The shortest spelling of docker.io/`path` that parses back to it, or empty when "docker.io/"
+// has to stay. `tagged` says whether a tag or digest follows.
+std::string_view DockerHubShortPath(std::string_view path, bool tagged) {
+  std::string_view rest = path;
+  if (rest.starts_with(kOfficialRepoPrefix)) rest.remove_prefix(kOfficialRepoPrefix.size());
+  if (rest.find('/') == std::string_view::npos) {
+    // A bare 64-hex name would read as an image ID, so it keeps its "library/".
+    return !tagged && IsIdentifier(rest) ? path : rest;
+  }
+  // Like Go's familiarizeName, "library/" goes only when one component is left:
+  // "docker.io/library/a/b" must not shorten to "a/b", which is docker.io/a/b. Unlike Go, keep
+  // "docker.io/" when the first component would read as a domain: "docker.io/foo.com/app"
+  // shortened to "foo.com/app" is an image on another registry.
+  std::string_view first = path.substr(0, path.find('/'));
+  bool reads_as_domain = first == kLocalhost || first.find_first_of(".:") != std::string_view::npos;
+  return reads_as_domain ? std::string_view() : path;
+}
+
 }  // namespace
 
 base::Result<Reference> ParseReference(std::string_view input) {
@@ -434,21 +452,9 @@ std::string Reference::Familiar() const {
 }
 
 std::string Reference::Short() const {
-  std::string_view name_path = path;
-  bool keep_domain = domain != kDefaultDomain;
-  if (!keep_domain) {
-    // Like Go's familiarizeName, "library/" goes only when one component is left:
-    // "docker.io/library/a/b" must not shorten to "a/b", which is docker.io/a/b.
-    std::string_view rest = name_path.substr(
-        name_path.starts_with(kOfficialRepoPrefix) ? kOfficialRepoPrefix.size() : 0);
-    if (rest.find('/') == std::string_view::npos) name_path = rest;
-    // Unlike Go, keep "docker.io/" when dropping it would make the first path component read as
-    // a domain: "docker.io/foo.com/app" shortened to "foo.com/app" is a different image.
-    std::string_view first = name_path.substr(0, name_path.find('/'));
-    keep_domain = first.size() != name_path.size() &&
-                  (first == kLocalhost || first.find_first_of(".:") != std::string_view::npos);
-  }
-  std::string out = keep_domain ? Repository() : std::string(name_path);
+  std::string_view short_path =
+      domain == kDefaultDomain ? DockerHubShortPath(path, has_tag() || has_digest()) : "";
+  std::string out = short_path.empty() ? Repository() : std::string(short_path);
   AppendTagAndDigest(*this, out);
   return out;
 }

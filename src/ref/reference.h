@@ -35,7 +35,8 @@ struct Reference {
   // Normalized() with "docker.io/" and then a single "library/" stripped; tag and digest kept.
   // As in Go's FamiliarString, "library/" goes only when one component is left
   // ("library/a/b" stays); unlike it, "docker.io/" stays when the rest would read as a domain
-  // ("docker.io/foo.com/app"), so that Short() always parses back to the same reference.
+  // ("docker.io/foo.com/app") and "library/" stays before a bare 64-hex name (an image ID), so
+  // that Short() always parses back to the same reference.
   std::string Short() const;
 };
 

@@ -392,6 +392,18 @@ TEST(Reference, ShortKeepsDockerIoWhenPathLooksLikeDomain) {
   });
 }
 
+TEST(Reference, ShortKeepsLibraryBeforeBareImageId) {
+  // Go's FamiliarString gives the bare hex, which ParseReference refuses as an image ID.
+  const std::string id = Hex(64);
+  ExpectValid({
+      {"library/" + id, "docker.io", "library/" + id, "", "", "docker.io/library/" + id,
+       "docker.io/library/" + id + ":latest", "library/" + id},
+      {"library/" + id + "@" + kSha256, "docker.io", "library/" + id, "", kSha256,
+       "docker.io/library/" + id + "@" + kSha256, "docker.io/library/" + id + "@" + kSha256,
+       id + "@" + kSha256},
+  });
+}
+
 TEST(Reference, RepositoryJoinsDomainAndPath) {
   base::Result<Reference> ref = ParseReference("ghcr.io/acme/api:1@" + kSha256);
   ASSERT_TRUE(ref.ok());

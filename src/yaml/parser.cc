@@ -101,10 +101,15 @@ bool StreamParser::Parse(std::string_view source,
                          const std::function<void(const Document&)>& on_document,
                          SyntaxError* error) {
   SourceMap map(source);
+  // With the encoding set explicitly libyaml does not consume a UTF-8 BOM: it counts it as a
+  // character (shifting every mark.index and the first line's columns by one) and then rejects a
+  // `---` after it. Hand libyaml the text after the BOM, which is what SourceMap expects.
+  const size_t bom = source.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  std::string_view input = source.substr(bom);
   yaml_parser_t parser;
   yaml_parser_initialize(&parser);
-  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(source.data()),
-                               source.size());
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(input.data()),
+                               input.size());
   yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
   struct Open {
@@ -122,19 +127,29 @@ bool StreamParser::Parse(std::string_view source,
     *length = static_cast<uint32_t>(text.size());
     doc.arena_.append(text);
   };
-  // Adds a node starting at libyaml mark `mark`, links it under the open collection.
-  auto add_node = [&](NodeKind kind, const yaml_mark_t& mark, const char* anchor) -> NodeId {
+  // Adds a node starting at libyaml mark `mark`, links it under the open collection. `limit` is
+  // the byte offset the node's text cannot extend past (a scalar's end).
+  auto add_node = [&](NodeKind kind, const yaml_mark_t& mark, const char* anchor,
+                      size_t limit = std::string_view::npos) -> NodeId {
     NodeId id = static_cast<NodeId>(doc.nodes_.size());
     Node& n = doc.nodes_.emplace_back();
     n.kind = kind;
     n.begin = map.ByteOffset(mark.index);
     n.line = static_cast<uint32_t>(mark.line);
     n.column = static_cast<uint32_t>(mark.column);
-    // libyaml's mark starts at an `&anchor` or `!tag` written before the node; skip them so the
-    // span is the node's own text.
-    while (n.begin < source.size() && (source[n.begin] == '&' || source[n.begin] == '!')) {
-      while (n.begin < source.size() && !IsBlank(source[n.begin])) ++n.begin, ++n.column;
-      while (n.begin < source.size() && IsBlank(source[n.begin])) {
+    // libyaml's mark starts at an `&anchor` or `!tag` written before the node; skip them (and a
+    // comment after them) so the span is the node's own text. An anchored empty scalar
+    // (`a: &x` then a new line) ends right after its anchor: do not run into the next line.
+    const size_t stop = std::min(source.size(), limit);
+    while (n.begin < stop && (source[n.begin] == '&' || source[n.begin] == '!')) {
+      while (n.begin < stop && !IsBlank(source[n.begin])) ++n.begin, ++n.column;
+      while (n.begin < stop && (IsBlank(source[n.begin]) || source[n.begin] == '#')) {
+        if (source[n.begin] == '#') {  // after a blank, so a comment: skip to the line break
+          while (n.begin < stop && source[n.begin] != '\n' && source[n.begin] != '\r') {
+            ++n.begin, ++n.column;
+          }
+          continue;
+        }
         if (source[n.begin] == '\n') ++n.line, n.column = 0;
         else if (source[n.begin] != '\r') ++n.column;
         ++n.begin;
@@ -164,7 +179,7 @@ bool StreamParser::Parse(std::string_view source,
       std::string message = parser.problem ? parser.problem : "invalid YAML";
       if (parser.context) message = message + " " + parser.context;
       if (parser.error == YAML_READER_ERROR) {
-        *error = PositionOf(source, parser.problem_offset, "not valid UTF-8: " + message);
+        *error = PositionOf(source, bom + parser.problem_offset, "not valid UTF-8: " + message);
       } else {
         *error = SyntaxError{message, static_cast<int>(parser.problem_mark.line) + 1,
                              static_cast<int>(parser.problem_mark.column) + 1};
@@ -205,11 +220,12 @@ bool StreamParser::Parse(std::string_view source,
         }
         break;
       case YAML_SCALAR_EVENT: {
+        uint32_t end = map.ByteOffset(e.end_mark.index);
         NodeId id = add_node(NodeKind::kScalar, e.start_mark,
-                             reinterpret_cast<const char*>(e.data.scalar.anchor));
+                             reinterpret_cast<const char*>(e.data.scalar.anchor), end);
         Node& n = doc.nodes_[static_cast<size_t>(id)];
         n.style = StyleOf(e.data.scalar.style);
-        n.end = std::max(n.begin, map.ByteOffset(e.end_mark.index));
+        n.end = std::max(n.begin, end);
         append(std::string_view(reinterpret_cast<const char*>(e.data.scalar.value),
                                 e.data.scalar.length),
                &n.value_offset, &n.value_length);

@@ -1,0 +1,43 @@
+# The two commands a newcomer needs:
+#   make demo   install what is missing, build, and check the bundled example repository
+#   make test   install what is missing, build, and run every test (also under ASan/UBSan)
+# Everything else here is a helper for those, or for benchmarks.
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+IMAGEPIN := $(BUILD)/src/cli/imagepin
+
+.PHONY: all deps build demo test test-fast test-asan bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@scripts/demo.sh $(IMAGEPIN)
+
+test: test-fast test-asan
+
+test-fast: build
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIMAGEPIN_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS) --target imagepin_tests imagepin
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	@scripts/install-deps.sh --bench
+	@bench/run.sh $(IMAGEPIN)
+
+format:
+	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# bench/run.sh IMAGEPIN [SCALES...] -- `imagepin check` against the anchors, side by side in one
+# run, on trees from ../shared/bench/gen_gitops.py (scales 1 5 20 by default):
+#   rg      the seed's text audit: rg -n ':(dev|main|latest)\b' (a floor for "read every byte")
+#   pycheck ../shared/bench/pycheck.py --libyaml (PyYAML with the C loader: a first script)
+# Wall times are hyperfine medians (warm cache); peak RSS from GNU time. Prints a Markdown table.
+# Also scores imagepin's findings against the generator's ground truth.
+set -euo pipefail
+imagepin=$(realpath "${1:?usage: bench/run.sh IMAGEPIN [SCALES...]}")
+shift
+scales=("${@:-1 5 20}")
+[[ $# -eq 0 ]] && scales=(1 5 20)
+here=$(cd "$(dirname "$0")/.." && pwd)
+shared=${SHARED:-$here/../shared/bench}
+work=${BENCH_DIR:-/tmp/imagepin-bench}
+mkdir -p "$work"
+[[ -f $shared/gen_gitops.py ]] || { echo "bench: $shared/gen_gitops.py not found (set SHARED=)"; exit 2; }
+
+median() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f" % r["median"])' "$1"; }
+peak_mb() { /usr/bin/time -f '%M' -o "$work/rss" sh -c "$1" >/dev/null 2>&1 || true; awk '{printf "%.0f", $1/1024}' "$work/rss"; }
+
+rows=()
+for s in "${scales[@]}"; do
+  tree=$work/bench-$s
+  [[ -f $tree/.expected.json ]] || python3 "$shared/gen_gitops.py" --out "$tree" --scale "$s" --force >/dev/null
+  cd "$tree"
+  size=$(find sources/values sources/manifests -name '*.yaml' -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
+  files=$(find sources/values sources/manifests -name '*.yaml' | wc -l)
+  slow_runs=$([[ $s -ge 20 ]] && echo 2 || echo 3)
+  hyperfine -N --style none --warmup 1 --runs 10 -i --export-json "$work/ip.json" "$imagepin check --format json" >/dev/null
+  hyperfine -N --style none --warmup 1 --runs 10 -i --export-json "$work/rg.json" "rg -n ':(dev|main|latest)\\b' sources/values sources/manifests -S" >/dev/null
+  hyperfine -N --style none --warmup 0 --runs "$slow_runs" -i --export-json "$work/py.json" "python3 $shared/pycheck.py --libyaml ." >/dev/null
+  ip=$(median "$work/ip.json"); rg=$(median "$work/rg.json"); py=$(median "$work/py.json")
+  ip_rss=$(peak_mb "$imagepin check --format json")
+  rg_rss=$(peak_mb "rg -n ':(dev|main|latest)\\b' sources/values sources/manifests -S")
+  py_rss=$(peak_mb "python3 $shared/pycheck.py --libyaml .")
+  score=$("$imagepin" check --color never | grep -E '^[^ ].*:[0-9]+:[0-9]+: error' |
+    python3 "$shared/score.py" --expected .expected.json --mode line --json - |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.3f / %.3f" % (d["precision"], d["recall"]))')
+  rows+=("| $s | $files | $(awk "BEGIN{printf \"%.1f\", $size/1e6}") | $ip s ($ip_rss MB) | $rg s ($rg_rss MB) | $py s ($py_rss MB) | $(awk "BEGIN{printf \"%.1fx\", $py/$ip}") | $(awk "BEGIN{printf \"%.2fx\", $ip/$rg}") | $score |")
+  cd - >/dev/null
+done
+echo "| scale | files | MB | imagepin check (peak RSS) | rg audit | pycheck --libyaml | vs pycheck | vs rg | precision / recall |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"

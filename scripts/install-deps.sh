@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages imagepin needs to build, test and benchmark, skipping what is
+# already there (so a second run costs a second, and needs no network).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config          # toolchain
+  libyaml-dev                               # YAML parser (event API with positions)
+  nlohmann-json3-dev libcli11-dev libfmt-dev  # JSON, command line, formatting
+  libmimalloc-dev                           # allocator: libyaml allocates per token
+  libgtest-dev libgmock-dev libbenchmark-dev  # tests and micro-benchmarks
+  python3 python3-jsonschema python3-yaml   # SARIF schema validation; the shared bench tools
+  git clang-format
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(hyperfine ripgrep time)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
