@@ -29,7 +29,8 @@ std::string TodayUtc() {
 void ApplyExceptions(const Config& config, std::string_view today, std::vector<Finding>* findings) {
   std::vector<const Exception*> live;
   std::vector<Finding> expired;
-  for (const Exception& ex : config.exceptions) {
+  for (size_t i = 0; i < config.exceptions.size(); ++i) {
+    const Exception& ex = config.exceptions[i];
     // ISO dates compare correctly as strings.
     if (!ex.expires.empty() && ex.expires < today) {
       const RuleInfo* rule = FindRule("IP007");
@@ -44,7 +45,7 @@ void ApplyExceptions(const Config& config, std::string_view today, std::vector<F
       f.line = ex.expires_line;
       f.column = ex.expires_column;
       f.source_line = ex.expires_source_line;
-      f.key_path = "exceptions";
+      f.key_path = fmt::format("exceptions[{}].expires", i);
       expired.push_back(std::move(f));
       continue;
     }
