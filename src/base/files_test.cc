@@ -112,8 +112,7 @@ TEST(ReadFileInto, RefusesAFileOverTheLimitNamingTheLimit) {
   EXPECT_EQ(status.error().path, file);
   EXPECT_NE(status.error().message.find("1 KiB limit"), std::string::npos)
       << status.error().message;
-  EXPECT_NE(status.error().message.find("1025 bytes"), std::string::npos)
-      << status.error().message;
+  EXPECT_NE(status.error().message.find("1025 bytes"), std::string::npos) << status.error().message;
   EXPECT_NE(status.error().message.find("scope.maxFileSize"), std::string::npos)
       << status.error().message;
 }
@@ -221,7 +220,8 @@ TEST(FormatBytes, UsesTheLargestExactBinaryUnit) {
       {1536, "1536 bytes"},  // not a whole KiB and under 1 MiB
       {1024 * 1024, "1 MiB"},
       {8 * 1024 * 1024, "8 MiB"},
-      {1024 * 1024 + 512 * 1024, "1.5 MiB"},
+      {1024 * 1024 + 512 * 1024, "1536 KiB"},  // a whole number of KiB
+      {1024 * 1024 + 512 * 1024 + 1, "1.5 MiB"},
       {8 * 1024 * 1024 + 1, "8.0 MiB"},
       {size_t{1} << 30, "1 GiB"},
       {size_t{3} << 30, "3 GiB"},

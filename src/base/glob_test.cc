@@ -160,8 +160,8 @@ TEST(GlobMatch, DotsAreLiteralWithSlashSeparator) {
           {"a.yaml", "aXyaml", false},
           {"*.yaml", "a.b.yaml", true},  // '.' is not a separator here
           {"quay.io/prometheus/*", "quay.io/prometheus/prometheus:v2.53.0", true},
-          {"quay.io/prometheus/*",
-           "quay.io/prometheus-operator/prometheus-config-reloader:v0.76.0", false},
+          {"quay.io/prometheus/*", "quay.io/prometheus-operator/prometheus-config-reloader:v0.76.0",
+           false},
           {"nginx:*", "nginx:1.27.0", true},
           {"nginx:*", "docker.io/library/nginx:1.27.0", false},
       },
@@ -226,8 +226,8 @@ TEST(GlobStaticPrefix, CutsBeforeTheFirstSegmentWithAWildcard) {
       {"spec.template.*.image", '/', ""},  // '.' is not the separator: nothing before '*'
   };
   for (const Case& c : cases) {
-    SCOPED_TRACE(::testing::Message() << "pattern \"" << c.pattern << "\" separator '"
-                                      << c.separator << "'");
+    SCOPED_TRACE(::testing::Message()
+                 << "pattern \"" << c.pattern << "\" separator '" << c.separator << "'");
     EXPECT_EQ(GlobStaticPrefix(c.pattern, c.separator), c.prefix);
   }
 }

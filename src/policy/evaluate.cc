@@ -122,12 +122,10 @@ class FileEvaluator {
 
   void CheckPullPolicy(const ImageField& field) {
     if (field.pull_policy.present) {
-      // A ref field's key path ends in `.ref`; its policy sits beside it, in the image mapping.
-      std::string base = field.key_path;
-      if (field.form == FieldForm::kRef) base = base.substr(0, base.rfind('.'));
-      CheckPolicyValue(field.document,
-                       base + (field.form == FieldForm::kContainer ? ".imagePullPolicy" : ".pullPolicy"),
-                       field.pull_policy, field.reference);
+      // Where the policy is written: in the image mapping (`image.pullPolicy`), beside an image
+      // string (`pullPolicy`, `containers[0].imagePullPolicy`), or in a container.
+      CheckPolicyValue(field.document, field.pull_policy_key_path, field.pull_policy,
+                       field.reference);
     } else if (field.pull_policy_required) {
       Add("IP005",
           fmt::format("{} \"{}\" has no imagePullPolicy: Kubernetes then picks Always for "

@@ -4,7 +4,7 @@
 // repository part for uppercase, then match domain + "/" + remainder against one big regexp and
 // validate the digest. This file follows the same steps in the same order, because the order
 // decides which error message the user sees. Regexp matching is replaced by scanning: the grammar
-// has no ambiguity once the domain is split off (see ScanRemainder), and ~70k references per run
+// has no ambiguity once the domain is split off (see SplitRemainder), and ~70k references per run
 // make std::regex too slow.
 #include "ref/reference.h"
 

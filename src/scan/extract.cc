@@ -160,11 +160,15 @@ class Extractor {
     out_->pull_policies.push_back(std::move(p));
   }
 
-  // The pull policy written beside an image key: `imagePullPolicy:` or `pullPolicy:`.
-  Scalar SiblingPullPolicy(NodeId mapping) const {
-    NodeId p = Lookup(mapping, "imagePullPolicy");
-    if (p == kNoNode) p = Lookup(mapping, "pullPolicy");
-    return MakeScalar(p);
+  // The pull policy written in `mapping` (`imagePullPolicy:` or `pullPolicy:`, `preferred`
+  // first), with its key path: `mapping_path` and the key.
+  void SetPullPolicy(NodeId mapping, std::string_view preferred, std::string_view other,
+                     const std::string& mapping_path, ImageField* f) const {
+    std::string_view key = preferred;
+    NodeId p = Lookup(mapping, key);
+    if (p == kNoNode) key = other, p = Lookup(mapping, key);
+    f->pull_policy = MakeScalar(p);
+    if (f->pull_policy.present) f->pull_policy_key_path = yaml::JoinKeyPath(mapping_path, key);
   }
 
   void HandleImage(NodeId key_node, NodeId value, std::string_view key, NodeId parent) {
@@ -183,7 +187,10 @@ class Extractor {
       ImageField f = NewField(FieldForm::kString, target);
       f.ref = MakeScalar(target);
       f.reference = f.ref.value;
-      f.pull_policy = SiblingPullPolicy(parent);
+      // The policy beside the image key is its sibling: its path is the parent's path + key.
+      path_.Pop();
+      SetPullPolicy(parent, "imagePullPolicy", "pullPolicy", path_.str(), &f);
+      path_.PushKey(key);
       Emit(std::move(f));
     } else if (t.kind == NodeKind::kMapping) {
       size_t before = out_->images.size();
@@ -206,8 +213,7 @@ class Extractor {
   // An image mapping: `{ref}`, a split `{registry, repository, tag, digest}`, or a mapping of
   // named image mappings (`image: {busybox: {repository, tag}}`).
   void HandleImageMapping(NodeId key_node, NodeId m, int depth) {
-    Scalar policy = MakeScalar(Lookup(m, "pullPolicy"));
-    if (!policy.present) policy = MakeScalar(Lookup(m, "imagePullPolicy"));
+    const std::string mapping_path = path_.str();
     NodeId ref = Lookup(m, "ref");
     if (IsScalar(doc_.Resolve(ref))) {
       if (doc_.IsNull(doc_.Resolve(ref))) return;
@@ -215,7 +221,7 @@ class Extractor {
       ImageField f = NewField(FieldForm::kRef, doc_.Resolve(ref));
       f.ref = MakeScalar(ref);
       f.reference = f.ref.value;
-      f.pull_policy = policy;
+      SetPullPolicy(m, "pullPolicy", "imagePullPolicy", mapping_path, &f);
       path_.Pop();
       Emit(std::move(f));
       return;
@@ -239,7 +245,7 @@ class Extractor {
       if (sha_key && f.digest.present && f.digest.value.find(':') == std::string::npos) {
         f.digest.value = "sha256:" + f.digest.value;
       }
-      f.pull_policy = policy;
+      SetPullPolicy(m, "pullPolicy", "imagePullPolicy", mapping_path, &f);
       f.partial = !f.repository.present || f.repository.value.empty();
       f.reference = ComposeSplit(f);
       Emit(std::move(f));
@@ -284,7 +290,7 @@ class Extractor {
       ImageField f = NewField(FieldForm::kContainer, c);
       f.ref = MakeScalar(image);
       f.reference = f.ref.value;
-      f.pull_policy = MakeScalar(Lookup(c, "imagePullPolicy"));
+      SetPullPolicy(c, "imagePullPolicy", "imagePullPolicy", path_.str(), &f);
       f.pull_policy_required = true;
       f.container_kind = std::string(list_key);
       f.container_name = std::string(ScalarValue(Lookup(c, "name")));

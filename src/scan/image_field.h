@@ -52,6 +52,7 @@ struct ImageField {
   Scalar registry, repository, tag, digest;
 
   Scalar pull_policy;           // the policy that applies: image.pullPolicy / imagePullPolicy
+  std::string pull_policy_key_path;  // where `pull_policy` is written, e.g. "image.pullPolicy"
   bool pull_policy_required = false;  // a pod-template container, where a missing policy is wrong
   std::string container_kind;   // "containers", "initContainers", "ephemeralContainers"
   std::string container_name;   // the container's `name`

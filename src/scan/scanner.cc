@@ -41,7 +41,7 @@ FileScan ScanContents(std::string_view contents, std::string_view name, bool cha
   }
   if (!yaml::LooksLikeUtf8Text(contents)) {
     scan.status = FileStatus::kProblem;
-    scan.problem = FileProblem{"not a UTF-8 text file (binary, or UTF-16/32): cannot check it"};
+    scan.problem = FileProblem{"not a UTF-8 text file (binary, or UTF-16/32): cannot check it", 0, 0, {}};
     return scan;
   }
   ExtractOptions options;
@@ -85,7 +85,7 @@ void ScanFiles(const std::vector<FileEntry>& files, const ScanOptions& options,
       } else if (base::Status read = base::ReadFileInto(entry.path, options.max_file_size, &buffer);
                  !read.ok()) {
         scan.status = FileStatus::kProblem;
-        scan.problem = FileProblem{read.error().message};
+        scan.problem = FileProblem{read.error().message, 0, 0, {}};
       } else {
         scan = ScanContents(buffer, entry.display_path, false, &parser);
       }

@@ -1,0 +1,417 @@
+#include "scan/scanner.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "scan/file_list.h"
+
+namespace imagepin::scan {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory below the system temp dir, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "imagepin-scan-XXXXXX").string();
+    char* made = ::mkdtemp(pattern.data());
+    EXPECT_NE(made, nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+  // Writes `contents` to `relative` (creating parent directories) and returns the full path.
+  fs::path Write(const std::string& relative, const std::string& contents) const {
+    fs::path file = path_ / relative;
+    fs::create_directories(file.parent_path());
+    std::ofstream out(file, std::ios::binary);
+    out << contents;
+    return file;
+  }
+
+ private:
+  fs::path path_;
+};
+
+FileScan Scan(std::string_view contents, std::string_view name = "values.yaml",
+              bool chart_template = false) {
+  yaml::StreamParser parser;
+  return ScanContents(contents, name, chart_template, &parser);
+}
+
+std::vector<std::string> DisplayPaths(const std::vector<FileEntry>& files) {
+  std::vector<std::string> paths;
+  for (const FileEntry& f : files) paths.push_back(f.display_path);
+  return paths;
+}
+
+const FileEntry* Find(const std::vector<FileEntry>& files, const std::string& display_path) {
+  for (const FileEntry& f : files) {
+    if (f.display_path == display_path) return &f;
+  }
+  return nullptr;
+}
+
+// ---- ScanContents ----
+
+TEST(ScanContents, ValidYamlIsScannedWithItsFields) {
+  FileScan scan = Scan("image: nginx:1.27.0\n---\nimage: redis:7.4.1\n");
+  EXPECT_EQ(scan.status, FileStatus::kScanned);
+  EXPECT_FALSE(scan.problem.has_value());
+  EXPECT_EQ(scan.documents, 2);
+  ASSERT_EQ(scan.fields.images.size(), 2u);
+  EXPECT_EQ(scan.fields.images[1].reference, "redis:7.4.1");
+  EXPECT_EQ(scan.fields.images[1].document, 1);
+}
+
+TEST(ScanContents, ChartTemplateFlagSkipsTheFile) {
+  FileScan scan = Scan("image: nginx:latest\n", "charts/app/templates/deploy.yaml", true);
+  EXPECT_EQ(scan.status, FileStatus::kTemplate);
+  EXPECT_EQ(scan.documents, 0);
+  EXPECT_TRUE(scan.fields.images.empty());
+  EXPECT_FALSE(scan.problem.has_value());
+}
+
+TEST(ScanContents, UnparsableFileWithTemplateBracesIsATemplate) {
+  FileScan scan = Scan(
+      "image: nginx:1.27.0\n"
+      "---\n"
+      "{{- if .Values.enabled }}\n"
+      "image: {{ .Values.image }}\n"
+      "{{- end }}\n");
+  EXPECT_EQ(scan.status, FileStatus::kTemplate);
+  EXPECT_FALSE(scan.problem.has_value());
+  // Nothing from the documents before the error is kept for a template.
+  EXPECT_TRUE(scan.fields.images.empty());
+}
+
+TEST(ScanContents, ParsableFileWithTemplateTextIsScanned) {
+  FileScan scan = Scan("image: \"{{ .Values.global.image }}\"\n");
+  EXPECT_EQ(scan.status, FileStatus::kScanned);
+  ASSERT_EQ(scan.fields.images.size(), 1u);
+  EXPECT_TRUE(scan.fields.images[0].templated);
+}
+
+TEST(ScanContents, SyntaxErrorIsAProblemWithPosition) {
+  FileScan scan = Scan("image: nginx\n  bad: indent\n");
+  EXPECT_EQ(scan.status, FileStatus::kProblem);
+  ASSERT_TRUE(scan.problem.has_value());
+  EXPECT_NE(scan.problem->message.find("YAML syntax error"), std::string::npos)
+      << scan.problem->message;
+  EXPECT_NE(scan.problem->message.find("mapping values are not allowed"), std::string::npos)
+      << scan.problem->message;
+  // libyaml reports the `:` that cannot start a mapping value there.
+  EXPECT_EQ(scan.problem->line, 2);
+  EXPECT_EQ(scan.problem->column, 6);
+  EXPECT_EQ(scan.problem->source_line, "  bad: indent");
+}
+
+TEST(ScanContents, NonUtf8TextIsAProblem) {
+  struct Case {
+    const char* name;
+    std::string contents;
+  };
+  const Case cases[] = {
+      {"NUL byte", std::string("image: nginx\0latest\n", 20)},
+      {"UTF-16LE BOM", std::string("\xFF\xFEi\0m\0a\0g\0e\0", 12)},
+      {"UTF-16BE BOM", std::string("\xFE\xFF\0i\0m\0a\0g\0e", 12)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    FileScan scan = Scan(c.contents);
+    EXPECT_EQ(scan.status, FileStatus::kProblem);
+    ASSERT_TRUE(scan.problem.has_value());
+    EXPECT_NE(scan.problem->message.find("UTF-8"), std::string::npos) << scan.problem->message;
+    EXPECT_EQ(scan.problem->line, 0);
+    EXPECT_TRUE(scan.fields.images.empty());
+  }
+}
+
+TEST(ScanContents, EmptyAndCommentOnlyFilesHaveNoDocuments) {
+  for (const char* text : {"", "# only a comment\n# and another\n", "\n\n"}) {
+    SCOPED_TRACE(text);
+    FileScan scan = Scan(text);
+    EXPECT_EQ(scan.status, FileStatus::kScanned);
+    EXPECT_EQ(scan.documents, 0);
+    EXPECT_FALSE(scan.problem.has_value());
+    EXPECT_TRUE(scan.fields.images.empty());
+  }
+}
+
+TEST(ScanContents, KustomizationFileNameEnablesImagesEntries) {
+  const char* text = "images:\n  - name: nginx\n    newTag: 1.27.0\n";
+  EXPECT_TRUE(Scan(text, "overlays/dev/values.yaml").fields.images.empty());
+  for (const char* name : {"overlays/dev/kustomization.yaml", "kustomization.yml", "a/Kustomization"}) {
+    SCOPED_TRACE(name);
+    FileScan scan = Scan(text, name);
+    ASSERT_EQ(scan.fields.images.size(), 1u);
+    EXPECT_EQ(scan.fields.images[0].form, FieldForm::kKustomize);
+  }
+}
+
+// ---- ScanFiles ----
+
+struct Delivered {
+  std::atomic<int> calls{0};
+  FileScan scan;
+};
+
+std::vector<Delivered> RunScanFiles(const std::vector<FileEntry>& files, ScanOptions options) {
+  std::vector<Delivered> slots(files.size());
+  ScanFiles(files, options, [&](size_t i, const FileEntry& entry, FileScan& scan) {
+    EXPECT_LT(i, files.size());
+    EXPECT_EQ(&entry, &files[i]);
+    slots[i].calls.fetch_add(1);
+    slots[i].scan = std::move(scan);
+  });
+  return slots;
+}
+
+TEST(ScanFiles, DeliversEveryFileOnceWhateverTheJobCount) {
+  TempDir dir;
+  std::vector<FileEntry> files;
+  for (int i = 0; i < 25; ++i) {
+    std::string name = "f" + std::to_string(i) + ".yaml";
+    std::string contents = "image: app" + std::to_string(i) + ":1.0." + std::to_string(i) + "\n";
+    if (i % 5 == 3) contents = "a: b\n  c: d\n";  // a syntax error now and then
+    files.push_back({dir.Write(name, contents).string(), name, false});
+  }
+  files.push_back({(dir.path() / "templates/x.yaml").string(), "templates/x.yaml", true});
+
+  for (unsigned jobs : {1u, 4u}) {
+    SCOPED_TRACE(jobs);
+    ScanOptions options;
+    options.jobs = jobs;
+    std::vector<Delivered> slots = RunScanFiles(files, options);
+    for (size_t i = 0; i < files.size(); ++i) {
+      SCOPED_TRACE(files[i].display_path);
+      EXPECT_EQ(slots[i].calls.load(), 1);
+      if (files[i].chart_template) {
+        EXPECT_EQ(slots[i].scan.status, FileStatus::kTemplate);
+      } else if (i % 5 == 3) {
+        EXPECT_EQ(slots[i].scan.status, FileStatus::kProblem);
+        ASSERT_TRUE(slots[i].scan.problem.has_value());
+        EXPECT_EQ(slots[i].scan.problem->line, 2);
+      } else {
+        EXPECT_EQ(slots[i].scan.status, FileStatus::kScanned);
+        ASSERT_EQ(slots[i].scan.fields.images.size(), 1u);
+        EXPECT_EQ(slots[i].scan.fields.images[0].reference,
+                  "app" + std::to_string(i) + ":1.0." + std::to_string(i));
+      }
+    }
+  }
+}
+
+TEST(ScanFiles, ResultsAreTheSameWithOneAndFourJobs) {
+  TempDir dir;
+  std::vector<FileEntry> files;
+  for (int i = 0; i < 12; ++i) {
+    std::string name = "v" + std::to_string(i) + ".yaml";
+    std::string contents;
+    for (int k = 0; k <= i; ++k) contents += "s" + std::to_string(k) + ":\n  image: x" + std::to_string(k) + ":v1.2.3\n";
+    files.push_back({dir.Write(name, contents).string(), name, false});
+  }
+  ScanOptions one, four;
+  one.jobs = 1;
+  four.jobs = 4;
+  std::vector<Delivered> a = RunScanFiles(files, one);
+  std::vector<Delivered> b = RunScanFiles(files, four);
+  for (size_t i = 0; i < files.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(a[i].scan.status, b[i].scan.status);
+    ASSERT_EQ(a[i].scan.fields.images.size(), i + 1);
+    ASSERT_EQ(b[i].scan.fields.images.size(), i + 1);
+    for (size_t k = 0; k <= i; ++k) {
+      EXPECT_EQ(a[i].scan.fields.images[k].reference, b[i].scan.fields.images[k].reference);
+      EXPECT_EQ(a[i].scan.fields.images[k].line, b[i].scan.fields.images[k].line);
+      EXPECT_EQ(a[i].scan.fields.images[k].key_path, b[i].scan.fields.images[k].key_path);
+    }
+  }
+}
+
+TEST(ScanFiles, FileOverTheSizeLimitIsAProblem) {
+  TempDir dir;
+  std::vector<FileEntry> files = {
+      {dir.Write("small.yaml", "a: 1\n").string(), "small.yaml", false},
+      {dir.Write("big.yaml", "image: " + std::string(100, 'a') + "\n").string(), "big.yaml", false},
+  };
+  ScanOptions options;
+  options.max_file_size = 64;
+  std::vector<Delivered> slots = RunScanFiles(files, options);
+  EXPECT_EQ(slots[0].scan.status, FileStatus::kScanned);
+  EXPECT_EQ(slots[1].scan.status, FileStatus::kProblem);
+  ASSERT_TRUE(slots[1].scan.problem.has_value());
+  EXPECT_NE(slots[1].scan.problem->message.find("64 bytes limit"), std::string::npos)
+      << slots[1].scan.problem->message;
+  EXPECT_NE(slots[1].scan.problem->message.find("scope.maxFileSize"), std::string::npos);
+}
+
+TEST(ScanFiles, MissingFileIsAProblem) {
+  TempDir dir;
+  std::vector<FileEntry> files = {{(dir.path() / "gone.yaml").string(), "gone.yaml", false}};
+  std::vector<Delivered> slots = RunScanFiles(files, ScanOptions{});
+  EXPECT_EQ(slots[0].calls.load(), 1);
+  EXPECT_EQ(slots[0].scan.status, FileStatus::kProblem);
+  ASSERT_TRUE(slots[0].scan.problem.has_value());
+  EXPECT_NE(slots[0].scan.problem->message.find("cannot read"), std::string::npos);
+}
+
+TEST(ScanFiles, NoFilesCallsNothing) {
+  int calls = 0;
+  ScanFiles({}, ScanOptions{}, [&](size_t, const FileEntry&, FileScan&) { ++calls; });
+  EXPECT_EQ(calls, 0);
+}
+
+// ---- ListScope / ListPaths ----
+
+TEST(ListScope, IncludeExcludeAndYamlNamesSortedByDisplayPath) {
+  TempDir dir;
+  dir.Write("sources/values/env/dev/web.yml", "a: 1\n");
+  dir.Write("sources/values/env/dev/api.yaml", "a: 1\n");
+  dir.Write("sources/values/env/dev/notes.txt", "a: 1\n");
+  dir.Write("sources/values/README.md", "# hi\n");
+  dir.Write("sources/values/skip/x.yaml", "a: 1\n");
+  dir.Write("sources/manifests/a.yaml", "a: 1\n");
+  dir.Write("other/x.yaml", "a: 1\n");
+  Scope scope{{"sources/values/**", "sources/manifests/**"}, {"sources/values/skip/**"}};
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files = ListScope(dir.path().string(), scope, &problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(DisplayPaths(files),
+            (std::vector<std::string>{"sources/manifests/a.yaml", "sources/values/env/dev/api.yaml",
+                                      "sources/values/env/dev/web.yml"}));
+  for (const FileEntry& f : files) {
+    EXPECT_EQ(fs::path(f.path), dir.path() / f.display_path);
+    EXPECT_FALSE(f.chart_template);
+  }
+}
+
+TEST(ListScope, GitDirectoryIsSkipped) {
+  TempDir dir;
+  dir.Write("sources/values/a.yaml", "a: 1\n");
+  dir.Write("sources/values/.git/hooks/x.yaml", "a: 1\n");
+  dir.Write("sources/values/node_modules/pkg/y.yaml", "a: 1\n");
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files =
+      ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
+  EXPECT_EQ(DisplayPaths(files), (std::vector<std::string>{"sources/values/a.yaml"}));
+}
+
+TEST(ListScope, ChartTemplatesAreFlagged) {
+  TempDir dir;
+  dir.Write("sources/charts/app/Chart.yaml", "name: app\n");
+  dir.Write("sources/charts/app/values.yaml", "a: 1\n");
+  dir.Write("sources/charts/app/templates/deploy.yaml", "{{ x }}\n");
+  dir.Write("sources/charts/app/templates/sub/job.yaml", "{{ x }}\n");
+  dir.Write("sources/values/templates/x.yaml", "a: 1\n");  // no Chart.yaml above it
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files = ListScope(
+      dir.path().string(), Scope{{"sources/charts/**", "sources/values/**"}, {}}, &problems);
+  ASSERT_EQ(files.size(), 5u);
+  struct Want {
+    const char* path;
+    bool chart_template;
+  };
+  for (const Want& want : {Want{"sources/charts/app/Chart.yaml", false},
+                           Want{"sources/charts/app/values.yaml", false},
+                           Want{"sources/charts/app/templates/deploy.yaml", true},
+                           Want{"sources/charts/app/templates/sub/job.yaml", true},
+                           Want{"sources/values/templates/x.yaml", false}}) {
+    SCOPED_TRACE(want.path);
+    const FileEntry* f = Find(files, want.path);
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->chart_template, want.chart_template);
+  }
+}
+
+TEST(ListScope, DirectorySymlinkLoopDoesNotHang) {
+  TempDir dir;
+  dir.Write("sources/values/a/x.yaml", "a: 1\n");
+  fs::create_directory_symlink("..", dir.path() / "sources/values/a/loop");
+  fs::create_directory_symlink(dir.path() / "sources/values", dir.path() / "sources/values/up.yaml");
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files =
+      ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
+  EXPECT_EQ(DisplayPaths(files), (std::vector<std::string>{"sources/values/a/x.yaml"}));
+}
+
+TEST(ListScope, AbsentIncludeDirectoryIsNotAnError) {
+  TempDir dir;
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files =
+      ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
+  EXPECT_TRUE(files.empty());
+  EXPECT_TRUE(problems.empty());
+}
+
+TEST(ListScope, LiteralFileInIncludeHonoursExclude) {
+  TempDir dir;
+  dir.Write("sources/values/a.yaml", "a: 1\n");
+  dir.Write("sources/values/b.yaml", "a: 1\n");
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files = ListScope(
+      dir.path().string(), Scope{{"sources/values/a.yaml", "sources/values/b.yaml"}, {"**/b.yaml"}},
+      &problems);
+  EXPECT_EQ(DisplayPaths(files), (std::vector<std::string>{"sources/values/a.yaml"}));
+}
+
+TEST(ListPaths, DirectoryListsYamlFilesRelativeToRoot) {
+  TempDir dir;
+  dir.Write("sources/values/b.yaml", "a: 1\n");
+  dir.Write("sources/values/a.yml", "a: 1\n");
+  dir.Write("sources/values/c.json", "{}\n");
+  dir.Write("sources/values/.git/d.yaml", "a: 1\n");
+  std::vector<base::Error> problems;
+  base::Result<std::vector<FileEntry>> files = ListPaths(
+      dir.path().string(), {(dir.path() / "sources/values").string()}, &problems);
+  ASSERT_TRUE(files.ok()) << files.error().message;
+  EXPECT_EQ(DisplayPaths(*files),
+            (std::vector<std::string>{"sources/values/a.yml", "sources/values/b.yaml"}));
+}
+
+TEST(ListPaths, ExplicitFileIsTakenWhateverItsName) {
+  TempDir dir;
+  fs::path file = dir.Write("rendered.txt", "image: nginx\n");
+  std::vector<base::Error> problems;
+  base::Result<std::vector<FileEntry>> files =
+      ListPaths(dir.path().string(), {file.string()}, &problems);
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ(DisplayPaths(*files), (std::vector<std::string>{"rendered.txt"}));
+}
+
+TEST(ListPaths, ChartTemplateFlaggedForExplicitPath) {
+  TempDir dir;
+  dir.Write("charts/app/Chart.yaml", "name: app\n");
+  fs::path t = dir.Write("charts/app/templates/deploy.yaml", "{{ x }}\n");
+  std::vector<base::Error> problems;
+  base::Result<std::vector<FileEntry>> files =
+      ListPaths(dir.path().string(), {t.string()}, &problems);
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].display_path, "charts/app/templates/deploy.yaml");
+  EXPECT_TRUE((*files)[0].chart_template);
+}
+
+TEST(ListPaths, MissingPathIsNotFound) {
+  TempDir dir;
+  std::vector<base::Error> problems;
+  std::string missing = (dir.path() / "nope.yaml").string();
+  base::Result<std::vector<FileEntry>> files = ListPaths(dir.path().string(), {missing}, &problems);
+  ASSERT_FALSE(files.ok());
+  EXPECT_EQ(files.error().code, base::ErrorCode::kNotFound);
+  EXPECT_EQ(files.error().path, missing);
+}
+
+}  // namespace
+}  // namespace imagepin::scan

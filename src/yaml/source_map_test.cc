@@ -175,11 +175,13 @@ TEST(SourceMap, AgreesWithLibyamlMarks) {
       {"crlf", "a: b\r\nc: d\r\ne: f\r\n", 6},
       {"bom crlf non-ascii", kBom + "é: 中\r\n😀: x\r\nz: y\r\n", 6},
       {"long non-ascii line",
-       "k: " + std::string(150, 'x') + "\nnäme: " + [] {
-         std::string s;
-         for (int i = 0; i < 90; ++i) s += "ü";
-         return s;
-       }() + "\nlast: v\n",
+       "k: " + std::string(150, 'x') + "\nnäme: " +
+           [] {
+             std::string s;
+             for (int i = 0; i < 90; ++i) s += "ü";
+             return s;
+           }() +
+           "\nlast: v\n",
        6},
   };
   for (const Case& c : cases) {
