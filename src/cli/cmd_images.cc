@@ -26,11 +26,18 @@ struct FileFields {
   scan::FileScan scan;
 };
 
+// Where the audit view points: at the reference itself when one scalar holds it (a container's
+// `image:`, not its `- name:`), otherwise at the field (the `image:` key of a split mapping).
+std::pair<int, int> Position(const scan::ImageField& f) {
+  return f.ref.present ? std::pair{f.ref.line, f.ref.column} : std::pair{f.line, f.column};
+}
+
 nlohmann::ordered_json FieldJson(const std::string& path, const scan::ImageField& f) {
   nlohmann::ordered_json j;
+  auto [line, column] = Position(f);
   j["path"] = path;
-  j["line"] = f.line;
-  j["column"] = f.column;
+  j["line"] = line;
+  j["column"] = column;
   j["document"] = f.document;
   j["keyPath"] = f.key_path;
   j["form"] = scan::FormName(f.form);
@@ -58,7 +65,8 @@ void PrintTable(const std::vector<FileFields>& files) {
       std::string reference = f.reference;
       if (f.partial) reference += " (chart default repository)";
       if (f.templated) reference += " (template)";
-      rows.push_back({fmt::format("{}:{}:{}", file.path, f.line, f.column), f.key_path,
+      auto [line, column] = Position(f);
+      rows.push_back({fmt::format("{}:{}:{}", file.path, line, column), f.key_path,
                       scan::FormName(f.form), reference,
                       f.pull_policy.present ? f.pull_policy.value : "-"});
     }

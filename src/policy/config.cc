@@ -29,17 +29,27 @@ class ConfigReader {
 
   bool Fail(NodeId at, std::string message) {
     if (!error) {
-      const yaml::Node& n = doc_.node(at);
-      error = base::MakeError(base::ErrorCode::kConfig, std::move(message), path_,
-                              {static_cast<int>(n.line) + 1, static_cast<int>(n.column) + 1});
+      base::SourcePos pos;
+      if (at != kNoNode) {
+        const yaml::Node& n = doc_.node(at);
+        pos = {static_cast<int>(n.line) + 1, static_cast<int>(n.column) + 1};
+      }
+      error = base::MakeError(base::ErrorCode::kConfig, std::move(message), path_, pos);
     }
     return false;
+  }
+
+  // The node an alias points at; an undefined alias (`*nope`, which libyaml's parser does not
+  // reject) stays itself, so that it fails the type checks at its own position.
+  NodeId Resolve(NodeId id) const {
+    NodeId target = doc_.Resolve(id);
+    return target == kNoNode ? id : target;
   }
 
   // Calls `on_key(key, value)` for each entry of a mapping, rejecting keys not in `allowed`.
   bool ForEachKey(NodeId m, std::string_view where, std::initializer_list<std::string_view> allowed,
                   const std::function<bool(std::string_view, NodeId, NodeId)>& on_key) {
-    m = doc_.Resolve(m);
+    m = Resolve(m);
     if (m == kNoNode || doc_.node(m).kind != NodeKind::kMapping) {
       return Fail(m, fmt::format("{} must be a mapping", where));
     }
@@ -57,7 +67,7 @@ class ConfigReader {
   }
 
   bool String(NodeId v, std::string_view what, std::string* out) {
-    v = doc_.Resolve(v);
+    v = Resolve(v);
     if (v == kNoNode || doc_.node(v).kind != NodeKind::kScalar || doc_.IsNull(v)) {
       return Fail(v, fmt::format("{} must be a string", what));
     }
@@ -72,7 +82,7 @@ class ConfigReader {
   }
 
   bool StringList(NodeId v, std::string_view what, std::vector<std::string>* out) {
-    v = doc_.Resolve(v);
+    v = Resolve(v);
     if (v == kNoNode || doc_.node(v).kind != NodeKind::kSequence) {
       return Fail(v, fmt::format("{} must be a list of strings", what));
     }
@@ -87,7 +97,7 @@ class ConfigReader {
 
   template <typename F>
   bool ForEachItem(NodeId v, std::string_view what, F on_item) {
-    v = doc_.Resolve(v);
+    v = Resolve(v);
     if (v == kNoNode || doc_.node(v).kind != NodeKind::kSequence) {
       return Fail(v, fmt::format("{} must be a list", what));
     }

@@ -228,6 +228,8 @@ class Extractor {
     }
     NodeId repository = Lookup(m, "repository");
     if (repository == kNoNode) repository = Lookup(m, "repo");
+    // ingress-nginx writes `image: {registry, image: ingress-nginx/controller, tag, digest}`.
+    if (repository == kNoNode && IsScalar(doc_.Resolve(Lookup(m, "image")))) repository = Lookup(m, "image");
     if (repository == kNoNode) repository = Lookup(m, "name");
     NodeId registry = Lookup(m, "registry"), tag = Lookup(m, "tag");
     NodeId digest = Lookup(m, "digest");

@@ -89,6 +89,10 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
   ChartTemplateDetector templates;
   fs::path root_path(root);
   std::set<std::string> walked;
+  auto excluded = [&](const std::string& rel) {
+    return std::any_of(scope.exclude.begin(), scope.exclude.end(),
+                       [&](const std::string& g) { return base::GlobMatch(g, rel); });
+  };
   for (const std::string& pattern : scope.include) {
     std::string prefix(base::GlobStaticPrefix(pattern));
     // Walk each distinct top directory once; nested prefixes are covered by their parent.
@@ -98,7 +102,7 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
     if (fs::is_regular_file(start, ec)) {
       // A literal file name in scope.
       std::string rel = Relative(start, root_path);
-      if (seen.insert(rel).second) files.push_back({start.string(), rel, templates.IsTemplate(start)});
+      if (!excluded(rel) && seen.insert(rel).second) files.push_back({start.string(), rel, templates.IsTemplate(start)});
       continue;
     }
     if (!fs::is_directory(start, ec)) continue;  // an absent default directory is not an error
@@ -106,9 +110,7 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
       std::string rel = Relative(file, root_path);
       bool included = std::any_of(scope.include.begin(), scope.include.end(),
                                   [&](const std::string& g) { return base::GlobMatch(g, rel); });
-      bool excluded = std::any_of(scope.exclude.begin(), scope.exclude.end(),
-                                  [&](const std::string& g) { return base::GlobMatch(g, rel); });
-      if (!included || excluded || !seen.insert(rel).second) return;
+      if (!included || excluded(rel) || !seen.insert(rel).second) return;
       files.push_back({file.string(), rel, templates.IsTemplate(file)});
     });
   }
