@@ -27,7 +27,8 @@ Status ReadFileInto(const std::string& path, size_t max_bytes, std::string* cont
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     bool directory = S_ISDIR(st.st_mode);
     ::close(fd);
-    return IoError(path, directory ? "cannot read: is a directory" : "cannot read: not a regular file");
+    return IoError(path,
+                   directory ? "cannot read: is a directory" : "cannot read: not a regular file");
   }
   if (static_cast<size_t>(st.st_size) > max_bytes) {
     ::close(fd);

@@ -1,0 +1,334 @@
+#include "policy/config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace imagepin::policy {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> EnvNames(const Config& c) {
+  std::vector<std::string> names;
+  for (const Environment& e : c.environments) names.push_back(e.name + "=" + e.path);
+  return names;
+}
+
+// Expects `text` to be rejected at line:col with a message containing `needle`.
+void ExpectConfigError(const std::string& text, int line, int column, const std::string& needle) {
+  base::Result<Config> config = ParseConfig(text, ".imagepin.yaml");
+  ASSERT_FALSE(config.ok()) << "accepted:\n" << text;
+  const base::Error& e = config.error();
+  EXPECT_EQ(e.code, base::ErrorCode::kConfig);
+  EXPECT_EQ(e.path, ".imagepin.yaml");
+  EXPECT_EQ(e.pos.line, line) << e.message;
+  EXPECT_EQ(e.pos.column, column) << e.message;
+  EXPECT_NE(e.message.find(needle), std::string::npos) << e.message;
+}
+
+TEST(ParseConfig, EmptyTextGivesTheDefaults) {
+  for (const char* text : {"", "# nothing configured yet\n", "---\n", "~\n"}) {
+    SCOPED_TRACE(text);
+    base::Result<Config> config = ParseConfig(text, ".imagepin.yaml");
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    Config defaults;
+    EXPECT_EQ(config->path, ".imagepin.yaml");
+    EXPECT_EQ(config->scope.include, defaults.scope.include);
+    EXPECT_EQ(config->scope.include,
+              (std::vector<std::string>{"sources/values/**", "sources/manifests/**"}));
+    EXPECT_TRUE(config->scope.exclude.empty());
+    EXPECT_EQ(config->max_file_size, size_t{8} << 20);
+    EXPECT_EQ(EnvNames(*config),
+              (std::vector<std::string>{"local=sources/values/env/local", "dev=sources/values/env/dev",
+                                        "staging=sources/values/env/staging",
+                                        "production=sources/values/env/production"}));
+    EXPECT_EQ(config->shared, "sources/values/_shared");
+    EXPECT_EQ(config->charts, "sources/charts");
+    EXPECT_EQ(config->first_party, (std::vector<std::string>{"ghcr.io/acme/"}));
+    EXPECT_TRUE(config->tag_allow.empty());
+    EXPECT_TRUE(config->tag_allow_regex.empty());
+    EXPECT_EQ(config->pull_policy, "IfNotPresent");
+    EXPECT_TRUE(config->exceptions.empty());
+  }
+}
+
+TEST(ParseConfig, EveryKeyIsParsed) {
+  const std::string text =
+      "version: 1\n"                                                // 1
+      "scope:\n"                                                    // 2
+      "  include: [\"a/**\", \"b/**\"]\n"                           // 3
+      "  exclude: [\"a/skip/**\"]\n"                                // 4
+      "  maxFileSize: 512 KiB\n"                                    // 5
+      "environments:\n"                                             // 6
+      "  - {name: dev, path: env/dev}\n"                            // 7
+      "  - name: prod\n"                                            // 8
+      "shared: values/shared\n"                                     // 9
+      "charts: charts\n"                                            // 10
+      "firstParty: [\"ghcr.io/acme/\", \"registry.acme.io/\"]\n"    // 11
+      "tags:\n"                                                     // 12
+      "  allow: ['r\\d+', 'release-\\d+']\n"                        // 13
+      "pullPolicy: Never\n"                                         // 14
+      "exceptions:\n"                                               // 15
+      "  - path: \"sources/manifests/**/prometheus.yaml\"\n"        // 16
+      "    rule: IP001\n"                                           // 17
+      "    key: spec.image\n"                                       // 18
+      "    ref: \"quay.io/prometheus/*\"\n"                         // 19
+      "    reason: \"operator rolls pods on a digest\"\n"           // 20
+      "    expires: \"2027-06-30\"\n"                               // 21
+      "  - path: b.yaml\n"                                          // 22
+      "    rule: floating-tag\n"                                    // 23
+      "    reason: x\n";                                            // 24
+  base::Result<Config> config = ParseConfig(text, "repo/.imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  const Config& c = *config;
+  EXPECT_EQ(c.path, "repo/.imagepin.yaml");
+  EXPECT_EQ(c.scope.include, (std::vector<std::string>{"a/**", "b/**"}));
+  EXPECT_EQ(c.scope.exclude, (std::vector<std::string>{"a/skip/**"}));
+  EXPECT_EQ(c.max_file_size, size_t{512} * 1024);
+  // A path left out defaults to sources/values/env/<name>.
+  EXPECT_EQ(EnvNames(c), (std::vector<std::string>{"dev=env/dev", "prod=sources/values/env/prod"}));
+  EXPECT_EQ(c.shared, "values/shared");
+  EXPECT_EQ(c.charts, "charts");
+  EXPECT_EQ(c.first_party, (std::vector<std::string>{"ghcr.io/acme/", "registry.acme.io/"}));
+  EXPECT_EQ(c.tag_allow, (std::vector<std::string>{"r\\d+", "release-\\d+"}));
+  EXPECT_EQ(c.tag_allow_regex.size(), 2u);
+  EXPECT_EQ(c.pull_policy, "Never");
+  ASSERT_EQ(c.exceptions.size(), 2u);
+  const Exception& ex = c.exceptions[0];
+  EXPECT_EQ(ex.path_glob, "sources/manifests/**/prometheus.yaml");
+  EXPECT_EQ(ex.rule_id, "IP001");
+  EXPECT_EQ(ex.key_glob, "spec.image");
+  EXPECT_EQ(ex.ref_glob, "quay.io/prometheus/*");
+  EXPECT_EQ(ex.reason, "operator rolls pods on a digest");
+  EXPECT_EQ(ex.expires, "2027-06-30");
+  EXPECT_EQ(ex.line, 16);
+  EXPECT_EQ(ex.expires_line, 21);
+  EXPECT_EQ(ex.expires_column, 14);
+  EXPECT_EQ(ex.expires_source_line, "    expires: \"2027-06-30\"");
+  const Exception& second = c.exceptions[1];
+  EXPECT_EQ(second.rule_id, "IP002");
+  EXPECT_EQ(second.line, 22);
+  EXPECT_TRUE(second.expires.empty());
+  EXPECT_EQ(second.expires_line, 0);
+}
+
+TEST(ParseConfig, RuleGivenByNameIsStoredAsItsId) {
+  base::Result<Config> config = ParseConfig(
+      "exceptions:\n  - path: a.yaml\n    rule: digest-required\n    reason: legacy\n", "c.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  ASSERT_EQ(config->exceptions.size(), 1u);
+  EXPECT_EQ(config->exceptions[0].rule_id, "IP001");
+}
+
+TEST(ParseConfig, MaxFileSizeUnits) {
+  struct Case {
+    const char* text;
+    size_t bytes;
+  };
+  const Case cases[] = {
+      {"1048576", 1048576},      {"100B", 100},
+      {"512KiB", size_t{512} << 10}, {"8 MiB", size_t{8} << 20},
+      {"1GiB", size_t{1} << 30},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    base::Result<Config> config =
+        ParseConfig(std::string("scope:\n  maxFileSize: ") + c.text + "\n", ".imagepin.yaml");
+    ASSERT_TRUE(config.ok()) << config.error().ToString();
+    EXPECT_EQ(config->max_file_size, c.bytes);
+  }
+}
+
+TEST(ParseConfig, UnknownTopLevelKeyIsAnErrorAtTheKey) {
+  ExpectConfigError("version: 1\nexlude: []\n", 2, 1, "unknown key \"exlude\" in the config");
+}
+
+TEST(ParseConfig, UnknownKeyInsideAnExceptionIsAnErrorAtTheKey) {
+  ExpectConfigError(
+      "exceptions:\n"
+      "  - path: a.yaml\n"
+      "    rule: IP001\n"
+      "    reasn: typo\n",
+      4, 5, "unknown key \"reasn\" in exceptions[0]");
+}
+
+TEST(ParseConfig, UnknownKeyInScopeNamesTheExpectedKeys) {
+  ExpectConfigError("scope:\n  exlude: []\n", 2, 3,
+                    "unknown key \"exlude\" in scope (expected one of: include, exclude, maxFileSize)");
+}
+
+TEST(ParseConfig, WrongTypeIsAnErrorAtTheValue) {
+  ExpectConfigError("scope: \"x\"\n", 1, 8, "scope must be a mapping");
+  ExpectConfigError("firstParty: ghcr.io/acme/\n", 1, 13, "firstParty must be a list of strings");
+  ExpectConfigError("firstParty: [\"ghcr.io/acme/\", \"\"]\n", 1, 31, "must not be empty");
+  ExpectConfigError("shared: [a]\n", 1, 9, "shared must be a string");
+}
+
+TEST(ParseConfig, ExceptionWithoutReasonIsAnErrorAtTheEntry) {
+  ExpectConfigError(
+      "exceptions:\n"
+      "  - path: a.yaml\n"
+      "    rule: IP001\n",
+      2, 5, "exceptions[0] needs a reason");
+}
+
+TEST(ParseConfig, ExceptionWithEmptyReasonIsAnError) {
+  ExpectConfigError(
+      "exceptions:\n"
+      "  - path: a.yaml\n"
+      "    rule: IP001\n"
+      "    reason: \"\"\n",
+      4, 13, "exceptions[0].reason must not be empty");
+}
+
+TEST(ParseConfig, ExceptionWithoutPathOrRuleIsAnError) {
+  ExpectConfigError("exceptions:\n  - rule: IP001\n    reason: x\n", 2, 5, "needs a path");
+  ExpectConfigError("exceptions:\n  - path: a.yaml\n    reason: x\n", 2, 5, "needs a rule");
+}
+
+TEST(ParseConfig, UnknownRuleIsAnErrorAtTheValue) {
+  ExpectConfigError(
+      "exceptions:\n"
+      "  - path: a.yaml\n"
+      "    rule: IP010\n"
+      "    reason: x\n",
+      3, 11, "exceptions[0].rule: unknown rule \"IP010\"");
+}
+
+TEST(ParseConfig, BadDateIsAnErrorAtTheValue) {
+  for (const char* date : {"2025-13-01", "31/12/2025", "2025-1-01", "2025-12-00", "soon"}) {
+    SCOPED_TRACE(date);
+    ExpectConfigError(std::string("exceptions:\n"
+                                  "  - path: a.yaml\n"
+                                  "    rule: IP001\n"
+                                  "    reason: x\n"
+                                  "    expires: \"") +
+                          date + "\"\n",
+                      5, 14, "is not a date (YYYY-MM-DD)");
+  }
+}
+
+TEST(ParseConfig, BadSizeIsAnErrorAtTheValue) {
+  for (const char* size : {"8MB", "0", "-1", "MiB", "1.5MiB", "8 mib"}) {
+    SCOPED_TRACE(size);
+    ExpectConfigError(std::string("scope:\n  maxFileSize: ") + size + "\n", 2, 16,
+                      "is not a size");
+  }
+}
+
+TEST(ParseConfig, BadRegexInTagsAllowIsAnErrorAtThePattern) {
+  ExpectConfigError(
+      "tags:\n"
+      "  allow:\n"
+      "    - 'r\\d+'\n"
+      "    - '(unclosed'\n",
+      4, 7, "tags.allow pattern \"(unclosed\" is not a valid regular expression");
+}
+
+TEST(ParseConfig, DuplicateEnvironmentIsAnErrorAtTheSecondEntry) {
+  ExpectConfigError(
+      "environments:\n"
+      "  - name: dev\n"
+      "  - name: staging\n"
+      "  - name: dev\n"
+      "    path: elsewhere\n",
+      4, 5, "environment \"dev\" is listed twice");
+}
+
+TEST(ParseConfig, EnvironmentWithoutNameIsAnError) {
+  ExpectConfigError("environments:\n  - path: env/dev\n", 2, 5, "environments[0] needs a name");
+}
+
+TEST(ParseConfig, UnsupportedVersionIsAnErrorAtTheValue) {
+  ExpectConfigError("version: 2\n", 1, 10, "version 2 is not supported");
+}
+
+TEST(ParseConfig, UnknownPullPolicyIsAnError) {
+  ExpectConfigError("pullPolicy: Sometimes\n", 1, 13, "is not a Kubernetes pull policy");
+}
+
+TEST(ParseConfig, YamlSyntaxErrorHasItsPosition) {
+  // The `:` on line 2 cannot start a mapping value inside the plain scalar of line 1.
+  ExpectConfigError("version: 1\n  bad: x\n", 2, 6, "YAML syntax error");
+}
+
+TEST(ParseConfig, MoreThanOneDocumentIsAnError) {
+  base::Result<Config> config = ParseConfig("version: 1\n---\nversion: 1\n", ".imagepin.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code, base::ErrorCode::kConfig);
+  EXPECT_NE(config.error().message.find("one YAML document"), std::string::npos);
+}
+
+TEST(ParseConfig, UndefinedAliasIsAnErrorNotACrash) {
+  ExpectConfigError("scope: *nope\n", 1, 8, "scope must be a mapping");
+  ExpectConfigError("shared: *nope\n", 1, 9, "shared must be a string");
+}
+
+TEST(ParseConfig, AliasedValuesAreFollowed) {
+  base::Result<Config> config = ParseConfig(
+      "firstParty: &fp [\"ghcr.io/acme/\", \"quay.io/acme/\"]\n"
+      "scope:\n"
+      "  include: *fp\n",
+      ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->scope.include, (std::vector<std::string>{"ghcr.io/acme/", "quay.io/acme/"}));
+}
+
+// A fresh directory, removed at the end.
+class ConfigDir {
+ public:
+  ConfigDir() {
+    std::string pattern = (fs::temp_directory_path() / "imagepin-config-XXXXXX").string();
+    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
+    path_ = pattern;
+  }
+  ~ConfigDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string path() const { return path_.string(); }
+  void WriteConfig(const std::string& text) const {
+    std::ofstream(path_ / std::string(kConfigFileName)) << text;
+  }
+
+ private:
+  fs::path path_;
+};
+
+TEST(LoadConfig, MissingFileGivesTheDefaults) {
+  ConfigDir dir;
+  base::Result<Config> config = LoadConfig(dir.path());
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_TRUE(config->path.empty());
+  EXPECT_EQ(config->pull_policy, "IfNotPresent");
+  EXPECT_EQ(config->first_party, (std::vector<std::string>{"ghcr.io/acme/"}));
+  EXPECT_EQ(config->scope.include, Config{}.scope.include);
+  EXPECT_TRUE(config->exceptions.empty());
+}
+
+TEST(LoadConfig, ReadsTheFileAtTheRoot) {
+  ConfigDir dir;
+  dir.WriteConfig("version: 1\nfirstParty: [\"registry.example.com/team/\"]\n");
+  base::Result<Config> config = LoadConfig(dir.path());
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->path, ".imagepin.yaml");
+  EXPECT_EQ(config->first_party, (std::vector<std::string>{"registry.example.com/team/"}));
+}
+
+TEST(LoadConfig, ErrorNamesTheConfigFile) {
+  ConfigDir dir;
+  dir.WriteConfig("version: 1\nfirstparty: []\n");
+  base::Result<Config> config = LoadConfig(dir.path());
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().path, ".imagepin.yaml");
+  EXPECT_EQ(config.error().pos.line, 2);
+  EXPECT_EQ(config.error().pos.column, 1);
+}
+
+}  // namespace
+}  // namespace imagepin::policy

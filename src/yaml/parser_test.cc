@@ -328,7 +328,8 @@ TEST(StreamParser, LeadingDocumentStartMarker) {
 }
 
 TEST(StreamParser, FilesWithoutContentHaveNoDocuments) {
-  for (std::string source : {"", "# only a comment\n# and another\n", "\n\n  \n"}) {
+  for (std::string source : {std::string(), std::string("# only a comment\n# and another\n"),
+                             std::string("\n\n  \n"), kBom, kBom + "# comment\r\n"}) {
     SCOPED_TRACE(source);
     Parsed parsed = ParseYaml(source);
     EXPECT_TRUE(parsed.ok) << parsed.error.message;
