@@ -43,10 +43,10 @@ TEST(ParseConfig, EmptyTextGivesTheDefaults) {
               (std::vector<std::string>{"sources/values/**", "sources/manifests/**"}));
     EXPECT_TRUE(config->scope.exclude.empty());
     EXPECT_EQ(config->max_file_size, size_t{8} << 20);
-    EXPECT_EQ(EnvNames(*config),
-              (std::vector<std::string>{"local=sources/values/env/local", "dev=sources/values/env/dev",
-                                        "staging=sources/values/env/staging",
-                                        "production=sources/values/env/production"}));
+    EXPECT_EQ(EnvNames(*config), (std::vector<std::string>{
+                                     "local=sources/values/env/local", "dev=sources/values/env/dev",
+                                     "staging=sources/values/env/staging",
+                                     "production=sources/values/env/production"}));
     EXPECT_EQ(config->shared, "sources/values/_shared");
     EXPECT_EQ(config->charts, "sources/charts");
     EXPECT_EQ(config->first_party, (std::vector<std::string>{"ghcr.io/acme/"}));
@@ -59,30 +59,30 @@ TEST(ParseConfig, EmptyTextGivesTheDefaults) {
 
 TEST(ParseConfig, EveryKeyIsParsed) {
   const std::string text =
-      "version: 1\n"                                                // 1
-      "scope:\n"                                                    // 2
-      "  include: [\"a/**\", \"b/**\"]\n"                           // 3
-      "  exclude: [\"a/skip/**\"]\n"                                // 4
-      "  maxFileSize: 512 KiB\n"                                    // 5
-      "environments:\n"                                             // 6
-      "  - {name: dev, path: env/dev}\n"                            // 7
-      "  - name: prod\n"                                            // 8
-      "shared: values/shared\n"                                     // 9
-      "charts: charts\n"                                            // 10
-      "firstParty: [\"ghcr.io/acme/\", \"registry.acme.io/\"]\n"    // 11
-      "tags:\n"                                                     // 12
-      "  allow: ['r\\d+', 'release-\\d+']\n"                        // 13
-      "pullPolicy: Never\n"                                         // 14
-      "exceptions:\n"                                               // 15
-      "  - path: \"sources/manifests/**/prometheus.yaml\"\n"        // 16
-      "    rule: IP001\n"                                           // 17
-      "    key: spec.image\n"                                       // 18
-      "    ref: \"quay.io/prometheus/*\"\n"                         // 19
-      "    reason: \"operator rolls pods on a digest\"\n"           // 20
-      "    expires: \"2027-06-30\"\n"                               // 21
-      "  - path: b.yaml\n"                                          // 22
-      "    rule: floating-tag\n"                                    // 23
-      "    reason: x\n";                                            // 24
+      "version: 1\n"                                              // 1
+      "scope:\n"                                                  // 2
+      "  include: [\"a/**\", \"b/**\"]\n"                         // 3
+      "  exclude: [\"a/skip/**\"]\n"                              // 4
+      "  maxFileSize: 512 KiB\n"                                  // 5
+      "environments:\n"                                           // 6
+      "  - {name: dev, path: env/dev}\n"                          // 7
+      "  - name: prod\n"                                          // 8
+      "shared: values/shared\n"                                   // 9
+      "charts: charts\n"                                          // 10
+      "firstParty: [\"ghcr.io/acme/\", \"registry.acme.io/\"]\n"  // 11
+      "tags:\n"                                                   // 12
+      "  allow: ['r\\d+', 'release-\\d+']\n"                      // 13
+      "pullPolicy: Never\n"                                       // 14
+      "exceptions:\n"                                             // 15
+      "  - path: \"sources/manifests/**/prometheus.yaml\"\n"      // 16
+      "    rule: IP001\n"                                         // 17
+      "    key: spec.image\n"                                     // 18
+      "    ref: \"quay.io/prometheus/*\"\n"                       // 19
+      "    reason: \"operator rolls pods on a digest\"\n"         // 20
+      "    expires: \"2027-06-30\"\n"                             // 21
+      "  - path: b.yaml\n"                                        // 22
+      "    rule: floating-tag\n"                                  // 23
+      "    reason: x\n";                                          // 24
   base::Result<Config> config = ParseConfig(text, "repo/.imagepin.yaml");
   ASSERT_TRUE(config.ok()) << config.error().ToString();
   const Config& c = *config;
@@ -131,7 +131,7 @@ TEST(ParseConfig, MaxFileSizeUnits) {
     size_t bytes;
   };
   const Case cases[] = {
-      {"1048576", 1048576},      {"100B", 100},
+      {"1048576", 1048576},          {"100B", 100},
       {"512KiB", size_t{512} << 10}, {"8 MiB", size_t{8} << 20},
       {"1GiB", size_t{1} << 30},
   };
@@ -158,8 +158,9 @@ TEST(ParseConfig, UnknownKeyInsideAnExceptionIsAnErrorAtTheKey) {
 }
 
 TEST(ParseConfig, UnknownKeyInScopeNamesTheExpectedKeys) {
-  ExpectConfigError("scope:\n  exlude: []\n", 2, 3,
-                    "unknown key \"exlude\" in scope (expected one of: include, exclude, maxFileSize)");
+  ExpectConfigError(
+      "scope:\n  exlude: []\n", 2, 3,
+      "unknown key \"exlude\" in scope (expected one of: include, exclude, maxFileSize)");
 }
 
 TEST(ParseConfig, WrongTypeIsAnErrorAtTheValue) {
@@ -216,8 +217,7 @@ TEST(ParseConfig, BadDateIsAnErrorAtTheValue) {
 TEST(ParseConfig, BadSizeIsAnErrorAtTheValue) {
   for (const char* size : {"8MB", "0", "-1", "MiB", "1.5MiB", "8 mib"}) {
     SCOPED_TRACE(size);
-    ExpectConfigError(std::string("scope:\n  maxFileSize: ") + size + "\n", 2, 16,
-                      "is not a size");
+    ExpectConfigError(std::string("scope:\n  maxFileSize: ") + size + "\n", 2, 16, "is not a size");
   }
 }
 

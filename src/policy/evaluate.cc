@@ -73,12 +73,14 @@ class FileEvaluator {
             fmt::format("tag \"{}\" carries a digest; charts reuse `tag` in labels, so put the "
                         "digest in a digest: field",
                         field.tag.value),
-            field, &field.tag, "tag");
+            field, &field.tag, TagKey(field));
     }
     CheckPullPolicy(field);
     if (field.partial) {
-      // `image: {tag: x}` overrides a chart default we cannot see; judge only the tag.
-      if (field.tag.present) CheckTag(field, field.tag.value, &field.tag);
+      // `image: {tag: x}` overrides a chart default we cannot see; judge only the tag, and of a
+      // tag carrying a digest (IP006) only the part before `@`.
+      std::string tag = field.tag.value.substr(0, field.tag.value.find('@'));
+      if (field.tag.present && !tag.empty()) CheckTag(field, tag, &field.tag);
       return;
     }
 
@@ -117,7 +119,14 @@ class FileEvaluator {
             : fmt::format("floating tag \"{}\": neither a build SHA (7-40 hex) nor a semantic "
                           "version; use one, or no tag",
                           tag);
-    AddAt("IP002", std::move(message), field, at);
+    // About a split mapping's tag field: the key path names it (`image.tag`), as for IP006.
+    bool at_tag = at == &field.tag && field.tag.present;
+    AddAt("IP002", std::move(message), field, at, at_tag ? TagKey(field) : std::string());
+  }
+
+  // The key of the tag in a split mapping or a kustomize entry.
+  static std::string TagKey(const ImageField& field) {
+    return field.form == FieldForm::kKustomize ? "newTag" : "tag";
   }
 
   void CheckPullPolicy(const ImageField& field) {
@@ -171,8 +180,15 @@ class FileEvaluator {
 }  // namespace
 
 bool IsFirstParty(const Config& config, std::string_view repository) {
+  // docs/config.md: prefixes are compared with the fully qualified repository, so that
+  // `docker.io/acme/` catches `acme/api`; the text as written is compared too.
+  std::string qualified;
+  if (base::Result<ref::Reference> parsed = ref::ParseReference(repository); parsed.ok()) {
+    qualified = parsed->Repository();
+  }
   for (const std::string& prefix : config.first_party) {
     if (repository.substr(0, prefix.size()) == prefix) return true;
+    if (!qualified.empty() && std::string_view(qualified).substr(0, prefix.size()) == prefix) return true;
   }
   return false;
 }

@@ -63,8 +63,8 @@ TEST(ExtractImageFields, QuotedStringPositionIsTheOpeningQuote) {
 }
 
 TEST(ExtractImageFields, RefMappingWithPullPolicy) {
-  std::string text = "image:\n  ref: ghcr.io/acme/api:3f2a9c1@" + kDigest +
-                     "\n  pullPolicy: IfNotPresent\n";
+  std::string text =
+      "image:\n  ref: ghcr.io/acme/api:3f2a9c1@" + kDigest + "\n  pullPolicy: IfNotPresent\n";
   DocumentFields out = Extract(text);
   ASSERT_EQ(out.images.size(), 1u);
   const ImageField& f = out.images[0];
@@ -87,7 +87,8 @@ TEST(ExtractImageFields, RefMappingWithPullPolicy) {
 }
 
 TEST(ExtractImageFields, NestedRefUnderAnotherKey) {
-  std::string text = "worker:\n  replicas: 2\n  image:\n    ref: ghcr.io/acme/worker@" + kDigest + "\n";
+  std::string text =
+      "worker:\n  replicas: 2\n  image:\n    ref: ghcr.io/acme/worker@" + kDigest + "\n";
   DocumentFields out = Extract(text);
   ASSERT_EQ(out.images.size(), 1u);
   EXPECT_EQ(out.images[0].form, FieldForm::kRef);
@@ -103,7 +104,9 @@ TEST(ExtractImageFields, SplitMappingComposesRegistryRepositoryTagDigest) {
       "  registry: docker.io\n"
       "  repository: bitnami/redis\n"
       "  tag: 7.2.4-debian-12-r9\n"
-      "  digest: " + kDigest + "\n"
+      "  digest: " +
+      kDigest +
+      "\n"
       "  pullPolicy: IfNotPresent\n";
   DocumentFields out = Extract(text);
   ASSERT_EQ(out.images.size(), 1u);
@@ -143,8 +146,9 @@ TEST(ExtractImageFields, SplitRepositoryAndTagWithoutDigest) {
 }
 
 TEST(ExtractImageFields, SplitTagCarryingDigestIsComposedAsWritten) {
-  std::string text = "image:\n  repository: quay.io/jetstack/cert-manager-controller\n  tag: \"v1.15.3@" +
-                     kDigest + "\"\n";
+  std::string text =
+      "image:\n  repository: quay.io/jetstack/cert-manager-controller\n  tag: \"v1.15.3@" +
+      kDigest + "\"\n";
   DocumentFields out = Extract(text);
   ASSERT_EQ(out.images.size(), 1u);
   EXPECT_EQ(out.images[0].reference, "quay.io/jetstack/cert-manager-controller:v1.15.3@" + kDigest);
@@ -153,7 +157,8 @@ TEST(ExtractImageFields, SplitTagCarryingDigestIsComposedAsWritten) {
 }
 
 TEST(ExtractImageFields, ShaKeyWithoutAlgorithmGetsSha256Prefix) {
-  DocumentFields out = Extract("image:\n  repository: bitnami/redis\n  tag: 7.2.4\n  sha: " + kHex + "\n");
+  DocumentFields out =
+      Extract("image:\n  repository: bitnami/redis\n  tag: 7.2.4\n  sha: " + kHex + "\n");
   ASSERT_EQ(out.images.size(), 1u);
   EXPECT_EQ(out.images[0].digest.value, "sha256:" + kHex);
   EXPECT_EQ(out.images[0].reference, "bitnami/redis:7.2.4@sha256:" + kHex);
@@ -232,14 +237,16 @@ TEST(ExtractImageFields, TextThatIsNotAnImageFieldIsIgnored) {
       {"imagePullSecrets", "imagePullSecrets:\n  - name: regcred\n  - name: other\n"},
       {"JSON schema", "properties:\n  image: {type: object}\n"},
       {"JSON schema with nested properties",
-       "image:\n  type: object\n  properties:\n    repository: {type: string}\n    tag: {type: string}\n"},
+       "image:\n  type: object\n  properties:\n    repository: {type: string}\n    tag: {type: "
+       "string}\n"},
       {"comment", "# image: nginx:latest\nreplicas: 1  # image: foo:latest\n"},
       {"block scalar", "notes: |\n  image: foo:latest\n  image:\n    ref: bar:main\n"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     DocumentFields out = Extract(c.yaml);
-    EXPECT_TRUE(out.images.empty()) << "first: " << (out.images.empty() ? "" : out.images[0].key_path);
+    EXPECT_TRUE(out.images.empty())
+        << "first: " << (out.images.empty() ? "" : out.images[0].key_path);
   }
 }
 
@@ -312,23 +319,23 @@ TEST(ExtractImageFields, MergeKeyInsideImageMapping) {
 
 TEST(ExtractImageFields, DeploymentContainersAndInitContainers) {
   DocumentFields out = Extract(
-      "apiVersion: apps/v1\n"                               // 1
-      "kind: Deployment\n"                                  // 2
-      "metadata:\n"                                         // 3
-      "  name: api\n"                                       // 4
-      "spec:\n"                                             // 5
-      "  template:\n"                                       // 6
-      "    spec:\n"                                         // 7
-      "      initContainers:\n"                             // 8
-      "        - name: migrate\n"                           // 9
-      "          image: ghcr.io/acme/api:1.0.0\n"           // 10
-      "          imagePullPolicy: IfNotPresent\n"           // 11
-      "      containers:\n"                                 // 12
-      "        - name: api\n"                               // 13
-      "          image: ghcr.io/acme/api:1.0.0\n"           // 14
-      "        - image: nginx:1.27.0\n"                     // 15
-      "          name: proxy\n"                             // 16
-      "          imagePullPolicy: Always\n");               // 17
+      "apiVersion: apps/v1\n"                      // 1
+      "kind: Deployment\n"                         // 2
+      "metadata:\n"                                // 3
+      "  name: api\n"                              // 4
+      "spec:\n"                                    // 5
+      "  template:\n"                              // 6
+      "    spec:\n"                                // 7
+      "      initContainers:\n"                    // 8
+      "        - name: migrate\n"                  // 9
+      "          image: ghcr.io/acme/api:1.0.0\n"  // 10
+      "          imagePullPolicy: IfNotPresent\n"  // 11
+      "      containers:\n"                        // 12
+      "        - name: api\n"                      // 13
+      "          image: ghcr.io/acme/api:1.0.0\n"  // 14
+      "        - image: nginx:1.27.0\n"            // 15
+      "          name: proxy\n"                    // 16
+      "          imagePullPolicy: Always\n");      // 17
   ASSERT_EQ(out.images.size(), 3u);
 
   const ImageField& init = out.images[0];
@@ -438,7 +445,9 @@ TEST(ExtractImageFields, HelmHookJobContainers) {
       "      restartPolicy: Never\n"
       "      containers:\n"
       "        - name: migrate\n"
-      "          image: ghcr.io/acme/api@" + kDigest + "\n"
+      "          image: ghcr.io/acme/api@" +
+      kDigest +
+      "\n"
       "          imagePullPolicy: IfNotPresent\n");
   ASSERT_EQ(out.images.size(), 1u);
   EXPECT_EQ(out.images[0].form, FieldForm::kContainer);
@@ -483,10 +492,12 @@ TEST(ExtractImageFields, KustomizationImagesWithKind) {
       "images:\n"                                      // 4
       "  - name: nginx\n"                              // 5
       "    newTag: 1.27.0\n"                           // 6
-      "    digest: " + kDigest + "\n"                  // 7
-      "  - name: ghcr.io/acme/api\n"                   // 8
-      "    newName: ghcr.io/acme/api-v2\n"             // 9
-      "    newTag: 3f2a9c1\n";                         // 10
+      "    digest: " +
+      kDigest +
+      "\n"                                  // 7
+      "  - name: ghcr.io/acme/api\n"        // 8
+      "    newName: ghcr.io/acme/api-v2\n"  // 9
+      "    newTag: 3f2a9c1\n";              // 10
   DocumentFields out = Extract(text);
   ASSERT_EQ(out.images.size(), 2u);
   const ImageField& a = out.images[0];

@@ -152,7 +152,8 @@ TEST(ScanContents, EmptyAndCommentOnlyFilesHaveNoDocuments) {
 TEST(ScanContents, KustomizationFileNameEnablesImagesEntries) {
   const char* text = "images:\n  - name: nginx\n    newTag: 1.27.0\n";
   EXPECT_TRUE(Scan(text, "overlays/dev/values.yaml").fields.images.empty());
-  for (const char* name : {"overlays/dev/kustomization.yaml", "kustomization.yml", "a/Kustomization"}) {
+  for (const char* name :
+       {"overlays/dev/kustomization.yaml", "kustomization.yml", "a/Kustomization"}) {
     SCOPED_TRACE(name);
     FileScan scan = Scan(text, name);
     ASSERT_EQ(scan.fields.images.size(), 1u);
@@ -219,7 +220,8 @@ TEST(ScanFiles, ResultsAreTheSameWithOneAndFourJobs) {
   for (int i = 0; i < 12; ++i) {
     std::string name = "v" + std::to_string(i) + ".yaml";
     std::string contents;
-    for (int k = 0; k <= i; ++k) contents += "s" + std::to_string(k) + ":\n  image: x" + std::to_string(k) + ":v1.2.3\n";
+    for (int k = 0; k <= i; ++k)
+      contents += "s" + std::to_string(k) + ":\n  image: x" + std::to_string(k) + ":v1.2.3\n";
     files.push_back({dir.Write(name, contents).string(), name, false});
   }
   ScanOptions one, four;
@@ -323,11 +325,11 @@ TEST(ListScope, ChartTemplatesAreFlagged) {
     const char* path;
     bool chart_template;
   };
-  for (const Want& want : {Want{"sources/charts/app/Chart.yaml", false},
-                           Want{"sources/charts/app/values.yaml", false},
-                           Want{"sources/charts/app/templates/deploy.yaml", true},
-                           Want{"sources/charts/app/templates/sub/job.yaml", true},
-                           Want{"sources/values/templates/x.yaml", false}}) {
+  for (const Want& want :
+       {Want{"sources/charts/app/Chart.yaml", false}, Want{"sources/charts/app/values.yaml", false},
+        Want{"sources/charts/app/templates/deploy.yaml", true},
+        Want{"sources/charts/app/templates/sub/job.yaml", true},
+        Want{"sources/values/templates/x.yaml", false}}) {
     SCOPED_TRACE(want.path);
     const FileEntry* f = Find(files, want.path);
     ASSERT_NE(f, nullptr);
@@ -339,7 +341,8 @@ TEST(ListScope, DirectorySymlinkLoopDoesNotHang) {
   TempDir dir;
   dir.Write("sources/values/a/x.yaml", "a: 1\n");
   fs::create_directory_symlink("..", dir.path() / "sources/values/a/loop");
-  fs::create_directory_symlink(dir.path() / "sources/values", dir.path() / "sources/values/up.yaml");
+  fs::create_directory_symlink(dir.path() / "sources/values",
+                               dir.path() / "sources/values/up.yaml");
   std::vector<base::Error> problems;
   std::vector<FileEntry> files =
       ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
@@ -373,8 +376,8 @@ TEST(ListPaths, DirectoryListsYamlFilesRelativeToRoot) {
   dir.Write("sources/values/c.json", "{}\n");
   dir.Write("sources/values/.git/d.yaml", "a: 1\n");
   std::vector<base::Error> problems;
-  base::Result<std::vector<FileEntry>> files = ListPaths(
-      dir.path().string(), {(dir.path() / "sources/values").string()}, &problems);
+  base::Result<std::vector<FileEntry>> files =
+      ListPaths(dir.path().string(), {(dir.path() / "sources/values").string()}, &problems);
   ASSERT_TRUE(files.ok()) << files.error().message;
   EXPECT_EQ(DisplayPaths(*files),
             (std::vector<std::string>{"sources/values/a.yml", "sources/values/b.yaml"}));
