@@ -17,7 +17,7 @@ mkdir -p "$work"
 [[ -f $shared/gen_gitops.py ]] || { echo "bench: $shared/gen_gitops.py not found (set SHARED=)"; exit 2; }
 
 median() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f" % r["median"])' "$1"; }
-peak_mb() { /usr/bin/time -f '%M' -o "$work/rss" sh -c "$1" >/dev/null 2>&1 || true; awk '{printf "%.0f", $1/1024}' "$work/rss"; }
+peak_mb() { /usr/bin/time -f '%M' -o "$work/rss" sh -c "$1" >/dev/null 2>&1 || true; tail -1 "$work/rss" | awk '{printf "%.0f", $1/1024}'; }
 
 rows=()
 for s in "${scales[@]}"; do
@@ -34,7 +34,7 @@ for s in "${scales[@]}"; do
   ip_rss=$(peak_mb "$imagepin check --format json")
   rg_rss=$(peak_mb "rg -n ':(dev|main|latest)\\b' sources/values sources/manifests -S")
   py_rss=$(peak_mb "python3 $shared/pycheck.py --libyaml .")
-  score=$("$imagepin" check --color never | grep -E '^[^ ].*:[0-9]+:[0-9]+: error' |
+  score=$({ "$imagepin" check --color never || true; } | grep -E '^[^ ].*:[0-9]+:[0-9]+: error' |
     python3 "$shared/score.py" --expected .expected.json --mode line --json - |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.3f / %.3f" % (d["precision"], d["recall"]))')
   rows+=("| $s | $files | $(awk "BEGIN{printf \"%.1f\", $size/1e6}") | $ip s ($ip_rss MB) | $rg s ($rg_rss MB) | $py s ($py_rss MB) | $(awk "BEGIN{printf \"%.1fx\", $py/$ip}") | $(awk "BEGIN{printf \"%.2fx\", $ip/$rg}") | $score |")
