@@ -5,15 +5,14 @@
 
 #include "policy/evaluate.h"
 #include "policy/exceptions.h"
+#include "policy/rules.h"
 #include "scan/scanner.h"
 
 namespace imagepin::policy {
 namespace {
 
 Finding ProblemFinding(const base::Error& error) {
-  Finding f;
-  f.rule_id = "IP000";
-  f.rule_name = "parse-error";
+  Finding f = NewFinding("IP000");
   f.message = error.message;
   f.path = error.path;
   return f;

@@ -23,11 +23,7 @@ class FileEvaluator {
 
   void Add(std::string_view rule_id, std::string message, int document, std::string key_path,
            int line, int column, std::string source_line, std::string reference) {
-    const RuleInfo* rule = FindRule(rule_id);
-    Finding f;
-    f.rule_id = std::string(rule->id);
-    f.rule_name = std::string(rule->name);
-    f.severity = rule->severity;
+    Finding f = NewFinding(rule_id);
     f.message = std::move(message);
     f.path = path_;
     f.line = line;

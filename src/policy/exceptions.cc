@@ -33,11 +33,7 @@ void ApplyExceptions(const Config& config, std::string_view today, std::vector<F
     const Exception& ex = config.exceptions[i];
     // ISO dates compare correctly as strings.
     if (!ex.expires.empty() && ex.expires < today) {
-      const RuleInfo* rule = FindRule("IP007");
-      Finding f;
-      f.rule_id = std::string(rule->id);
-      f.rule_name = std::string(rule->name);
-      f.severity = rule->severity;
+      Finding f = NewFinding("IP007");
       f.message = fmt::format("exception for {} on {} expired on {}: fix the findings it covered, "
                               "or renew it with a new reason",
                               ex.rule_id, ex.path_glob, ex.expires);

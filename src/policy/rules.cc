@@ -40,6 +40,15 @@ const RuleInfo* FindRule(std::string_view id_or_name) {
   return nullptr;
 }
 
+Finding NewFinding(std::string_view id) {
+  const RuleInfo* rule = FindRule(id);
+  Finding f;
+  f.rule_id = std::string(rule->id);
+  f.rule_name = std::string(rule->name);
+  f.severity = rule->severity;
+  return f;
+}
+
 std::string RuleDocAnchor(const RuleInfo& rule) {
   std::string anchor = "docs/rules.md#";
   for (char c : rule.id) anchor += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);

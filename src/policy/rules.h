@@ -22,6 +22,9 @@ std::span<const RuleInfo> AllRules();
 // The rule with this id ("IP001") or name ("digest-required"); nullptr if none.
 const RuleInfo* FindRule(std::string_view id_or_name);
 
+// A finding of rule `id` (which must exist) with its id, name and default severity filled in.
+Finding NewFinding(std::string_view id);
+
 // The documentation anchor for a rule, e.g. "docs/rules.md#ip001-digest-required".
 std::string RuleDocAnchor(const RuleInfo& rule);
 

@@ -16,18 +16,15 @@ bool IsKustomizationName(std::string_view name) {
   return base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization";
 }
 
+// The text of 1-based `line`, or empty when the file has fewer lines.
 std::string_view LineOf(std::string_view contents, int line) {
   size_t begin = 0;
-  for (int l = 1; l < line && begin != std::string_view::npos; ++l) {
+  for (int l = 1; l < line; ++l) {
     begin = contents.find('\n', begin);
-    if (begin != std::string_view::npos) ++begin;
+    if (begin == std::string_view::npos) return {};
+    ++begin;
   }
-  if (begin == std::string_view::npos || begin > contents.size()) return {};
-  size_t end = contents.find('\n', begin);
-  std::string_view text = contents.substr(begin, end == std::string_view::npos ? end : end - begin);
-  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-  if (begin == 0 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  return text;
+  return yaml::LineAt(contents, begin);
 }
 
 }  // namespace

@@ -14,6 +14,10 @@
 
 namespace imagepin::yaml {
 
+// The source line holding byte `offset` of `source`, without its line break (LF or CRLF) and
+// without a leading UTF-8 BOM.
+std::string_view LineAt(std::string_view source, size_t offset);
+
 enum class NodeKind : uint8_t { kScalar, kMapping, kSequence, kAlias };
 
 enum class ScalarStyle : uint8_t { kPlain, kSingleQuoted, kDoubleQuoted, kLiteral, kFolded };
@@ -72,7 +76,7 @@ class Document {
   // True if the node is a scalar whose value is a YAML null (`~`, `null`, or nothing), plain style.
   bool IsNull(NodeId id) const;
   // The source line holding byte `offset`, without its line break.
-  std::string_view LineAt(uint32_t offset) const;
+  std::string_view LineAt(uint32_t offset) const { return yaml::LineAt(source_, offset); }
 
  private:
   friend class StreamParser;

@@ -78,12 +78,12 @@ bool Document::IsNull(NodeId id) const {
   return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL";
 }
 
-std::string_view Document::LineAt(uint32_t offset) const {
-  size_t begin = std::min<size_t>(offset, source_.size());
-  while (begin > 0 && source_[begin - 1] != '\n') --begin;
-  size_t end = source_.find('\n', begin);
-  if (end == std::string_view::npos) end = source_.size();
-  std::string_view line = source_.substr(begin, end - begin);
+std::string_view LineAt(std::string_view source, size_t offset) {
+  size_t begin = std::min(offset, source.size());
+  while (begin > 0 && source[begin - 1] != '\n') --begin;
+  size_t end = source.find('\n', begin);
+  if (end == std::string_view::npos) end = source.size();
+  std::string_view line = source.substr(begin, end - begin);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (begin == 0 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
   return line;
