@@ -18,7 +18,9 @@ using namespace imagepin;
 
 const std::vector<std::string> kReferences = {
     "ghcr.io/acme/api@sha256:3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f",
-    "docker.io/bitnami/redis:7.2.4-debian-12-r9@sha256:0f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f",
+    "docker.io/bitnami/"
+    "redis:7.2.4-debian-12-r9@sha256:"
+    "0f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f",
     "nginx:1.27.0",
     "localhost:5000/team/app:main",
 };
@@ -36,7 +38,8 @@ void BM_ClassifyTag(benchmark::State& state) {
   policy::Config config;
   const std::vector<std::string> tags = {"v1.2.3", "3f2a9c1", "main", "16.4.0-debian-12-r0"};
   size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(policy::ClassifyTag(tags[i++ % tags.size()], config));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(policy::ClassifyTag(tags[i++ % tags.size()], config));
 }
 BENCHMARK(BM_ClassifyTag);
 
@@ -66,7 +69,8 @@ void BM_ScanAndEvaluateFile(benchmark::State& state) {
     policy::EvaluateFile(config, "values.yaml", scan, &findings);
     benchmark::DoNotOptimize(findings);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(text.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
 }
 BENCHMARK(BM_ScanAndEvaluateFile)->Arg(10)->Arg(100)->Arg(1000);
 

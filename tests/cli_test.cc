@@ -2,12 +2,12 @@
 // repositories made here, and compare its output with golden files in tests/golden.
 // Set IMAGEPIN_UPDATE_GOLDEN=1 to rewrite the golden files (then review the diff).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -34,7 +34,7 @@ std::string ReadAll(const fs::path& path) {
 
 // Runs `imagepin ARGS` in `cwd` with optional standard input from a file.
 RunResult RunImagepin(const std::string& args, const std::string& cwd = kSource,
-              const std::string& stdin_path = "/dev/null") {
+                      const std::string& stdin_path = "/dev/null") {
   // ctest runs tests in parallel processes: each test gets its own scratch directory.
   const testing::TestInfo* test = testing::UnitTest::GetInstance()->current_test_info();
   fs::path tmp = fs::path(testing::TempDir()) /

@@ -1,13 +1,12 @@
 #include "base/files.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace imagepin::base {
 namespace {
@@ -32,9 +31,9 @@ Status ReadFileInto(const std::string& path, size_t max_bytes, std::string* cont
   }
   if (static_cast<size_t>(st.st_size) > max_bytes) {
     ::close(fd);
-    return IoError(path, fmt::format("skipped: {} is larger than the {} limit (scope.maxFileSize)",
-                                     FormatBytes(static_cast<size_t>(st.st_size)),
-                                     FormatBytes(max_bytes)));
+    return IoError(
+        path, fmt::format("skipped: {} is larger than the {} limit (scope.maxFileSize)",
+                          FormatBytes(static_cast<size_t>(st.st_size)), FormatBytes(max_bytes)));
   }
   contents->resize(static_cast<size_t>(st.st_size));
   size_t done = 0;

@@ -5,7 +5,7 @@ namespace imagepin::base {
 bool GlobMatch(std::string_view pattern, std::string_view text, char separator) {
   // Iterative matcher with one backtrack point per star kind; patterns are short.
   size_t p = 0, t = 0;
-  size_t star_p = std::string_view::npos, star_t = 0;  // last `*` (stays within a segment)
+  size_t star_p = std::string_view::npos, star_t = 0;    // last `*` (stays within a segment)
   size_t dstar_p = std::string_view::npos, dstar_t = 0;  // last `**` (crosses segments)
   bool dstar_segments = false;  // the last `**` was `**/`: it matches whole segments only
   while (t < text.size()) {
@@ -22,7 +22,8 @@ bool GlobMatch(std::string_view pattern, std::string_view text, char separator) 
       star_p = ++p, star_t = t;
       continue;
     }
-    if (p < pattern.size() && (pattern[p] == text[t] || (pattern[p] == '?' && text[t] != separator))) {
+    if (p < pattern.size() &&
+        (pattern[p] == text[t] || (pattern[p] == '?' && text[t] != separator))) {
       ++p, ++t;
       continue;
     }

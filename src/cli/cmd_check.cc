@@ -84,8 +84,9 @@ int RunCheckCommand(CheckFlags flags) {
 void RegisterCheck(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "check", "Check that every image in scope is pinned by digest, with no floating tag and "
-               "pull policy IfNotPresent");
+      "check",
+      "Check that every image in scope is pinned by digest, with no floating tag and "
+      "pull policy IfNotPresent");
   cmd->add_option("paths", flags->paths,
                   "Files or directories to check instead of the configured scope; - reads a "
                   "rendered stream from standard input");

@@ -1,9 +1,9 @@
 // `imagepin images [PATH...]`: every image field in scope, where it is and what it says. The
 // audit view: "what do we deploy, where".
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
@@ -120,7 +120,8 @@ int RunImages(const ImagesFlags& flags) {
   if (flags.format == "json") {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const FileFields& f : files) {
-      for (const scan::ImageField& field : f.scan.fields.images) out.push_back(FieldJson(f.path, field));
+      for (const scan::ImageField& field : f.scan.fields.images)
+        out.push_back(FieldJson(f.path, field));
     }
     std::cout << out.dump(2) << "\n";
   } else {
@@ -133,8 +134,9 @@ int RunImages(const ImagesFlags& flags) {
 
 void RegisterImages(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ImagesFlags>();
-  CLI::App* cmd = app.add_subcommand("images", "List every image field in scope: where, what form, "
-                                               "which reference and pull policy");
+  CLI::App* cmd = app.add_subcommand("images",
+                                     "List every image field in scope: where, what form, "
+                                     "which reference and pull policy");
   cmd->add_option("paths", flags->paths, "Files or directories instead of the configured scope");
   cmd->add_option("-f,--format", flags->format, "Output format")
       ->check(CLI::IsMember({"table", "json"}))

@@ -1,7 +1,7 @@
 // imagepin: keeps the container images of a GitOps repository pinned by digest.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 

@@ -87,7 +87,8 @@ class ConfigReader {
       return Fail(v, fmt::format("{} must be a list of strings", what));
     }
     out->clear();
-    for (NodeId item = doc_.node(v).first_child; item != kNoNode; item = doc_.node(item).next_sibling) {
+    for (NodeId item = doc_.node(v).first_child; item != kNoNode;
+         item = doc_.node(item).next_sibling) {
       std::string s;
       if (!NonEmptyString(item, fmt::format("each entry of {}", what), &s)) return false;
       out->push_back(std::move(s));
@@ -102,7 +103,8 @@ class ConfigReader {
       return Fail(v, fmt::format("{} must be a list", what));
     }
     size_t i = 0;
-    for (NodeId item = doc_.node(v).first_child; item != kNoNode; item = doc_.node(item).next_sibling) {
+    for (NodeId item = doc_.node(v).first_child; item != kNoNode;
+         item = doc_.node(item).next_sibling) {
       if (!on_item(item, i++)) return false;
     }
     return true;
@@ -142,15 +144,18 @@ std::optional<size_t> ParseSize(std::string_view s) {
 bool ReadScope(ConfigReader& r, NodeId v, Config* c) {
   return r.ForEachKey(v, "scope", {"include", "exclude", "maxFileSize"},
                       [&](std::string_view key, NodeId, NodeId val) {
-                        if (key == "include") return r.StringList(val, "scope.include", &c->scope.include);
-                        if (key == "exclude") return r.StringList(val, "scope.exclude", &c->scope.exclude);
+                        if (key == "include")
+                          return r.StringList(val, "scope.include", &c->scope.include);
+                        if (key == "exclude")
+                          return r.StringList(val, "scope.exclude", &c->scope.exclude);
                         std::string text;
                         if (!r.String(val, "scope.maxFileSize", &text)) return false;
                         std::optional<size_t> size = ParseSize(text);
                         if (!size || *size == 0) {
-                          return r.Fail(val, fmt::format("scope.maxFileSize \"{}\" is not a size "
-                                                         "(bytes, or a number with KiB, MiB or GiB)",
-                                                         text));
+                          return r.Fail(val,
+                                        fmt::format("scope.maxFileSize \"{}\" is not a size "
+                                                    "(bytes, or a number with KiB, MiB or GiB)",
+                                                    text));
                         }
                         c->max_file_size = *size;
                         return true;
@@ -162,14 +167,17 @@ bool ReadEnvironments(ConfigReader& r, NodeId v, Config* c) {
   return r.ForEachItem(v, "environments", [&](NodeId item, size_t i) {
     Environment env;
     std::string where = fmt::format("environments[{}]", i);
-    bool ok = r.ForEachKey(item, where, {"name", "path"}, [&](std::string_view key, NodeId, NodeId val) {
-      return r.NonEmptyString(val, where + "." + std::string(key), key == "name" ? &env.name : &env.path);
-    });
+    bool ok =
+        r.ForEachKey(item, where, {"name", "path"}, [&](std::string_view key, NodeId, NodeId val) {
+          return r.NonEmptyString(val, where + "." + std::string(key),
+                                  key == "name" ? &env.name : &env.path);
+        });
     if (!ok) return false;
     if (env.name.empty()) return r.Fail(item, where + " needs a name");
     if (env.path.empty()) env.path = "sources/values/env/" + env.name;
     for (const Environment& other : c->environments) {
-      if (other.name == env.name) return r.Fail(item, fmt::format("environment \"{}\" is listed twice", env.name));
+      if (other.name == env.name)
+        return r.Fail(item, fmt::format("environment \"{}\" is listed twice", env.name));
     }
     c->environments.push_back(std::move(env));
     return true;
@@ -185,8 +193,9 @@ bool ReadTags(ConfigReader& r, NodeId v, Config* c) {
       try {
         c->tag_allow_regex.emplace_back(pattern, std::regex::ECMAScript | std::regex::optimize);
       } catch (const std::regex_error& e) {
-        return r.Fail(item, fmt::format("tags.allow pattern \"{}\" is not a valid regular expression: {}",
-                                        pattern, e.what()));
+        return r.Fail(item,
+                      fmt::format("tags.allow pattern \"{}\" is not a valid regular expression: {}",
+                                  pattern, e.what()));
       }
       item = r.doc().node(item).next_sibling;
     }
@@ -211,12 +220,16 @@ bool ReadExceptions(ConfigReader& r, NodeId v, Config* c) {
             std::string rule;
             if (!r.NonEmptyString(val, what, &rule)) return false;
             const RuleInfo* info = FindRule(rule);
-            if (!info) return r.Fail(val, fmt::format("{}: unknown rule \"{}\" (see docs/rules.md)", what, rule));
+            if (!info)
+              return r.Fail(val,
+                            fmt::format("{}: unknown rule \"{}\" (see docs/rules.md)", what, rule));
             ex.rule_id = std::string(info->id);
             return true;
           }
           if (!r.NonEmptyString(val, what, &ex.expires)) return false;
-          if (!IsDate(ex.expires)) return r.Fail(val, fmt::format("{} \"{}\" is not a date (YYYY-MM-DD)", what, ex.expires));
+          if (!IsDate(ex.expires))
+            return r.Fail(val,
+                          fmt::format("{} \"{}\" is not a date (YYYY-MM-DD)", what, ex.expires));
           const yaml::Node& n = r.doc().node(r.doc().Resolve(val));
           ex.expires_line = static_cast<int>(n.line) + 1;
           ex.expires_column = static_cast<int>(n.column) + 1;
@@ -226,7 +239,8 @@ bool ReadExceptions(ConfigReader& r, NodeId v, Config* c) {
     if (!ok) return false;
     if (ex.path_glob.empty()) return r.Fail(item, where + " needs a path (a glob of files)");
     if (ex.rule_id.empty()) return r.Fail(item, where + " needs a rule (an id such as IP001)");
-    if (ex.reason.empty()) return r.Fail(item, where + " needs a reason: say why the exception is safe");
+    if (ex.reason.empty())
+      return r.Fail(item, where + " needs a reason: say why the exception is safe");
     c->exceptions.push_back(std::move(ex));
     return true;
   });
@@ -252,33 +266,36 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
         }
         if (doc.root() == kNoNode || doc.IsNull(doc.root())) return;  // empty: defaults
         ConfigReader r(doc, display_path);
-        r.ForEachKey(doc.root(), "the config",
-                     {"version", "scope", "environments", "shared", "charts", "firstParty", "tags",
-                      "pullPolicy", "exceptions"},
-                     [&](std::string_view key, NodeId, NodeId v) {
-                       if (key == "version") {
-                         std::string version;
-                         if (!r.String(v, "version", &version)) return false;
-                         if (version != "1") return r.Fail(v, fmt::format("version {} is not supported (only 1)", version));
-                         return true;
-                       }
-                       if (key == "scope") return ReadScope(r, v, &config);
-                       if (key == "environments") return ReadEnvironments(r, v, &config);
-                       if (key == "shared") return r.NonEmptyString(v, "shared", &config.shared);
-                       if (key == "charts") return r.NonEmptyString(v, "charts", &config.charts);
-                       if (key == "firstParty") return r.StringList(v, "firstParty", &config.first_party);
-                       if (key == "tags") return ReadTags(r, v, &config);
-                       if (key == "pullPolicy") {
-                         if (!r.NonEmptyString(v, "pullPolicy", &config.pull_policy)) return false;
-                         if (config.pull_policy != "IfNotPresent" && config.pull_policy != "Never" &&
-                             config.pull_policy != "Always") {
-                           return r.Fail(v, fmt::format("pullPolicy \"{}\" is not a Kubernetes pull policy "
-                                                        "(IfNotPresent, Never, Always)", config.pull_policy));
-                         }
-                         return true;
-                       }
-                       return ReadExceptions(r, v, &config);
-                     });
+        r.ForEachKey(
+            doc.root(), "the config",
+            {"version", "scope", "environments", "shared", "charts", "firstParty", "tags",
+             "pullPolicy", "exceptions"},
+            [&](std::string_view key, NodeId, NodeId v) {
+              if (key == "version") {
+                std::string version;
+                if (!r.String(v, "version", &version)) return false;
+                if (version != "1")
+                  return r.Fail(v, fmt::format("version {} is not supported (only 1)", version));
+                return true;
+              }
+              if (key == "scope") return ReadScope(r, v, &config);
+              if (key == "environments") return ReadEnvironments(r, v, &config);
+              if (key == "shared") return r.NonEmptyString(v, "shared", &config.shared);
+              if (key == "charts") return r.NonEmptyString(v, "charts", &config.charts);
+              if (key == "firstParty") return r.StringList(v, "firstParty", &config.first_party);
+              if (key == "tags") return ReadTags(r, v, &config);
+              if (key == "pullPolicy") {
+                if (!r.NonEmptyString(v, "pullPolicy", &config.pull_policy)) return false;
+                if (config.pull_policy != "IfNotPresent" && config.pull_policy != "Never" &&
+                    config.pull_policy != "Always") {
+                  return r.Fail(v, fmt::format("pullPolicy \"{}\" is not a Kubernetes pull policy "
+                                               "(IfNotPresent, Never, Always)",
+                                               config.pull_policy));
+                }
+                return true;
+              }
+              return ReadExceptions(r, v, &config);
+            });
         if (r.error) error = r.error;
       },
       &syntax);
@@ -296,7 +313,8 @@ base::Result<Config> LoadConfig(const std::string& root) {
   if (!std::filesystem::exists(file, ec)) return Config{};
   std::string contents;
   std::string display(kConfigFileName);
-  if (base::Status read = base::ReadFileInto(file.string(), size_t{1} << 20, &contents); !read.ok()) {
+  if (base::Status read = base::ReadFileInto(file.string(), size_t{1} << 20, &contents);
+      !read.ok()) {
     return base::MakeError(base::ErrorCode::kConfig, read.error().message, display);
   }
   return ParseConfig(contents, display);

@@ -86,20 +86,23 @@ class FileEvaluator {
     }
     base::Result<ref::Reference> parsed = ref::ParseReference(field.reference);
     if (!parsed.ok()) {
-      AddAt("IP003", fmt::format("invalid image reference \"{}\": {}", field.reference,
-                                 parsed.error().message),
+      AddAt("IP003",
+            fmt::format("invalid image reference \"{}\": {}", field.reference,
+                        parsed.error().message),
             field, where);
       return;
     }
     const ref::Reference& r = *parsed;
     if (!r.has_digest()) {
-      std::string message =
-          r.has_tag() ? fmt::format("image {} is not pinned by digest (tags are mutable); pin it "
-                                    "as {}@sha256:<digest>",
-                                    field.reference, field.reference)
-                      : fmt::format("image {} has no tag and no digest: it means :latest; pin it "
-                                    "as {}@sha256:<digest>",
-                                    field.reference, field.reference);
+      std::string message = r.has_tag()
+                                ? fmt::format(
+                                      "image {} is not pinned by digest (tags are mutable); pin it "
+                                      "as {}@sha256:<digest>",
+                                      field.reference, field.reference)
+                                : fmt::format(
+                                      "image {} has no tag and no digest: it means :latest; pin it "
+                                      "as {}@sha256:<digest>",
+                                      field.reference, field.reference);
       AddAt("IP001", std::move(message), field, split ? nullptr : where);
     }
     if (r.has_tag()) CheckTag(field, r.tag, split ? &field.tag : where);
@@ -109,12 +112,14 @@ class FileEvaluator {
     if (ClassifyTag(tag, config_) != TagKind::kFloating) return;
     std::string message =
         IsWellKnownChannel(tag)
-            ? fmt::format("floating tag \"{}\": a channel, not a version, even beside a digest; "
-                          "use a build SHA or semantic version tag, or none",
-                          tag)
-            : fmt::format("floating tag \"{}\": neither a build SHA (7-40 hex) nor a semantic "
-                          "version; use one, or no tag",
-                          tag);
+            ? fmt::format(
+                  "floating tag \"{}\": a channel, not a version, even beside a digest; "
+                  "use a build SHA or semantic version tag, or none",
+                  tag)
+            : fmt::format(
+                  "floating tag \"{}\": neither a build SHA (7-40 hex) nor a semantic "
+                  "version; use one, or no tag",
+                  tag);
     // About a split mapping's tag field: the key path names it (`image.tag`), as for IP006.
     bool at_tag = at == &field.tag && field.tag.present;
     AddAt("IP002", std::move(message), field, at, at_tag ? TagKey(field) : std::string());
@@ -135,7 +140,9 @@ class FileEvaluator {
       Add("IP005",
           fmt::format("{} \"{}\" has no imagePullPolicy: Kubernetes then picks Always for "
                       ":latest or untagged images; set imagePullPolicy: {}",
-                      field.container_kind == "containers" ? "container" : field.container_kind == "initContainers" ? "init container" : "ephemeral container",
+                      field.container_kind == "containers"       ? "container"
+                      : field.container_kind == "initContainers" ? "init container"
+                                                                 : "ephemeral container",
                       field.container_name, config_.pull_policy),
           field.document, field.key_path, field.line, field.column, field.source_line,
           field.reference);
@@ -149,8 +156,9 @@ class FileEvaluator {
     if (value.value == config_.pull_policy) return;
     Add("IP005",
         fmt::format("pull policy {}, must be {}{}", value.value, config_.pull_policy,
-                    value.value == "Always" ? ": Always is not a rollout mechanism, change the digest"
-                                            : ""),
+                    value.value == "Always"
+                        ? ": Always is not a rollout mechanism, change the digest"
+                        : ""),
         document, std::move(key_path), value.line, value.column, value.source_line,
         std::move(reference));
   }
@@ -184,7 +192,8 @@ bool IsFirstParty(const Config& config, std::string_view repository) {
   }
   for (const std::string& prefix : config.first_party) {
     if (repository.substr(0, prefix.size()) == prefix) return true;
-    if (!qualified.empty() && std::string_view(qualified).substr(0, prefix.size()) == prefix) return true;
+    if (!qualified.empty() && std::string_view(qualified).substr(0, prefix.size()) == prefix)
+      return true;
   }
   return false;
 }

@@ -34,9 +34,10 @@ void ApplyExceptions(const Config& config, std::string_view today, std::vector<F
     // ISO dates compare correctly as strings.
     if (!ex.expires.empty() && ex.expires < today) {
       Finding f = NewFinding("IP007");
-      f.message = fmt::format("exception for {} on {} expired on {}: fix the findings it covered, "
-                              "or renew it with a new reason",
-                              ex.rule_id, ex.path_glob, ex.expires);
+      f.message = fmt::format(
+          "exception for {} on {} expired on {}: fix the findings it covered, "
+          "or renew it with a new reason",
+          ex.rule_id, ex.path_glob, ex.expires);
       f.path = config.path;
       f.line = ex.expires_line;
       f.column = ex.expires_column;

@@ -16,8 +16,8 @@ const char* SeverityName(Severity severity);
 // The exception from .imagepin.yaml that suppressed a finding.
 struct Suppression {
   std::string reason;
-  std::string expires;        // YYYY-MM-DD, or empty when the exception never expires
-  std::string config_path;    // where the exception is written, for reports
+  std::string expires;      // YYYY-MM-DD, or empty when the exception never expires
+  std::string config_path;  // where the exception is written, for reports
   int config_line = 0;
 };
 
@@ -25,7 +25,7 @@ struct Finding {
   std::string rule_id;    // stable id, e.g. "IP001"
   std::string rule_name;  // e.g. "digest-required"
   Severity severity = Severity::kError;
-  std::string message;    // one line, no trailing period
+  std::string message;  // one line, no trailing period
 
   std::string path;  // relative to the repository root, '/'-separated; "-" for standard input
   int line = 0;      // 1-based; 0 when the finding is about the whole file

@@ -29,7 +29,8 @@ bool IsSemanticVersion(std::string_view tag) {
     while (i < tag.size() && IsDigit(tag[i])) ++i;
     if (i == start) return false;
     ++numbers;
-    if (i < tag.size() && tag[i] == '.' && i + 1 < tag.size() && IsDigit(tag[i + 1]) && numbers < 4) {
+    if (i < tag.size() && tag[i] == '.' && i + 1 < tag.size() && IsDigit(tag[i + 1]) &&
+        numbers < 4) {
       ++i;
       continue;
     }
@@ -67,7 +68,7 @@ bool IsReleaseTimestamp(std::string_view tag) {
 }  // namespace
 
 bool IsWellKnownChannel(std::string_view tag) {
-  static constexpr std::string_view kChannels[] = {"latest", "main",    "master", "dev",
+  static constexpr std::string_view kChannels[] = {"latest",  "main", "master",  "dev",
                                                    "develop", "edge", "nightly", "stable"};
   return std::find(std::begin(kChannels), std::end(kChannels), tag) != std::end(kChannels);
 }

@@ -14,10 +14,10 @@ enum class Format { kText, kJson, kSarif, kGithub };
 
 // What the run covered, for summaries.
 struct RunSummary {
-  std::string tool_version;       // e.g. "0.1.0"
-  int files_scanned = 0;          // YAML files read and parsed (or attempted)
-  int templates_skipped = 0;      // Helm templates recognised and not checked
-  int image_fields = 0;           // image fields found
+  std::string tool_version;   // e.g. "0.1.0"
+  int files_scanned = 0;      // YAML files read and parsed (or attempted)
+  int templates_skipped = 0;  // Helm templates recognised and not checked
+  int image_fields = 0;       // image fields found
   double elapsed_seconds = 0;
 };
 

@@ -548,7 +548,8 @@ Validation ValidateSarif(const std::string& sarif, const std::string& name) {
   }
   std::string source_dir = IMAGEPIN_SOURCE_DIR;
   std::string command = fmt::format(
-      "/usr/bin/python3 '{0}/tests/validate_sarif.py' '{0}/tests/data/sarif-schema-2.1.0.json' '{1}' 2>&1",
+      "/usr/bin/python3 '{0}/tests/validate_sarif.py' '{0}/tests/data/sarif-schema-2.1.0.json' "
+      "'{1}' 2>&1",
       source_dir, file.string());
   Validation validation;
   if (FILE* pipe = popen(command.c_str(), "r")) {
@@ -561,7 +562,8 @@ Validation ValidateSarif(const std::string& sarif, const std::string& name) {
   return validation;
 }
 
-// Needs Debian's /usr/bin/python3 and python3-jsonschema; fails (does not skip) without them, as the check matters.
+// Needs Debian's /usr/bin/python3 and python3-jsonschema; fails (does not skip) without them, as
+// the check matters.
 TEST(WriteSarif, ValidatesAgainstOfficialSchema) {
   std::ostringstream out;
   WriteSarif(EveryRule(), Summary(), out);

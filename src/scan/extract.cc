@@ -45,7 +45,8 @@ class Extractor {
     NodeId root = doc_.root();
     if (root == kNoNode) return;
     if (doc_.node(root).kind == NodeKind::kMapping) {
-      kustomization_ = options_.kustomization_file || ScalarValue(doc_.Get(root, "kind")) == "Kustomization";
+      kustomization_ =
+          options_.kustomization_file || ScalarValue(doc_.Get(root, "kind")) == "Kustomization";
     }
     Walk(root, /*pod_spec=*/false, /*parent_key=*/{});
   }
@@ -57,8 +58,12 @@ class Extractor {
     return doc_.Value(id);
   }
 
-  bool IsScalar(NodeId id) const { return id != kNoNode && doc_.node(id).kind == NodeKind::kScalar; }
-  bool IsMapping(NodeId id) const { return id != kNoNode && doc_.node(id).kind == NodeKind::kMapping; }
+  bool IsScalar(NodeId id) const {
+    return id != kNoNode && doc_.node(id).kind == NodeKind::kScalar;
+  }
+  bool IsMapping(NodeId id) const {
+    return id != kNoNode && doc_.node(id).kind == NodeKind::kMapping;
+  }
 
   // Looks up `key` in a mapping, then in mappings merged into it with `<<: *anchor`.
   NodeId Lookup(NodeId mapping, std::string_view key) const {
@@ -176,7 +181,8 @@ class Extractor {
     if (target == kNoNode) return;
     if (target != value) {
       // Reached through an alias: report at the anchor, once.
-      if (std::find(seen_targets_.begin(), seen_targets_.end(), target) != seen_targets_.end()) return;
+      if (std::find(seen_targets_.begin(), seen_targets_.end(), target) != seen_targets_.end())
+        return;
       key_node = target;
     }
     seen_targets_.push_back(target);
@@ -200,7 +206,8 @@ class Extractor {
       if (out_->images.size() == before) {
         // `image: {pullPolicy: Always}` overrides only the policy: still a policy to check.
         if (IsScalar(doc_.Resolve(policy))) {
-          path_.PushKey(doc_.Get(target, "pullPolicy") != kNoNode ? "pullPolicy" : "imagePullPolicy");
+          path_.PushKey(doc_.Get(target, "pullPolicy") != kNoNode ? "pullPolicy"
+                                                                  : "imagePullPolicy");
           RecordPullPolicy(policy);
           path_.Pop();
         }
@@ -229,7 +236,8 @@ class Extractor {
     NodeId repository = Lookup(m, "repository");
     if (repository == kNoNode) repository = Lookup(m, "repo");
     // ingress-nginx writes `image: {registry, image: ingress-nginx/controller, tag, digest}`.
-    if (repository == kNoNode && IsScalar(doc_.Resolve(Lookup(m, "image")))) repository = Lookup(m, "image");
+    if (repository == kNoNode && IsScalar(doc_.Resolve(Lookup(m, "image"))))
+      repository = Lookup(m, "image");
     if (repository == kNoNode) repository = Lookup(m, "name");
     NodeId registry = Lookup(m, "registry"), tag = Lookup(m, "tag");
     NodeId digest = Lookup(m, "digest");

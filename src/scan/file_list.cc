@@ -102,7 +102,8 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
     if (fs::is_regular_file(start, ec)) {
       // A literal file name in scope.
       std::string rel = Relative(start, root_path);
-      if (!excluded(rel) && seen.insert(rel).second) files.push_back({start.string(), rel, templates.IsTemplate(start)});
+      if (!excluded(rel) && seen.insert(rel).second)
+        files.push_back({start.string(), rel, templates.IsTemplate(start)});
       continue;
     }
     if (!fs::is_directory(start, ec)) continue;  // an absent default directory is not an error

@@ -10,8 +10,8 @@
 namespace imagepin::scan {
 
 struct FileEntry {
-  std::string path;          // to open
-  std::string display_path;  // relative to the repository root (or as given), '/'-separated
+  std::string path;             // to open
+  std::string display_path;     // relative to the repository root (or as given), '/'-separated
   bool chart_template = false;  // under a chart's templates/ directory: a Helm template
 };
 

@@ -24,9 +24,9 @@ const char* FormName(FieldForm form);
 // One scalar as written: its value and where it stands.
 struct Scalar {
   bool present = false;
-  std::string value;  // parsed value (quotes removed, escapes applied)
-  int line = 0;       // 1-based
-  int column = 0;     // 1-based, in characters
+  std::string value;   // parsed value (quotes removed, escapes applied)
+  int line = 0;        // 1-based
+  int column = 0;      // 1-based, in characters
   uint32_t begin = 0;  // byte span of the scalar's text in the file, quotes included
   uint32_t end = 0;
   yaml::ScalarStyle style = yaml::ScalarStyle::kPlain;
@@ -51,12 +51,12 @@ struct ImageField {
   // Split and kustomize parts. For kustomize: registry unused, repository = newName or name.
   Scalar registry, repository, tag, digest;
 
-  Scalar pull_policy;           // the policy that applies: image.pullPolicy / imagePullPolicy
-  std::string pull_policy_key_path;  // where `pull_policy` is written, e.g. "image.pullPolicy"
+  Scalar pull_policy;                 // the policy that applies: image.pullPolicy / imagePullPolicy
+  std::string pull_policy_key_path;   // where `pull_policy` is written, e.g. "image.pullPolicy"
   bool pull_policy_required = false;  // a pod-template container, where a missing policy is wrong
-  std::string container_kind;   // "containers", "initContainers", "ephemeralContainers"
-  std::string container_name;   // the container's `name`
-  std::string workload_kind;    // `kind` of the Kubernetes object, when there is one
+  std::string container_kind;         // "containers", "initContainers", "ephemeralContainers"
+  std::string container_name;         // the container's `name`
+  std::string workload_kind;          // `kind` of the Kubernetes object, when there is one
 };
 
 // A pull-policy key in a values file (`pullPolicy:` / `imagePullPolicy:`), wherever it is.

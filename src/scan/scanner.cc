@@ -38,7 +38,8 @@ FileScan ScanContents(std::string_view contents, std::string_view name, bool cha
   }
   if (!yaml::LooksLikeUtf8Text(contents)) {
     scan.status = FileStatus::kProblem;
-    scan.problem = FileProblem{"not a UTF-8 text file (binary, or UTF-16/32): cannot check it", 0, 0, {}};
+    scan.problem =
+        FileProblem{"not a UTF-8 text file (binary, or UTF-16/32): cannot check it", 0, 0, {}};
     return scan;
   }
   ExtractOptions options;

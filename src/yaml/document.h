@@ -37,7 +37,7 @@ struct Node {
   uint32_t value_length = 0;
   uint32_t anchor_offset = 0;  // anchor name in the value arena; length 0 when there is none
   uint32_t anchor_length = 0;
-  NodeId first_child = kNoNode;   // mappings: key, value, key, value, ...; sequences: items
+  NodeId first_child = kNoNode;  // mappings: key, value, key, value, ...; sequences: items
   NodeId next_sibling = kNoNode;
   NodeId alias_target = kNoNode;  // aliases: the anchored node, or kNoNode if undefined
 };

@@ -7,7 +7,9 @@ namespace {
 
 bool IsIdentifier(std::string_view key) {
   if (key.empty()) return false;
-  auto is_alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  auto is_alpha = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+  };
   if (!is_alpha(key[0])) return false;
   for (char c : key) {
     if (!is_alpha(c) && !(c >= '0' && c <= '9') && c != '-') return false;
@@ -22,7 +24,8 @@ void AppendKey(std::string& text, std::string_view key) {
   } else {
     // A JSON string literal is an unambiguous, familiar way to quote an odd key.
     text += '[';
-    text += nlohmann::json(std::string(key)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    text += nlohmann::json(std::string(key))
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     text += ']';
   }
 }

@@ -45,7 +45,8 @@ bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 // The 1-based line and column (in characters) of byte `offset`, counted from the start.
 SyntaxError PositionOf(std::string_view source, size_t offset, std::string message) {
   SyntaxError error{std::move(message), 1, 1};
-  if (source.substr(0, 3) == "\xEF\xBB\xBF") source.remove_prefix(3), offset -= std::min<size_t>(offset, 3);
+  if (source.substr(0, 3) == "\xEF\xBB\xBF")
+    source.remove_prefix(3), offset -= std::min<size_t>(offset, 3);
   for (size_t i = 0; i < offset && i < source.size(); ++i) {
     if (source[i] == '\n') {
       ++error.line;
@@ -150,8 +151,10 @@ bool StreamParser::Parse(std::string_view source,
           }
           continue;
         }
-        if (source[n.begin] == '\n') ++n.line, n.column = 0;
-        else if (source[n.begin] != '\r') ++n.column;
+        if (source[n.begin] == '\n')
+          ++n.line, n.column = 0;
+        else if (source[n.begin] != '\r')
+          ++n.column;
         ++n.begin;
       }
     }
@@ -205,7 +208,8 @@ bool StreamParser::Parse(std::string_view source,
         bool mapping = e.type == YAML_MAPPING_START_EVENT;
         const char* anchor = reinterpret_cast<const char*>(mapping ? e.data.mapping_start.anchor
                                                                    : e.data.sequence_start.anchor);
-        NodeId id = add_node(mapping ? NodeKind::kMapping : NodeKind::kSequence, e.start_mark, anchor);
+        NodeId id =
+            add_node(mapping ? NodeKind::kMapping : NodeKind::kSequence, e.start_mark, anchor);
         doc.nodes_[static_cast<size_t>(id)].flow =
             mapping ? e.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
                     : e.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
