@@ -7,10 +7,12 @@ packages=(
   build-essential cmake pkg-config          # toolchain
   libyaml-dev                               # YAML parser (event API with positions)
   nlohmann-json3-dev libcli11-dev libfmt-dev  # JSON, command line, formatting
+  libcurl4-openssl-dev libssl-dev           # registry client: HTTP(S), sha256
   libmimalloc-dev                           # allocator: libyaml allocates per token
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and micro-benchmarks
   python3 python3-jsonschema python3-yaml   # SARIF schema validation; the shared bench tools
   git clang-format
+  docker-registry skopeo apache2-utils openssl python3-cryptography  # real-registry tests
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(hyperfine ripgrep time)

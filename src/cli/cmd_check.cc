@@ -1,13 +1,11 @@
 // `imagepin check [PATH...]`: the policy gate.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <iostream>
 
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
-#include "cli/terminal.h"
+#include "cli/report_output.h"
 #include "cli/version.h"
 #include "policy/check.h"
 #include "report/report.h"
@@ -59,24 +57,7 @@ int RunCheckCommand(CheckFlags flags) {
   summary.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  const std::vector<policy::Finding>& findings = result->findings;
-  if (flags.format == "json") {
-    report::WriteJson(findings, summary, std::cout);
-  } else if (flags.format == "sarif") {
-    report::WriteSarif(findings, summary, std::cout);
-  } else if (flags.format == "github") {
-    report::WriteGithub(findings, summary, std::cout);
-  } else {
-    report::ReportOptions options;
-    options.color = UseColor(flags.color, STDOUT_FILENO);
-    report::WriteText(findings, summary, options, std::cout);
-  }
-  std::cout.flush();
-  if (!std::cout) {
-    fmt::print(stderr, "imagepin: error: cannot write the report\n");
-    return kExitRuntime;
-  }
-  return report::CountFindings(findings).errors > 0 ? kExitFindings : kExitOk;
+  return WriteFindings(flags.format, flags.color, result->findings, summary);
 }
 
 }  // namespace

@@ -7,9 +7,8 @@
 
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
-#include "policy/check.h"
+#include "plan/workspace.h"
 #include "ref/reference.h"
-#include "scan/scanner.h"
 
 namespace imagepin::cli {
 namespace {
@@ -19,11 +18,6 @@ struct ImagesFlags {
   std::string format = "table";
   std::string root = ".";
   unsigned jobs = 0;
-};
-
-struct FileFields {
-  std::string path;
-  scan::FileScan scan;
 };
 
 // Where the audit view points: at the reference itself when one scalar holds it (a container's
@@ -55,18 +49,18 @@ nlohmann::ordered_json FieldJson(const std::string& path, const scan::ImageField
   return j;
 }
 
-void PrintTable(const std::vector<FileFields>& files) {
+void PrintTable(const std::vector<plan::ScannedFile>& files) {
   struct Row {
     std::string where, key, form, reference, policy;
   };
   std::vector<Row> rows;
-  for (const FileFields& file : files) {
+  for (const plan::ScannedFile& file : files) {
     for (const scan::ImageField& f : file.scan.fields.images) {
       std::string reference = f.reference;
       if (f.partial) reference += " (chart default repository)";
       if (f.templated) reference += " (template)";
       auto [line, column] = Position(f);
-      rows.push_back({fmt::format("{}:{}:{}", file.path, line, column), f.key_path,
+      rows.push_back({fmt::format("{}:{}:{}", file.entry.display_path, line, column), f.key_path,
                       scan::FormName(f.form), reference,
                       f.pull_policy.present ? f.pull_policy.value : "-"});
     }
@@ -86,46 +80,23 @@ void PrintTable(const std::vector<FileFields>& files) {
 }
 
 int RunImages(const ImagesFlags& flags) {
-  base::Result<policy::Config> config = policy::LoadConfig(flags.root);
-  if (!config.ok()) {
-    PrintError(config.error());
+  base::Result<plan::Workspace> ws = plan::OpenWorkspace(flags.root, flags.paths, flags.jobs);
+  if (!ws.ok()) {
+    PrintError(ws.error());
     return kExitUsage;
   }
-  policy::CheckRequest request;
-  request.root = flags.root;
-  request.paths = flags.paths;
-  std::vector<base::Error> problems;
-  base::Result<std::vector<scan::FileEntry>> entries =
-      policy::SelectFiles(*config, request, &problems);
-  if (!entries.ok()) {
-    PrintError(entries.error());
-    return kExitUsage;
-  }
-  for (const base::Error& p : problems) PrintError(p);
-
-  std::vector<FileFields> files(entries->size());
-  scan::ScanOptions options;
-  options.max_file_size = config->max_file_size;
-  options.jobs = flags.jobs;
-  scan::ScanFiles(*entries, options, [&](size_t i, const scan::FileEntry& e, scan::FileScan& s) {
-    files[i] = FileFields{e.display_path, std::move(s)};
-  });
+  for (const base::Error& p : ws->listing_problems) PrintError(p);
   // Files that could not be read are named on standard error; the listing goes on.
-  for (const FileFields& f : files) {
-    if (!f.scan.problem) continue;
-    base::Error error = base::MakeError(base::ErrorCode::kParse, f.scan.problem->message, f.path,
-                                        {f.scan.problem->line, f.scan.problem->column});
-    PrintError(error);
-  }
+  for (const base::Error& p : plan::ScanProblems(ws->files)) PrintError(p);
   if (flags.format == "json") {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const FileFields& f : files) {
+    for (const plan::ScannedFile& f : ws->files) {
       for (const scan::ImageField& field : f.scan.fields.images)
-        out.push_back(FieldJson(f.path, field));
+        out.push_back(FieldJson(f.entry.display_path, field));
     }
     std::cout << out.dump(2) << "\n";
   } else {
-    PrintTable(files);
+    PrintTable(ws->files);
   }
   return kExitOk;
 }

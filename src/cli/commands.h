@@ -17,5 +17,9 @@ enum ExitCode : int {
 void RegisterRef(CLI::App& app, int* exit_code);
 void RegisterImages(CLI::App& app, int* exit_code);
 void RegisterCheck(CLI::App& app, int* exit_code);
+void RegisterResolve(CLI::App& app, int* exit_code);
+void RegisterBump(CLI::App& app, int* exit_code);
+void RegisterPin(CLI::App& app, int* exit_code);
+void RegisterVerify(CLI::App& app, int* exit_code);
 
 }  // namespace imagepin::cli

@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
   RegisterCheck(app, &exit_code);
   RegisterImages(app, &exit_code);
   RegisterRef(app, &exit_code);
+  RegisterResolve(app, &exit_code);
+  RegisterBump(app, &exit_code);
+  RegisterPin(app, &exit_code);
+  RegisterVerify(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -96,6 +96,33 @@ class ConfigReader {
     return true;
   }
 
+  // Calls `on_entry(key, key_node, value)` for each entry of a mapping whose keys are data
+  // (registry hosts), not a fixed set.
+  template <typename F>
+  bool ForEachEntry(NodeId m, std::string_view where, F on_entry) {
+    m = Resolve(m);
+    if (m == kNoNode || doc_.node(m).kind != NodeKind::kMapping) {
+      return Fail(m, fmt::format("{} must be a mapping", where));
+    }
+    for (NodeId k = doc_.node(m).first_child; k != kNoNode;) {
+      NodeId v = doc_.node(k).next_sibling;
+      if (!on_entry(doc_.Value(k), k, v)) return false;
+      k = doc_.node(v).next_sibling;
+    }
+    return true;
+  }
+
+  bool Bool(NodeId v, std::string_view what, bool* out) {
+    v = Resolve(v);
+    std::string_view text = v == kNoNode ? "" : doc_.Value(v);
+    if (v == kNoNode || doc_.node(v).kind != NodeKind::kScalar ||
+        (text != "true" && text != "false")) {
+      return Fail(v, fmt::format("{} must be true or false", what));
+    }
+    *out = text == "true";
+    return true;
+  }
+
   template <typename F>
   bool ForEachItem(NodeId v, std::string_view what, F on_item) {
     v = Resolve(v);
@@ -124,7 +151,21 @@ bool IsDate(std::string_view s) {
     return std::from_chars(s.data() + pos, s.data() + pos + len, *out).ptr == s.data() + pos + len;
   };
   if (!num(0, 4, &y) || !num(5, 2, &m) || !num(8, 2, &d)) return false;
-  return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return false;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+// "linux/amd64", "linux/arm64/v8": two or three non-empty parts.
+bool IsPlatform(std::string_view s) {
+  int parts = 1;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '/') continue;
+    if (i == 0 || i + 1 == s.size() || s[i + 1] == '/') return false;
+    ++parts;
+  }
+  return parts == 2 || parts == 3;
 }
 
 // "8MiB", "512 KiB", "1048576".
@@ -246,7 +287,80 @@ bool ReadExceptions(ConfigReader& r, NodeId v, Config* c) {
   });
 }
 
+bool ReadRegistries(ConfigReader& r, NodeId v, Config* c) {
+  return r.ForEachEntry(v, "registries", [&](std::string_view host, NodeId key, NodeId val) {
+    if (host.empty() || host.find('/') != std::string_view::npos) {
+      return r.Fail(key, fmt::format("registries: \"{}\" is not a registry host "
+                                     "(such as ghcr.io or 127.0.0.1:5000)",
+                                     host));
+    }
+    RegistrySettings settings;
+    settings.host = std::string(host);
+    std::string where = fmt::format("registries.{}", host);
+    bool ok = r.ForEachKey(val, where, {"mirror", "insecure"},
+                           [&](std::string_view k, NodeId, NodeId kv) {
+                             if (k == "mirror")
+                               return r.NonEmptyString(kv, where + ".mirror", &settings.mirror);
+                             return r.Bool(kv, where + ".insecure", &settings.insecure);
+                           });
+    if (!ok) return false;
+    c->registries.push_back(std::move(settings));
+    return true;
+  });
+}
+
+bool ReadPlatforms(ConfigReader& r, NodeId v, Config* c) {
+  if (!r.StringList(v, "platforms", &c->platforms)) return false;
+  NodeId item = r.doc().node(r.Resolve(v)).first_child;
+  for (const std::string& platform : c->platforms) {
+    if (!IsPlatform(platform)) {
+      return r.Fail(item, fmt::format("platforms: \"{}\" is not os/arch[/variant] "
+                                      "(such as linux/arm64)",
+                                      platform));
+    }
+    item = r.doc().node(item).next_sibling;
+  }
+  return true;
+}
+
+// bump.environments must name environments; checked after the whole file is read, since
+// `environments:` may come later.
+bool ReadBump(ConfigReader& r, NodeId v, Config* c, NodeId* environments_node) {
+  return r.ForEachKey(v, "bump", {"environments", "channel"},
+                      [&](std::string_view key, NodeId, NodeId val) {
+                        if (key == "channel")
+                          return r.NonEmptyString(val, "bump.channel", &c->bump.channel);
+                        *environments_node = val;
+                        return r.StringList(val, "bump.environments", &c->bump.environments);
+                      });
+}
+
+// Unwritten, bump.environments is whichever of local and dev the config has.
+bool CheckBumpEnvironments(ConfigReader& r, NodeId node, Config& c) {
+  if (node == kNoNode) {
+    std::erase_if(c.bump.environments,
+                  [&](const std::string& name) { return !c.FindEnvironment(name); });
+    return true;
+  }
+  NodeId item = node == kNoNode ? kNoNode : r.doc().node(r.Resolve(node)).first_child;
+  for (const std::string& name : c.bump.environments) {
+    if (!c.FindEnvironment(name)) {
+      return r.Fail(item == kNoNode ? node : item,
+                    fmt::format("bump.environments: \"{}\" is not an environment", name));
+    }
+    if (item != kNoNode) item = r.doc().node(item).next_sibling;
+  }
+  return true;
+}
+
 }  // namespace
+
+const Environment* Config::FindEnvironment(std::string_view name) const {
+  for (const Environment& env : environments) {
+    if (env.name == name) return &env;
+  }
+  return nullptr;
+}
 
 base::Result<Config> ParseConfig(std::string_view contents, const std::string& display_path) {
   Config config;
@@ -266,11 +380,15 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
         }
         if (doc.root() == kNoNode || doc.IsNull(doc.root())) return;  // empty: defaults
         ConfigReader r(doc, display_path);
-        r.ForEachKey(
+        NodeId bump_environments = kNoNode;
+        bool read = r.ForEachKey(
             doc.root(), "the config",
             {"version", "scope", "environments", "shared", "charts", "firstParty", "tags",
-             "pullPolicy", "exceptions"},
+             "pullPolicy", "exceptions", "registries", "bump", "platforms"},
             [&](std::string_view key, NodeId, NodeId v) {
+              if (key == "registries") return ReadRegistries(r, v, &config);
+              if (key == "bump") return ReadBump(r, v, &config, &bump_environments);
+              if (key == "platforms") return ReadPlatforms(r, v, &config);
               if (key == "version") {
                 std::string version;
                 if (!r.String(v, "version", &version)) return false;
@@ -296,6 +414,7 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
               }
               return ReadExceptions(r, v, &config);
             });
+        if (read) CheckBumpEnvironments(r, bump_environments, config);
         if (r.error) error = r.error;
       },
       &syntax);

@@ -32,6 +32,19 @@ struct Exception {
   std::string expires_source_line;  // for reports about the expiry
 };
 
+// How to reach one registry host (`registries:` in the config).
+struct RegistrySettings {
+  std::string host;       // as references name it: "ghcr.io", "registry.internal:5000"
+  std::string mirror;     // send its requests here instead ("127.0.0.1:5000"); empty: none
+  bool insecure = false;  // plain HTTP allowed, as Docker's insecure-registries
+};
+
+// `bump:` — the fast lanes.
+struct BumpSettings {
+  std::vector<std::string> environments{"local", "dev"};
+  std::string channel = "main";  // the producer's channel tag resolved for each repository
+};
+
 struct Config {
   std::string path;  // the config file as displayed, empty when the defaults are in use
   scan::Scope scope{{"sources/values/**", "sources/manifests/**"}, {}};
@@ -47,6 +60,12 @@ struct Config {
   std::vector<std::regex> tag_allow_regex;  // compiled, whole-tag match
   std::string pull_policy = "IfNotPresent";
   std::vector<Exception> exceptions;
+  std::vector<RegistrySettings> registries;
+  BumpSettings bump;
+  // What a first-party index must hold (bump, verify, promote --verify).
+  std::vector<std::string> platforms{"linux/amd64", "linux/arm64"};
+
+  const Environment* FindEnvironment(std::string_view name) const;
 };
 
 // Reads <root>/.imagepin.yaml, or returns the defaults when there is none. Errors (kConfig) name

@@ -300,6 +300,61 @@ class ConfigDir {
   fs::path path_;
 };
 
+TEST(ParseConfig, RegistriesBumpAndPlatforms) {
+  base::Result<Config> config = ParseConfig(R"(registries:
+  ghcr.io: {mirror: "127.0.0.1:5000"}
+  registry.internal:5000:
+    insecure: true
+bump:
+  channel: edge
+  environments: [dev]
+platforms: [linux/amd64, linux/arm64/v8]
+)",
+                                            ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_EQ(config->registries.size(), 2u);
+  EXPECT_EQ(config->registries[0].host, "ghcr.io");
+  EXPECT_EQ(config->registries[0].mirror, "127.0.0.1:5000");
+  EXPECT_FALSE(config->registries[0].insecure);
+  EXPECT_EQ(config->registries[1].host, "registry.internal:5000");
+  EXPECT_TRUE(config->registries[1].insecure);
+  EXPECT_EQ(config->bump.channel, "edge");
+  EXPECT_EQ(config->bump.environments, (std::vector<std::string>{"dev"}));
+  EXPECT_EQ(config->platforms, (std::vector<std::string>{"linux/amd64", "linux/arm64/v8"}));
+}
+
+TEST(ParseConfig, BumpDefaultsToTheFastLanes) {
+  Config defaults;
+  EXPECT_EQ(defaults.bump.environments, (std::vector<std::string>{"local", "dev"}));
+  EXPECT_EQ(defaults.bump.channel, "main");
+  EXPECT_EQ(defaults.platforms, (std::vector<std::string>{"linux/amd64", "linux/arm64"}));
+}
+
+TEST(ParseConfig, BumpEnvironmentMustExistEvenWhenListedBeforeEnvironments) {
+  ExpectConfigError("bump:\n  environments: [dev, qa]\nenvironments:\n  - name: dev\n", 2, 23,
+                    "\"qa\" is not an environment");
+}
+
+TEST(ParseConfig, BadPlatformIsAnErrorAtTheEntry) {
+  ExpectConfigError("platforms:\n  - linux/amd64\n  - arm64\n", 3, 5, "\"arm64\" is not os/arch");
+}
+
+TEST(ParseConfig, RegistryHostWithAPathIsAnError) {
+  ExpectConfigError("registries:\n  ghcr.io/acme: {mirror: x}\n", 2, 3, "not a registry host");
+}
+
+TEST(ParseConfig, InsecureMustBeABoolean) {
+  ExpectConfigError("registries:\n  r.example: {insecure: yes}\n", 2, 25, "true or false");
+}
+
+TEST(ParseConfig, ImpossibleDatesAreRejected) {
+  ExpectConfigError("exceptions:\n  - {path: a, rule: IP001, reason: r, expires: 2025-02-30}\n", 2,
+                    48, "not a date");
+  base::Result<Config> leap =
+      ParseConfig("exceptions:\n  - {path: a, rule: IP001, reason: r, expires: 2028-02-29}\n", "c");
+  EXPECT_TRUE(leap.ok()) << leap.error().message;
+}
+
 TEST(LoadConfig, MissingFileGivesTheDefaults) {
   ConfigDir dir;
   base::Result<Config> config = LoadConfig(dir.path());

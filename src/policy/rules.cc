@@ -6,7 +6,7 @@
 namespace imagepin::policy {
 namespace {
 
-constexpr std::array<RuleInfo, 8> kRules = {{
+constexpr std::array<RuleInfo, 10> kRules = {{
     {"IP000", "parse-error", Severity::kError,
      "A YAML file in scope does not parse, so its images cannot be checked."},
     {"IP001", "digest-required", Severity::kError,
@@ -23,6 +23,11 @@ constexpr std::array<RuleInfo, 8> kRules = {{
      "A split image mapping puts the digest inside its tag field; use a digest field instead."},
     {"IP007", "exception-expired", Severity::kError,
      "An exception in .imagepin.yaml is past its expiry date."},
+    {"IP008", "digest-not-found", Severity::kError,
+     "A pinned digest does not exist in its registry (imagepin verify)."},
+    {"IP009", "platforms-missing", Severity::kError,
+     "A first-party image is not a multi-arch index with the required platforms (imagepin "
+     "verify)."},
 }};
 
 }  // namespace

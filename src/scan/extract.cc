@@ -1,7 +1,10 @@
 #include "scan/extract.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "yaml/key_path.h"
 
@@ -36,6 +39,34 @@ bool LooksLikeReferenceText(std::string_view v) {
   return v.find_first_of(" \t\n") == std::string_view::npos;
 }
 
+// Where the walk stands, as keys and list indexes. The printed path (KeyPath) is built only for
+// the rare node that becomes a field: printing every key of every file cost more than the walk.
+class PathStack {
+ public:
+  void PushKey(std::string_view key) { segments_.push_back({key, 0, false}); }
+  void PushIndex(size_t index) { segments_.push_back({{}, index, true}); }
+  void Pop() { segments_.pop_back(); }
+  size_t depth() const { return segments_.size(); }
+  void Clear() { segments_.clear(); }
+  // The printed path of the first `depth` segments (all of them by default).
+  std::string Text(size_t depth = SIZE_MAX) const {
+    yaml::KeyPath path;
+    for (size_t i = 0; i < std::min(depth, segments_.size()); ++i) {
+      const Segment& s = segments_[i];
+      s.is_index ? path.PushIndex(s.index) : path.PushKey(s.key);
+    }
+    return path.str();
+  }
+
+ private:
+  struct Segment {
+    std::string_view key;  // a key's value in the Document (or a literal): lives as long as it
+    size_t index;
+    bool is_index;
+  };
+  std::vector<Segment> segments_;
+};
+
 class Extractor {
  public:
   Extractor(const Document& doc, const ExtractOptions& options, DocumentFields* out)
@@ -63,6 +94,28 @@ class Extractor {
   }
   bool IsMapping(NodeId id) const {
     return id != kNoNode && doc_.node(id).kind == NodeKind::kMapping;
+  }
+  bool IsCollection(NodeId id) const {
+    return id != kNoNode &&
+           (doc_.node(id).kind == NodeKind::kMapping || doc_.node(id).kind == NodeKind::kSequence);
+  }
+
+  // True if mapping `n` is a Kubernetes object: scalar `apiVersion` and `kind` (the first of
+  // each, as Document::Get finds them). One pass over the keys: this runs for every mapping.
+  bool IsObject(const yaml::Node& n, NodeId* kind) const {
+    NodeId api_version = kNoNode;
+    for (NodeId k = n.first_child; k != kNoNode;) {
+      NodeId v = doc_.node(k).next_sibling;
+      if (v == kNoNode) break;
+      if (doc_.node(k).kind == NodeKind::kScalar) {
+        std::string_view key = doc_.Value(k);
+        if (api_version == kNoNode && key == "apiVersion") api_version = v;
+        if (*kind == kNoNode && key == "kind") *kind = v;
+        if (api_version != kNoNode && *kind != kNoNode) break;
+      }
+      k = doc_.node(v).next_sibling;
+    }
+    return IsScalar(api_version) && IsScalar(*kind);
   }
 
   // Looks up `key` in a mapping, then in mappings merged into it with `<<: *anchor`.
@@ -96,7 +149,7 @@ class Extractor {
     ImageField f;
     f.form = form;
     f.document = doc_.index();
-    f.key_path = path_.str();
+    f.key_path = path_.Text();
     const yaml::Node& n = doc_.node(at);
     f.line = static_cast<int>(n.line) + 1;
     f.column = static_cast<int>(n.column) + 1;
@@ -116,8 +169,9 @@ class Extractor {
     const yaml::Node& n = doc_.node(id);
     if (n.kind == NodeKind::kSequence) {
       size_t i = 0;
-      for (NodeId item = n.first_child; item != kNoNode; item = doc_.node(item).next_sibling) {
-        path_.PushIndex(i++);
+      for (NodeId item = n.first_child; item != kNoNode; item = doc_.node(item).next_sibling, ++i) {
+        if (!IsCollection(item)) continue;  // nothing to find in a scalar or an alias
+        path_.PushIndex(i);
         Walk(item, false, parent_key);
         path_.Pop();
       }
@@ -127,8 +181,9 @@ class Extractor {
 
     // A Kubernetes object (root or a List item): remember its kind for pod-template detection.
     std::string_view saved_kind = object_kind_;
-    bool is_object = IsScalar(doc_.Get(id, "apiVersion")) && IsScalar(doc_.Get(id, "kind"));
-    if (is_object) object_kind_ = ScalarValue(doc_.Get(id, "kind"));
+    NodeId kind = kNoNode;
+    bool is_object = IsObject(n, &kind);
+    if (is_object) object_kind_ = ScalarValue(kind);
 
     for (NodeId k = n.first_child; k != kNoNode;) {
       NodeId v = doc_.node(k).next_sibling;
@@ -144,7 +199,7 @@ class Extractor {
         HandleImage(k, v, key, id);
       } else if (IsPullPolicyKey(key) && IsScalar(v)) {
         RecordPullPolicy(v);
-      } else {
+      } else if (IsCollection(v)) {  // most values are scalars: nothing to walk
         // `spec` of a Pod, and `spec` under any `template`, is a pod spec.
         bool child_pod_spec = !object_kind_.empty() && key == "spec" &&
                               ((is_object && object_kind_ == "Pod") || parent_key == "template");
@@ -159,21 +214,22 @@ class Extractor {
   void RecordPullPolicy(NodeId v) {
     PullPolicyField p;
     p.document = doc_.index();
-    p.key_path = path_.str();
     p.value = MakeScalar(v);
     if (!p.value.present) return;
+    p.key_path = path_.Text();
     out_->pull_policies.push_back(std::move(p));
   }
 
   // The pull policy written in `mapping` (`imagePullPolicy:` or `pullPolicy:`, `preferred`
-  // first), with its key path: `mapping_path` and the key.
+  // first), with its key path: the first `mapping_depth` segments of the path, and the key.
   void SetPullPolicy(NodeId mapping, std::string_view preferred, std::string_view other,
-                     const std::string& mapping_path, ImageField* f) const {
+                     size_t mapping_depth, ImageField* f) const {
     std::string_view key = preferred;
     NodeId p = Lookup(mapping, key);
     if (p == kNoNode) key = other, p = Lookup(mapping, key);
     f->pull_policy = MakeScalar(p);
-    if (f->pull_policy.present) f->pull_policy_key_path = yaml::JoinKeyPath(mapping_path, key);
+    if (f->pull_policy.present)
+      f->pull_policy_key_path = yaml::JoinKeyPath(path_.Text(mapping_depth), key);
   }
 
   void HandleImage(NodeId key_node, NodeId value, std::string_view key, NodeId parent) {
@@ -194,9 +250,7 @@ class Extractor {
       f.ref = MakeScalar(target);
       f.reference = f.ref.value;
       // The policy beside the image key is its sibling: its path is the parent's path + key.
-      path_.Pop();
-      SetPullPolicy(parent, "imagePullPolicy", "pullPolicy", path_.str(), &f);
-      path_.PushKey(key);
+      SetPullPolicy(parent, "imagePullPolicy", "pullPolicy", path_.depth() - 1, &f);
       Emit(std::move(f));
     } else if (t.kind == NodeKind::kMapping) {
       size_t before = out_->images.size();
@@ -220,7 +274,7 @@ class Extractor {
   // An image mapping: `{ref}`, a split `{registry, repository, tag, digest}`, or a mapping of
   // named image mappings (`image: {busybox: {repository, tag}}`).
   void HandleImageMapping(NodeId key_node, NodeId m, int depth) {
-    const std::string mapping_path = path_.str();
+    const size_t mapping_depth = path_.depth();
     NodeId ref = Lookup(m, "ref");
     if (IsScalar(doc_.Resolve(ref))) {
       if (doc_.IsNull(doc_.Resolve(ref))) return;
@@ -228,7 +282,7 @@ class Extractor {
       ImageField f = NewField(FieldForm::kRef, doc_.Resolve(ref));
       f.ref = MakeScalar(ref);
       f.reference = f.ref.value;
-      SetPullPolicy(m, "pullPolicy", "imagePullPolicy", mapping_path, &f);
+      SetPullPolicy(m, "pullPolicy", "imagePullPolicy", mapping_depth, &f);
       path_.Pop();
       Emit(std::move(f));
       return;
@@ -255,7 +309,7 @@ class Extractor {
       if (sha_key && f.digest.present && f.digest.value.find(':') == std::string::npos) {
         f.digest.value = "sha256:" + f.digest.value;
       }
-      SetPullPolicy(m, "pullPolicy", "imagePullPolicy", mapping_path, &f);
+      SetPullPolicy(m, "pullPolicy", "imagePullPolicy", mapping_depth, &f);
       f.partial = !f.repository.present || f.repository.value.empty();
       f.reference = ComposeSplit(f);
       Emit(std::move(f));
@@ -300,7 +354,7 @@ class Extractor {
       ImageField f = NewField(FieldForm::kContainer, c);
       f.ref = MakeScalar(image);
       f.reference = f.ref.value;
-      SetPullPolicy(c, "imagePullPolicy", "imagePullPolicy", path_.str(), &f);
+      SetPullPolicy(c, "imagePullPolicy", "imagePullPolicy", path_.depth(), &f);
       f.pull_policy_required = true;
       f.container_kind = std::string(list_key);
       f.container_name = std::string(ScalarValue(Lookup(c, "name")));
@@ -334,7 +388,7 @@ class Extractor {
   const Document& doc_;
   const ExtractOptions& options_;
   DocumentFields* out_;
-  yaml::KeyPath path_;
+  PathStack path_;
   bool kustomization_ = false;
   std::string_view object_kind_;
   std::vector<NodeId> seen_targets_;

@@ -12,15 +12,39 @@ namespace imagepin::scan {
 namespace fs = std::filesystem;
 namespace {
 
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// `*.yaml` or `*.yml`, as fs::path::extension() sees it: a leading dot starts no extension, so
+// a file named `.yaml` has none. (String checks: this runs for every file in the tree.)
 bool IsYamlName(const fs::path& p) {
-  std::string ext = p.extension().string();
-  return ext == ".yaml" || ext == ".yml";
+  const std::string& path = p.native();
+  size_t slash = path.rfind('/');
+  std::string_view name = std::string_view(path).substr(slash == std::string::npos ? 0 : slash + 1);
+  return (EndsWith(name, ".yaml") && name.size() > 5) ||
+         (EndsWith(name, ".yml") && name.size() > 4);
 }
 
 // Helm charts keep Go templates in <chart>/templates/; they are not YAML until rendered.
 class ChartTemplateDetector {
  public:
+  // The answer depends only on the file's directory, and a walk lists a directory's files
+  // together: remember the last directory's answer rather than walking up again per file.
   bool IsTemplate(const fs::path& file) {
+    const std::string& path = file.native();
+    size_t slash = path.rfind('/');
+    std::string_view dir = std::string_view(path).substr(0, slash == std::string::npos ? 0 : slash);
+    if (!has_last_ || dir != last_dir_) {
+      last_dir_ = dir;
+      last_answer_ = IsTemplateUncached(file);
+      has_last_ = true;
+    }
+    return last_answer_;
+  }
+
+ private:
+  bool IsTemplateUncached(const fs::path& file) {
     for (fs::path dir = file.parent_path(); !dir.empty() && dir.has_relative_path();
          dir = dir.parent_path()) {
       if (dir.filename() == "templates" && HasChartFile(dir.parent_path())) return true;
@@ -29,7 +53,6 @@ class ChartTemplateDetector {
     return false;
   }
 
- private:
   bool HasChartFile(const fs::path& dir) {
     auto [it, inserted] = cache_.try_emplace(dir.string(), false);
     if (inserted) {
@@ -39,6 +62,9 @@ class ChartTemplateDetector {
     return it->second;
   }
   std::map<std::string, bool> cache_;
+  bool has_last_ = false;
+  std::string last_dir_;
+  bool last_answer_ = false;
 };
 
 // `file` relative to `root` when it lies below it (lexically: no symlink resolution, which
@@ -47,6 +73,23 @@ std::string Relative(const fs::path& file, const fs::path& root) {
   fs::path rel = file.lexically_normal().lexically_relative(root.lexically_normal());
   if (rel.empty() || *rel.begin() == "..") return file.lexically_normal().generic_string();
   return rel.generic_string();
+}
+
+// Relative(file, root) for a `file` found below `start`, given `start_rel` = Relative(start, root).
+std::string RelativeBelow(const fs::path& file, const fs::path& start, const std::string& start_rel,
+                          const fs::path& root) {
+  const std::string& prefix = start.native();
+  std::string_view rest = file.native();
+  if (start_rel.empty() || rest.substr(0, prefix.size()) != prefix) return Relative(file, root);
+  rest.remove_prefix(prefix.size());
+  bool separated = (!prefix.empty() && prefix.back() == '/') || (!rest.empty() && rest[0] == '/');
+  while (!rest.empty() && rest[0] == '/') rest.remove_prefix(1);
+  if (!separated || rest.empty()) return Relative(file, root);
+  if (start_rel == ".") return std::string(rest);
+  std::string rel = start_rel;
+  if (rel.back() != '/') rel += '/';
+  rel += rest;
+  return rel;
 }
 
 // Walks `dir`, calling `visit` for every regular file (or symlink to one) with a YAML name.
@@ -107,8 +150,11 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
       continue;
     }
     if (!fs::is_directory(start, ec)) continue;  // an absent default directory is not an error
+    // Walked files are `start/<names>`, and names hold no `.`/`..` segments, so each file's
+    // relative path is start's plus the rest: one lexical normalisation per walk, not per file.
+    const std::string start_rel = Relative(start, root_path);
     WalkYaml(start, problems, [&](const fs::path& file) {
-      std::string rel = Relative(file, root_path);
+      std::string rel = RelativeBelow(file, start, start_rel, root_path);
       bool included = std::any_of(scope.include.begin(), scope.include.end(),
                                   [&](const std::string& g) { return base::GlobMatch(g, rel); });
       if (!included || excluded(rel) || !seen.insert(rel).second) return;

@@ -29,11 +29,14 @@ struct Node {
   NodeKind kind = NodeKind::kScalar;
   ScalarStyle style = ScalarStyle::kPlain;  // scalars only
   bool flow = false;                        // collections written in flow style: {..} / [..]
-  uint32_t line = 0;                        // 0-based line of the node's first character
-  uint32_t column = 0;                      // 0-based column, in characters
-  uint32_t begin = 0;  // byte offset of the node's text: quotes included, anchor and tag excluded
-  uint32_t end = 0;    // byte offset one past the node's text (scalars; collections: approximate)
-  uint32_t value_offset = 0;  // scalar value (or alias name) in Document's value arena
+  // The value is the node's own bytes in the source (a one-line plain scalar, the common case),
+  // so it was not copied: value_offset/value_length then index the source, not the arena.
+  bool value_in_source = false;
+  uint32_t line = 0;    // 0-based line of the node's first character
+  uint32_t column = 0;  // 0-based column, in characters
+  uint32_t begin = 0;   // byte offset of the node's text: quotes included, anchor and tag excluded
+  uint32_t end = 0;     // byte offset one past the node's text (scalars; collections: approximate)
+  uint32_t value_offset = 0;  // scalar value (or alias name) in the value arena (or the source)
   uint32_t value_length = 0;
   uint32_t anchor_offset = 0;  // anchor name in the value arena; length 0 when there is none
   uint32_t anchor_length = 0;
@@ -56,7 +59,8 @@ class Document {
   // The parsed value of a scalar (escapes and folding applied), or an alias's anchor name.
   std::string_view Value(NodeId id) const {
     const Node& n = node(id);
-    return std::string_view(arena_).substr(n.value_offset, n.value_length);
+    return std::string_view((n.value_in_source ? source_.data() : arena_.data()) + n.value_offset,
+                            n.value_length);
   }
   std::string_view Anchor(NodeId id) const {
     const Node& n = node(id);

@@ -10,19 +10,34 @@
 namespace imagepin::yaml {
 namespace {
 
-// Owns one libyaml event for the span of a loop iteration.
-class Event {
+// Owns the libyaml parser and the event being handled, so both are released on every path.
+// One event struct serves the whole stream: yaml_parser_parse fills it, yaml_event_delete empties
+// it (and deleting an empty one is harmless).
+class LibyamlParser {
  public:
-  ~Event() {
-    if (filled_) yaml_event_delete(&event_);
+  explicit LibyamlParser(std::string_view input) {
+    yaml_parser_initialize(&parser_);
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(input.data()),
+                                 input.size());
+    yaml_parser_set_encoding(&parser_, YAML_UTF8_ENCODING);
   }
-  yaml_event_t* get() { return &event_; }
-  void set_filled() { filled_ = true; }
-  const yaml_event_t& operator*() const { return event_; }
+  ~LibyamlParser() {
+    yaml_event_delete(&event_);
+    yaml_parser_delete(&parser_);
+  }
+  LibyamlParser(const LibyamlParser&) = delete;
+  LibyamlParser& operator=(const LibyamlParser&) = delete;
+
+  // The next event, or nullptr at a syntax error (see parser()).
+  const yaml_event_t* Next() {
+    yaml_event_delete(&event_);
+    return yaml_parser_parse(&parser_, &event_) ? &event_ : nullptr;
+  }
+  const yaml_parser_t& parser() const { return parser_; }
 
  private:
+  yaml_parser_t parser_;
   yaml_event_t event_{};
-  bool filled_ = false;
 };
 
 ScalarStyle StyleOf(yaml_scalar_style_t style) {
@@ -98,87 +113,160 @@ bool LooksLikeUtf8Text(std::string_view source) {
   return std::memchr(source.data(), '\0', std::min<size_t>(source.size(), 8192)) == nullptr;
 }
 
-bool StreamParser::Parse(std::string_view source,
-                         const std::function<void(const Document&)>& on_document,
-                         SyntaxError* error) {
-  SourceMap map(source);
-  // With the encoding set explicitly libyaml does not consume a UTF-8 BOM: it counts it as a
-  // character (shifting every mark.index and the first line's columns by one) and then rejects a
-  // `---` after it. Hand libyaml the text after the BOM, which is what SourceMap expects.
-  const size_t bom = source.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-  std::string_view input = source.substr(bom);
-  yaml_parser_t parser;
-  yaml_parser_initialize(&parser);
-  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(input.data()),
-                               input.size());
-  yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+namespace {
 
+// Builds the node tree of one document from libyaml's events. Kept apart from the event loop so
+// the per-node work (the hot path of a scan) is plain inline code.
+class TreeBuilder {
+ public:
+  TreeBuilder(std::string_view source, std::vector<Node>* nodes, std::string* arena)
+      : source_(source), map_(source), nodes_(*nodes), arena_(*arena) {}
+
+  void StartDocument() {
+    nodes_.clear();
+    arena_.clear();
+    anchored_.clear();
+    stack_.clear();
+  }
+
+  void StartCollection(NodeKind kind, const yaml_mark_t& mark, const yaml_char_t* anchor,
+                       bool flow) {
+    NodeId id = AddNode(kind, mark, anchor, source_.size());
+    nodes_[static_cast<size_t>(id)].flow = flow;
+    stack_.push_back({id, kNoNode});
+  }
+
+  void EndCollection(const yaml_mark_t& end_mark) {
+    if (stack_.empty()) return;
+    nodes_[static_cast<size_t>(stack_.back().id)].end = map_.ByteOffset(end_mark.index);
+    stack_.pop_back();
+  }
+
+  void Scalar(const yaml_event_t& e) {
+    uint32_t end = map_.ByteOffset(e.end_mark.index);
+    NodeId id = AddNode(NodeKind::kScalar, e.start_mark, e.data.scalar.anchor, end);
+    Node& n = nodes_[static_cast<size_t>(id)];
+    n.style = StyleOf(e.data.scalar.style);
+    n.end = std::max(n.begin, end);
+    // A plain scalar on one line is its own text: no escapes, and no line folding (which only
+    // happens across lines). Point into the source instead of copying; most scalars are these.
+    if (n.style == ScalarStyle::kPlain && e.start_mark.line == e.end_mark.line &&
+        e.data.scalar.length == n.end - n.begin) {
+      n.value_in_source = true;
+      n.value_offset = n.begin;
+      n.value_length = static_cast<uint32_t>(e.data.scalar.length);
+      return;
+    }
+    Append(
+        std::string_view(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length),
+        &n.value_offset, &n.value_length);
+  }
+
+  void Alias(const yaml_event_t& e) {
+    NodeId id = AddNode(NodeKind::kAlias, e.start_mark, nullptr, source_.size());
+    std::string_view name(reinterpret_cast<const char*>(e.data.alias.anchor));
+    Node& n = nodes_[static_cast<size_t>(id)];
+    n.end = map_.ByteOffset(e.end_mark.index);
+    Append(name, &n.value_offset, &n.value_length);
+    // An alias refers to the most recent node with that anchor (YAML 1.2 §3.2.2.2).
+    for (auto it = anchored_.rbegin(); it != anchored_.rend(); ++it) {
+      const Node& a = nodes_[static_cast<size_t>(*it)];
+      if (std::string_view(arena_).substr(a.anchor_offset, a.anchor_length) == name) {
+        nodes_[static_cast<size_t>(id)].alias_target = *it;
+        break;
+      }
+    }
+  }
+
+ private:
   struct Open {
     NodeId id;
     NodeId last_child;
   };
-  std::vector<Open> stack;
-  std::vector<NodeId> anchored;  // nodes with an anchor, in order, for alias resolution
-  Document& doc = doc_;
-  doc.source_ = source;
-  int document_index = 0;
 
-  auto append = [&](std::string_view text, uint32_t* offset, uint32_t* length) {
-    *offset = static_cast<uint32_t>(doc.arena_.size());
+  void Append(std::string_view text, uint32_t* offset, uint32_t* length) {
+    *offset = static_cast<uint32_t>(arena_.size());
     *length = static_cast<uint32_t>(text.size());
-    doc.arena_.append(text);
-  };
+    arena_.append(text);
+  }
+
   // Adds a node starting at libyaml mark `mark`, links it under the open collection. `limit` is
   // the byte offset the node's text cannot extend past (a scalar's end).
-  auto add_node = [&](NodeKind kind, const yaml_mark_t& mark, const char* anchor,
-                      size_t limit = std::string_view::npos) -> NodeId {
-    NodeId id = static_cast<NodeId>(doc.nodes_.size());
-    Node& n = doc.nodes_.emplace_back();
+  NodeId AddNode(NodeKind kind, const yaml_mark_t& mark, const yaml_char_t* anchor, size_t limit) {
+    NodeId id = static_cast<NodeId>(nodes_.size());
+    Node& n = nodes_.emplace_back();
     n.kind = kind;
-    n.begin = map.ByteOffset(mark.index);
+    n.begin = map_.ByteOffset(mark.index);
     n.line = static_cast<uint32_t>(mark.line);
     n.column = static_cast<uint32_t>(mark.column);
     // libyaml's mark starts at an `&anchor` or `!tag` written before the node; skip them (and a
     // comment after them) so the span is the node's own text. An anchored empty scalar
     // (`a: &x` then a new line) ends right after its anchor: do not run into the next line.
-    const size_t stop = std::min(source.size(), limit);
-    while (n.begin < stop && (source[n.begin] == '&' || source[n.begin] == '!')) {
-      while (n.begin < stop && !IsBlank(source[n.begin])) ++n.begin, ++n.column;
-      while (n.begin < stop && (IsBlank(source[n.begin]) || source[n.begin] == '#')) {
-        if (source[n.begin] == '#') {  // after a blank, so a comment: skip to the line break
-          while (n.begin < stop && source[n.begin] != '\n' && source[n.begin] != '\r') {
-            ++n.begin, ++n.column;
-          }
-          continue;
-        }
-        if (source[n.begin] == '\n')
-          ++n.line, n.column = 0;
-        else if (source[n.begin] != '\r')
-          ++n.column;
-        ++n.begin;
-      }
-    }
+    // (A block mapping whose first key is anchored starts at that anchor too.)
+    const size_t stop = std::min(source_.size(), limit);
+    while (n.begin < stop && (source_[n.begin] == '&' || source_[n.begin] == '!'))
+      SkipProperty(n, stop);
     if (anchor != nullptr) {
-      append(anchor, &n.anchor_offset, &n.anchor_length);
-      anchored.push_back(id);
+      Append(reinterpret_cast<const char*>(anchor), &n.anchor_offset, &n.anchor_length);
+      anchored_.push_back(id);
     }
-    if (!stack.empty()) {
-      Open& parent = stack.back();
+    if (!stack_.empty()) {
+      Open& parent = stack_.back();
       if (parent.last_child == kNoNode) {
-        doc.nodes_[static_cast<size_t>(parent.id)].first_child = id;
+        nodes_[static_cast<size_t>(parent.id)].first_child = id;
       } else {
-        doc.nodes_[static_cast<size_t>(parent.last_child)].next_sibling = id;
+        nodes_[static_cast<size_t>(parent.last_child)].next_sibling = id;
       }
       parent.last_child = id;
     }
     return id;
-  };
+  }
 
-  bool ok = true;
-  for (bool done = false; !done;) {
-    Event event;
-    if (!yaml_parser_parse(&parser, event.get())) {
-      ok = false;
+  // Moves `n.begin` past one anchor or tag and the blanks and comment after it.
+  void SkipProperty(Node& n, size_t stop) const {
+    while (n.begin < stop && !IsBlank(source_[n.begin])) ++n.begin, ++n.column;
+    while (n.begin < stop && (IsBlank(source_[n.begin]) || source_[n.begin] == '#')) {
+      if (source_[n.begin] == '#') {  // after a blank, so a comment: skip to the line break
+        while (n.begin < stop && source_[n.begin] != '\n' && source_[n.begin] != '\r') {
+          ++n.begin, ++n.column;
+        }
+        continue;
+      }
+      if (source_[n.begin] == '\n')
+        ++n.line, n.column = 0;
+      else if (source_[n.begin] != '\r')
+        ++n.column;
+      ++n.begin;
+    }
+  }
+
+  std::string_view source_;
+  SourceMap map_;
+  std::vector<Node>& nodes_;
+  std::string& arena_;
+  std::vector<Open> stack_;
+  std::vector<NodeId> anchored_;  // nodes with an anchor, in order, for alias resolution
+};
+
+}  // namespace
+
+bool StreamParser::Parse(std::string_view source,
+                         const std::function<void(const Document&)>& on_document,
+                         SyntaxError* error) {
+  // With the encoding set explicitly libyaml does not consume a UTF-8 BOM: it counts it as a
+  // character (shifting every mark.index and the first line's columns by one) and then rejects a
+  // `---` after it. Hand libyaml the text after the BOM, which is what SourceMap expects.
+  const size_t bom = source.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  LibyamlParser libyaml(source.substr(bom));
+  Document& doc = doc_;
+  doc.source_ = source;
+  TreeBuilder tree(source, &doc.nodes_, &doc.arena_);
+  int document_index = 0;
+
+  for (;;) {
+    const yaml_event_t* event = libyaml.Next();
+    if (event == nullptr) {
+      const yaml_parser_t& parser = libyaml.parser();
       std::string message = parser.problem ? parser.problem : "invalid YAML";
       if (parser.context) message = message + " " + parser.context;
       if (parser.error == YAML_READER_ERROR) {
@@ -187,78 +275,42 @@ bool StreamParser::Parse(std::string_view source,
         *error = SyntaxError{message, static_cast<int>(parser.problem_mark.line) + 1,
                              static_cast<int>(parser.problem_mark.column) + 1};
       }
-      break;
+      return false;
     }
-    event.set_filled();
     const yaml_event_t& e = *event;
     switch (e.type) {
+      case YAML_SCALAR_EVENT:
+        tree.Scalar(e);
+        break;
+      case YAML_MAPPING_START_EVENT:
+        tree.StartCollection(NodeKind::kMapping, e.start_mark, e.data.mapping_start.anchor,
+                             e.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE);
+        break;
+      case YAML_SEQUENCE_START_EVENT:
+        tree.StartCollection(NodeKind::kSequence, e.start_mark, e.data.sequence_start.anchor,
+                             e.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE);
+        break;
+      case YAML_MAPPING_END_EVENT:
+      case YAML_SEQUENCE_END_EVENT:
+        tree.EndCollection(e.end_mark);
+        break;
+      case YAML_ALIAS_EVENT:
+        tree.Alias(e);
+        break;
       case YAML_DOCUMENT_START_EVENT:
-        doc.nodes_.clear();
-        doc.arena_.clear();
+        tree.StartDocument();
         doc.index_ = document_index;
-        anchored.clear();
-        stack.clear();
         break;
       case YAML_DOCUMENT_END_EVENT:
         on_document(doc);
         ++document_index;
         break;
-      case YAML_MAPPING_START_EVENT:
-      case YAML_SEQUENCE_START_EVENT: {
-        bool mapping = e.type == YAML_MAPPING_START_EVENT;
-        const char* anchor = reinterpret_cast<const char*>(mapping ? e.data.mapping_start.anchor
-                                                                   : e.data.sequence_start.anchor);
-        NodeId id =
-            add_node(mapping ? NodeKind::kMapping : NodeKind::kSequence, e.start_mark, anchor);
-        doc.nodes_[static_cast<size_t>(id)].flow =
-            mapping ? e.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
-                    : e.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-        stack.push_back({id, kNoNode});
-        break;
-      }
-      case YAML_MAPPING_END_EVENT:
-      case YAML_SEQUENCE_END_EVENT:
-        if (!stack.empty()) {
-          doc.nodes_[static_cast<size_t>(stack.back().id)].end = map.ByteOffset(e.end_mark.index);
-          stack.pop_back();
-        }
-        break;
-      case YAML_SCALAR_EVENT: {
-        uint32_t end = map.ByteOffset(e.end_mark.index);
-        NodeId id = add_node(NodeKind::kScalar, e.start_mark,
-                             reinterpret_cast<const char*>(e.data.scalar.anchor), end);
-        Node& n = doc.nodes_[static_cast<size_t>(id)];
-        n.style = StyleOf(e.data.scalar.style);
-        n.end = std::max(n.begin, end);
-        append(std::string_view(reinterpret_cast<const char*>(e.data.scalar.value),
-                                e.data.scalar.length),
-               &n.value_offset, &n.value_length);
-        break;
-      }
-      case YAML_ALIAS_EVENT: {
-        NodeId id = add_node(NodeKind::kAlias, e.start_mark, nullptr);
-        std::string_view name(reinterpret_cast<const char*>(e.data.alias.anchor));
-        Node& n = doc.nodes_[static_cast<size_t>(id)];
-        n.end = map.ByteOffset(e.end_mark.index);
-        append(name, &n.value_offset, &n.value_length);
-        // An alias refers to the most recent node with that anchor (YAML 1.2 §3.2.2.2).
-        for (auto it = anchored.rbegin(); it != anchored.rend(); ++it) {
-          if (doc.Anchor(*it) == name) {
-            doc.nodes_[static_cast<size_t>(id)].alias_target = *it;
-            break;
-          }
-        }
-        break;
-      }
       case YAML_STREAM_END_EVENT:
-        done = true;
-        break;
+        return true;
       default:
         break;
     }
   }
-  yaml_parser_delete(&parser);
-  return ok;
 }
 
 }  // namespace imagepin::yaml

@@ -35,9 +35,7 @@ SourceMap::SourceMap(std::string_view source) {
   }
 }
 
-uint32_t SourceMap::ByteOffset(uint64_t index) const {
-  if (checkpoints_.empty())
-    return bom_ + static_cast<uint32_t>(std::min<uint64_t>(index, text_.size()));
+uint32_t SourceMap::ByteOffsetFromCheckpoints(uint64_t index) const {
   size_t slot = index / kStride;
   if (slot >= checkpoints_.size()) slot = checkpoints_.size() - 1;
   uint32_t byte = checkpoints_[slot];

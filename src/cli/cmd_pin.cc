@@ -1,0 +1,118 @@
+// `imagepin pin [PATH...]`: the migration aid. Every reference with a tag but no digest gets the
+// digest its tag points at now; floating tags are reported and left alone unless --channel-ok.
+// Like bump, it writes all or nothing: one failed resolution and no file changes.
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "cli/progress.h"
+#include "cli/registry_flags.h"
+#include "plan/pin.h"
+#include "registry/client.h"
+#include "report/markdown.h"
+#include "rewrite/apply.h"
+
+namespace imagepin::cli {
+namespace {
+
+struct PinFlags {
+  std::vector<std::string> paths;
+  bool dry_run = false;
+  bool channel_ok = false;
+  std::string root = ".";
+  unsigned jobs = 0;
+  RegistryFlags registry;
+};
+
+int RunPin(const PinFlags& flags) {
+  base::Result<plan::Workspace> ws = plan::OpenWorkspace(flags.root, flags.paths, flags.jobs);
+  if (!ws.ok()) {
+    PrintError(ws.error());
+    return kExitUsage;
+  }
+  for (const base::Error& p : ws->listing_problems) PrintError(p);
+  plan::PinOptions options;
+  options.channel_ok = flags.channel_ok;
+  base::Result<plan::PinTargets> found = plan::FindPinTargets(ws->files, ws->config, options);
+  if (!found.ok()) {
+    PrintError(found.error());
+    return kExitRuntime;
+  }
+  for (const plan::PinSkip& s : found->skipped) {
+    std::string tag = s.rule.empty() ? "" : fmt::format(" [{}]", s.rule);
+    fmt::print(stderr, "{}:{}:{}: {}: {}: {}{}\n", s.display_path, s.line, s.column,
+               s.rule.empty() ? "note" : "error", s.reference, s.message, tag);
+  }
+
+  std::vector<ref::Reference> refs;
+  for (const plan::PinTarget& t : found->targets) refs.push_back(t.resolve);
+  std::vector<registry::Result<registry::Manifest>> results;
+  if (!refs.empty()) {
+    registry::Client client(MakeClientOptions(ws->config, flags.registry));
+    Progress progress("resolving", !flags.registry.quiet);
+    results = client.ResolveAll(refs, /*want_platforms=*/false,
+                                [&](size_t done, size_t total) { progress.Update(done, total); });
+  }
+  bool failed = false;
+  std::vector<rewrite::Edit> edits;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const plan::PinTarget& t = found->targets[i];
+    if (!results[i].ok()) {
+      failed = true;
+      fmt::print(stderr, "{}:{}:{}: error: {}\n", t.file.display_path, t.scalar.line,
+                 t.scalar.column, DescribeFailure(results[i].error()));
+      continue;
+    }
+    base::Result<rewrite::Edit> edit = plan::PinEdit(t, results[i]->digest);
+    if (!edit.ok()) {
+      failed = true;
+      PrintError(edit.error());
+      continue;
+    }
+    edits.push_back(std::move(*edit));
+  }
+  if (failed) {
+    fmt::print(stderr, "imagepin: pin: nothing written: a reference could not be resolved\n");
+    return kExitRuntime;
+  }
+  rewrite::ApplyOptions apply;
+  apply.dry_run = flags.dry_run;
+  base::Result<std::vector<rewrite::FileChange>> applied = rewrite::ApplyEdits(edits, apply);
+  if (!applied.ok()) {
+    PrintError(applied.error());
+    return kExitRuntime;
+  }
+  for (size_t i = 0; i < edits.size(); ++i) {
+    fmt::print("{}:{}:{}: {} → {}\n", edits[i].DisplayPath(), edits[i].line, edits[i].column,
+               refs[i].Familiar(), report::ShortDigest(results[i]->digest));
+  }
+  int written = 0;
+  for (const rewrite::FileChange& c : *applied) written += c.written ? 1 : 0;
+  int floating = 0;
+  for (const plan::PinSkip& s : found->skipped) floating += s.rule == "IP002" ? 1 : 0;
+  fmt::print("pin: {} pinned, {} left (floating tags: {}); {}\n", edits.size(),
+             found->skipped.size(), floating,
+             flags.dry_run ? "dry run, nothing written"
+                           : fmt::format("{} file{} written", written, written == 1 ? "" : "s"));
+  return floating > 0 ? kExitFindings : kExitOk;
+}
+
+}  // namespace
+
+void RegisterPin(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<PinFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "pin", "Add the digest each tag points at now (migration aid); floating tags are reported");
+  cmd->add_option("paths", flags->paths, "Files or directories instead of the configured scope");
+  cmd->add_flag("--dry-run", flags->dry_run, "Resolve and plan, write nothing");
+  cmd->add_flag("--channel-ok", flags->channel_ok,
+                "Floating tags are channels: pin them as repo@digest (the tag is dropped)");
+  cmd->add_option("-C,--root", flags->root, "Repository root (where .imagepin.yaml is)")
+      ->check(CLI::ExistingDirectory)
+      ->capture_default_str();
+  cmd->add_option("-j,--jobs", flags->jobs, "Worker threads for scanning (default: one per CPU)");
+  AddRegistryFlags(cmd, &flags->registry);
+  cmd->callback([flags, exit_code] { *exit_code = RunPin(*flags); });
+}
+
+}  // namespace imagepin::cli

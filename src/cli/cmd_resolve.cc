@@ -1,0 +1,117 @@
+// `imagepin resolve REF...`: like `crane digest`, a tag (or digest) to the manifest it names,
+// with its media type and platforms; exit 3 when a tag is missing, access is denied or a
+// required platform is absent.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "cli/json_util.h"
+#include "cli/progress.h"
+#include "cli/registry_flags.h"
+#include "registry/client.h"
+
+namespace imagepin::cli {
+namespace {
+
+struct ResolveFlags {
+  std::vector<std::string> references;
+  std::vector<std::string> platforms;
+  bool json = false;
+  std::string root = ".";
+  RegistryFlags registry;
+};
+
+std::vector<std::string> PlatformNames(const registry::Manifest& m) {
+  std::vector<std::string> names;
+  for (const registry::Platform& p : m.platforms) names.push_back(p.ToString());
+  return names;
+}
+
+nlohmann::ordered_json ErrorJson(const registry::RegistryError& e) {
+  return {{"kind", registry::KindName(e.kind)},
+          {"status", e.http_status},
+          {"code", StringOrNull(e.code)},
+          {"temporary", e.temporary},
+          {"message", e.message}};
+}
+
+int RunResolve(const ResolveFlags& flags) {
+  base::Result<policy::Config> config = policy::LoadConfig(flags.root);
+  if (!config.ok()) {
+    PrintError(config.error());
+    return kExitUsage;
+  }
+  std::vector<ref::Reference> refs;
+  for (const std::string& text : flags.references) {
+    base::Result<ref::Reference> parsed = ref::ParseReference(text);
+    if (!parsed.ok()) {
+      fmt::print(stderr, "imagepin: error: {}: {}\n", text, parsed.error().message);
+      return kExitUsage;
+    }
+    refs.push_back(*parsed);
+  }
+  registry::Client client(MakeClientOptions(*config, flags.registry));
+  std::vector<registry::Result<registry::Manifest>> results;
+  {
+    Progress progress("resolving", !flags.registry.quiet);
+    results = client.ResolveAll(refs, !flags.platforms.empty(),
+                                [&](size_t done, size_t total) { progress.Update(done, total); });
+  }
+  int exit_code = kExitOk;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const std::string& input = flags.references[i];
+    registry::Result<registry::Manifest>& r = results[i];
+    std::vector<std::string> missing;
+    if (r.ok()) missing = registry::MissingPlatforms(*r, flags.platforms);
+    if (r.ok() && !missing.empty()) {
+      registry::RegistryError e;
+      e.kind = registry::ErrorKind::kPlatformsMissing;
+      e.reference = input;
+      e.message = fmt::format("{} lacks {}", r->is_index ? "the index" : "a single-platform image",
+                              fmt::join(missing, ", "));
+      r = e;
+    }
+    if (!r.ok()) exit_code = kExitRuntime;
+    if (flags.json) {
+      nlohmann::ordered_json j;
+      j["input"] = input;
+      j["reference"] = refs[i].Normalized();
+      j["digest"] = r.ok() ? nlohmann::ordered_json(r->digest) : nullptr;
+      j["mediaType"] = r.ok() ? nlohmann::ordered_json(r->media_type) : nullptr;
+      j["index"] = r.ok() ? nlohmann::ordered_json(r->is_index) : nullptr;
+      j["platforms"] = r.ok() ? nlohmann::ordered_json(PlatformNames(*r)) : nullptr;
+      j["error"] = r.ok() ? nlohmann::ordered_json(nullptr) : ErrorJson(r.error());
+      std::cout << j.dump() << "\n";
+    } else if (r.ok()) {
+      fmt::print("{}\t{}\t{}\t{}\n", input, r->digest, r->media_type,
+                 r->platforms.empty() ? "-" : fmt::to_string(fmt::join(PlatformNames(*r), ",")));
+    } else {
+      fmt::print(stderr, "imagepin: error: {}\n", DescribeFailure(r.error()));
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void RegisterResolve(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ResolveFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "resolve", "Resolve references to manifest digests (like crane digest), with platforms");
+  cmd->add_option("references", flags->references, "Image references (repo:tag or repo@digest)")
+      ->required();
+  cmd->add_option("--platforms", flags->platforms,
+                  "Require these platforms in an index (e.g. linux/amd64,linux/arm64)")
+      ->delimiter(',');
+  cmd->add_flag("--json", flags->json, "One JSON object per reference (JSON Lines)");
+  cmd->add_option("-C,--root", flags->root, "Repository root (for .imagepin.yaml registries:)")
+      ->check(CLI::ExistingDirectory)
+      ->capture_default_str();
+  AddRegistryFlags(cmd, &flags->registry);
+  cmd->callback([flags, exit_code] { *exit_code = RunResolve(*flags); });
+}
+
+}  // namespace imagepin::cli

@@ -1,0 +1,54 @@
+#include "cli/registry_flags.h"
+
+#include <fmt/format.h>
+
+#include "cli/version.h"
+
+namespace imagepin::cli {
+
+void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags) {
+  cmd->add_option("--ca-file", flags->ca_file, "PEM file of extra certificate authorities to trust")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--insecure-registry", flags->insecure_hosts,
+                  "Registry host to reach over plain HTTP (loopback always may)");
+  cmd->add_option("--timeout", flags->timeout_seconds,
+                  "Seconds all registry requests of the run may take together")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--retries", flags->retries,
+                  "Attempts per request on temporary errors (429, 5xx, connection failures)")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+  cmd->add_option("--concurrency", flags->concurrency, "Registry requests in flight at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", flags->quiet, "No progress on standard error");
+}
+
+registry::ClientOptions MakeClientOptions(const policy::Config& config,
+                                          const RegistryFlags& flags) {
+  registry::ClientOptions options;
+  options.ca_file = flags.ca_file;
+  options.insecure_hosts = flags.insecure_hosts;
+  for (const policy::RegistrySettings& r : config.registries) {
+    if (r.insecure) options.insecure_hosts.push_back(r.host);
+    if (!r.mirror.empty()) options.mirrors[r.host] = r.mirror;
+  }
+  options.retry.deadline = std::chrono::seconds(flags.timeout_seconds);
+  options.retry.max_attempts = flags.retries;
+  options.max_concurrency = flags.concurrency;
+  options.user_agent = fmt::format("imagepin/{}", kVersion);
+  return options;
+}
+
+std::string DescribeFailure(const registry::RegistryError& error) {
+  std::string line =
+      fmt::format("{}: {}: {}", error.reference, registry::KindName(error.kind), error.message);
+  if (error.http_status != 0) {
+    line +=
+        fmt::format(" (HTTP {}{}{})", error.http_status, error.code.empty() ? "" : " ", error.code);
+  }
+  return line;
+}
+
+}  // namespace imagepin::cli

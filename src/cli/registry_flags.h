@@ -1,0 +1,31 @@
+// Flags every registry-talking command shares (resolve, bump, pin, verify, promote --verify),
+// and how they combine with `.imagepin.yaml` (registries:) into the client's options.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "policy/config.h"
+#include "registry/client.h"
+
+namespace imagepin::cli {
+
+struct RegistryFlags {
+  std::string ca_file;
+  std::vector<std::string> insecure_hosts;
+  int timeout_seconds = 60;
+  int retries = 4;
+  unsigned concurrency = 8;
+  bool quiet = false;
+};
+
+void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags);
+
+registry::ClientOptions MakeClientOptions(const policy::Config& config, const RegistryFlags& flags);
+
+// "ghcr.io/acme/api:main: not-found: manifest unknown (HTTP 404 MANIFEST_UNKNOWN)": one line,
+// the kind first so scripts can match on it.
+std::string DescribeFailure(const registry::RegistryError& error);
+
+}  // namespace imagepin::cli

@@ -1,0 +1,72 @@
+#include "plan/bump.h"
+
+#include <fmt/format.h>
+
+#include "policy/evaluate.h"
+
+namespace imagepin::plan {
+namespace {
+
+BumpProblem ProblemAt(const ScannedFile& file, const scan::ImageField& field, std::string message) {
+  return {file.entry.display_path, field.ref.line, field.ref.column, std::move(message)};
+}
+
+}  // namespace
+
+base::Result<BumpTargets> FindBumpTargets(const std::string& root, const policy::Config& config,
+                                          const std::vector<std::string>& environments,
+                                          unsigned jobs) {
+  BumpTargets out;
+  SourceText source;
+  for (const std::string& environment : environments) {
+    base::Result<std::vector<scan::FileEntry>> entries = ListEnvironment(root, config, environment);
+    if (!entries.ok()) return entries.error();
+    std::vector<ScannedFile> files = ScanEntries(*entries, config, jobs);
+    if (std::vector<base::Error> problems = ScanProblems(files); !problems.empty()) {
+      return problems.front();
+    }
+    for (const ScannedFile& file : files) {
+      for (const scan::ImageField& field : file.scan.fields.images) {
+        if (field.form != scan::FieldForm::kRef) continue;
+        std::string repository = WrittenRepository(field.reference);
+        if (!policy::IsFirstParty(config, repository)) continue;
+        if (field.templated) {
+          out.problems.push_back(
+              ProblemAt(file, field, "a template, not a reference: cannot bump"));
+          continue;
+        }
+        base::Result<ref::Reference> current = ref::ParseReference(field.reference);
+        if (!current.ok()) {
+          out.problems.push_back(ProblemAt(file, field,
+                                           fmt::format("invalid reference \"{}\": {}",
+                                                       field.reference, current.error().message)));
+          continue;
+        }
+        base::Result<ref::Reference> channel =
+            ref::ParseReference(repository + ":" + config.bump.channel);
+        if (!channel.ok()) {
+          out.problems.push_back(
+              ProblemAt(file, field,
+                        fmt::format("channel tag \"{}\" is not a valid tag", config.bump.channel)));
+          continue;
+        }
+        base::Result<std::string> text =
+            source.Span(file.entry.path, field.ref.begin, field.ref.end);
+        if (!text.ok()) return text.error();
+        out.targets.push_back(BumpTarget{environment, ServiceName(file.entry.display_path),
+                                         file.entry, field.key_path, field.ref, *text, repository,
+                                         *channel, current->digest});
+      }
+    }
+  }
+  return out;
+}
+
+base::Result<rewrite::Edit> BumpEdit(const BumpTarget& target, std::string_view digest) {
+  return ReplaceScalar(target.file, target.ref, target.ref_text,
+                       fmt::format("{}@{}", target.repository, digest),
+                       fmt::format("bump {} {}: {} → {}", target.environment, target.service,
+                                   target.channel.tag, digest));
+}
+
+}  // namespace imagepin::plan

@@ -1,0 +1,54 @@
+// Planning `imagepin bump`: find every first-party `image.ref` in the fast-lane environments,
+// and, once the channel tags are resolved, the edits that point each at its new digest.
+// Pure: no network, no writing. cmd_bump.cc resolves in between and applies the edits.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "plan/workspace.h"
+#include "policy/config.h"
+#include "ref/reference.h"
+#include "rewrite/edit.h"
+#include "scan/image_field.h"
+
+namespace imagepin::plan {
+
+// One `image.ref` that bump keeps at the head of its channel.
+struct BumpTarget {
+  std::string environment;
+  std::string service;  // file stem: "api" for .../dev/api.yaml
+  scan::FileEntry file;
+  std::string key_path;
+  scan::Scalar ref;            // the scalar holding the reference
+  std::string ref_text;        // its bytes as written, quotes included
+  std::string repository;      // as written: "ghcr.io/acme/api"
+  ref::Reference channel;      // <repository>:<channel>, what gets resolved
+  std::string current_digest;  // empty when the value has none yet
+};
+
+// Why a first-party ref in a fast lane cannot be bumped (invalid, a template): bump reports it
+// and, unless --keep-going, writes nothing.
+struct BumpProblem {
+  std::string display_path;
+  int line = 0, column = 0;
+  std::string message;
+};
+
+struct BumpTargets {
+  std::vector<BumpTarget> targets;  // in file order
+  std::vector<BumpProblem> problems;
+};
+
+// Scans the environments' files. Files that cannot be read or parsed are an error: a plan must
+// not be made over a file the tool could not read.
+base::Result<BumpTargets> FindBumpTargets(const std::string& root, const policy::Config& config,
+                                          const std::vector<std::string>& environments,
+                                          unsigned jobs);
+
+// The edit that writes `<repository>@<digest>` over the target's reference, in its quoting
+// style. An edit whose old and new text agree is a no-op (ApplyEdits skips it).
+base::Result<rewrite::Edit> BumpEdit(const BumpTarget& target, std::string_view digest);
+
+}  // namespace imagepin::plan

@@ -1,0 +1,98 @@
+#include "plan/pin.h"
+
+#include <fmt/format.h>
+
+#include "policy/tag_rules.h"
+
+namespace imagepin::plan {
+namespace {
+
+// Where a message about a field points: the reference scalar, or the field's key.
+std::pair<int, int> PositionOf(const scan::ImageField& f) {
+  return f.ref.present ? std::pair{f.ref.line, f.ref.column} : std::pair{f.line, f.column};
+}
+
+class PinFinder {
+ public:
+  PinFinder(const policy::Config& config, const PinOptions& options)
+      : config_(config), options_(options) {}
+
+  base::Status Visit(const ScannedFile& file, const scan::ImageField& field, PinTargets* out) {
+    auto skip = [&](std::string rule, std::string message) {
+      auto [line, column] = PositionOf(field);
+      out->skipped.push_back({file.entry.display_path, line, column, field.key_path,
+                              field.reference, std::move(rule), std::move(message)});
+      return base::Status();
+    };
+    if (field.templated) return skip("", "a template, not a reference: render it to pin");
+    if (field.partial) return skip("", "no repository here (a chart default): nothing to pin");
+    base::Result<ref::Reference> parsed = ref::ParseReference(field.reference);
+    if (!parsed.ok()) return skip("IP003", "invalid reference: " + parsed.error().message);
+    if (parsed->has_digest()) return {};  // pinned already
+    std::string tag = parsed->has_tag() ? parsed->tag : "latest";
+    bool floating = policy::ClassifyTag(tag, config_) == policy::TagKind::kFloating;
+    if (floating && !options_.channel_ok) {
+      return skip("IP002", fmt::format("floating tag \"{}\" not pinned: pin a build SHA or "
+                                       "version, or pass --channel-ok to pin it as repo@digest",
+                                       tag));
+    }
+    PinTarget t;
+    t.file = file.entry;
+    t.key_path = field.key_path;
+    t.resolve = *parsed;
+    t.resolve.tag = tag;
+    if (field.ref.present) {
+      t.scalar = field.ref;
+      t.repository = WrittenRepository(field.reference);
+      t.tag = floating ? "" : tag;
+    } else if (field.digest.present && field.digest.value.empty()) {
+      t.scalar = field.digest;
+      t.digest_only = true;
+      if (floating) {
+        return skip("IP002", fmt::format("floating tag \"{}\" in a split mapping: set a version "
+                                         "tag before pinning",
+                                         tag));
+      }
+    } else {
+      return skip("", "no digest field to fill: add `digest: \"\"` beside the tag, then pin");
+    }
+    base::Result<std::string> text = source_.Span(file.entry.path, t.scalar.begin, t.scalar.end);
+    if (!text.ok()) return text.error();
+    t.scalar_text = *text;
+    out->targets.push_back(std::move(t));
+    return {};
+  }
+
+ private:
+  const policy::Config& config_;
+  const PinOptions& options_;
+  SourceText source_;
+};
+
+}  // namespace
+
+base::Result<PinTargets> FindPinTargets(const std::vector<ScannedFile>& files,
+                                        const policy::Config& config, const PinOptions& options) {
+  if (std::vector<base::Error> problems = ScanProblems(files); !problems.empty()) {
+    return problems.front();
+  }
+  PinTargets out;
+  PinFinder finder(config, options);
+  for (const ScannedFile& file : files) {
+    for (const scan::ImageField& field : file.scan.fields.images) {
+      if (base::Status s = finder.Visit(file, field, &out); !s.ok()) return s.error();
+    }
+  }
+  return out;
+}
+
+base::Result<rewrite::Edit> PinEdit(const PinTarget& target, std::string_view digest) {
+  std::string value = target.digest_only ? std::string(digest)
+                      : target.tag.empty()
+                          ? fmt::format("{}@{}", target.repository, digest)
+                          : fmt::format("{}:{}@{}", target.repository, target.tag, digest);
+  return ReplaceScalar(target.file, target.scalar, target.scalar_text, value,
+                       fmt::format("pin {}", target.resolve.Normalized()));
+}
+
+}  // namespace imagepin::plan

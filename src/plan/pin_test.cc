@@ -1,0 +1,112 @@
+#include "plan/pin.h"
+
+#include <gtest/gtest.h>
+
+#include "rewrite/apply.h"
+#include "tests/testing/temp_dir.h"
+
+namespace imagepin::plan {
+namespace {
+
+const std::string kDigest = "sha256:" + std::string(64, 'd');
+
+class PinPlanTest : public ::testing::Test {
+ protected:
+  PinTargets Find(const std::string& relative, const std::string& contents,
+                  PinOptions options = {}) {
+    std::string path = dir_.Write(relative, contents);
+    std::vector<ScannedFile> files = ScanEntries({{path, relative, false}}, config_, 1);
+    base::Result<PinTargets> found = FindPinTargets(files, config_, options);
+    EXPECT_TRUE(found.ok()) << found.error().ToString();
+    return found.ok() ? *found : PinTargets{};
+  }
+
+  // Pins every target with kDigest and returns the file's new contents.
+  std::string PinAll(const std::string& relative, const PinTargets& found) {
+    std::vector<rewrite::Edit> edits;
+    for (const PinTarget& t : found.targets) {
+      base::Result<rewrite::Edit> edit = PinEdit(t, kDigest);
+      EXPECT_TRUE(edit.ok()) << edit.error().ToString();
+      if (edit.ok()) edits.push_back(*edit);
+    }
+    EXPECT_TRUE(rewrite::ApplyEdits(edits, {}).ok());
+    return dir_.Read(relative);
+  }
+
+  testing::TempDir dir_;
+  policy::Config config_;
+};
+
+TEST_F(PinPlanTest, VersionTagKeepsItsTagBeforeTheDigest) {
+  PinTargets found = Find("v.yaml", "image: \"nginx:1.25.3\"  # web\n");
+  ASSERT_EQ(found.targets.size(), 1u);
+  EXPECT_EQ(found.targets[0].resolve.Normalized(), "docker.io/library/nginx:1.25.3");
+  EXPECT_EQ(PinAll("v.yaml", found), "image: \"nginx:1.25.3@" + kDigest + "\"  # web\n");
+}
+
+TEST_F(PinPlanTest, ImageRefAndContainerFormsArePinned) {
+  PinTargets found = Find("m.yaml",
+                          "image:\n  ref: ghcr.io/acme/api:0a1b2c3d\n---\n"
+                          "kind: Pod\nspec:\n  containers:\n  - name: c\n"
+                          "    image: quay.io/org/tool:v2.1.0\n"
+                          "    imagePullPolicy: IfNotPresent\n");
+  ASSERT_EQ(found.targets.size(), 2u);
+  EXPECT_EQ(PinAll("m.yaml", found), "image:\n  ref: ghcr.io/acme/api:0a1b2c3d@" + kDigest +
+                                         "\n---\nkind: Pod\nspec:\n  containers:\n  - name: c\n"
+                                         "    image: quay.io/org/tool:v2.1.0@" +
+                                         kDigest + "\n    imagePullPolicy: IfNotPresent\n");
+}
+
+TEST_F(PinPlanTest, FloatingTagIsReportedNotPinned) {
+  PinTargets found = Find("f.yaml", "image: nginx:latest\nsidecar:\n  image: busybox\n");
+  EXPECT_TRUE(found.targets.empty());
+  ASSERT_EQ(found.skipped.size(), 2u);
+  EXPECT_EQ(found.skipped[0].rule, "IP002");
+  EXPECT_EQ(found.skipped[0].line, 1);
+  EXPECT_EQ(found.skipped[0].column, 8);
+  EXPECT_NE(found.skipped[0].message.find("\"latest\""), std::string::npos);
+  EXPECT_NE(found.skipped[1].message.find("\"latest\""), std::string::npos)
+      << "no tag means latest";
+}
+
+TEST_F(PinPlanTest, ChannelOkPinsAFloatingTagAsRepoAtDigest) {
+  PinOptions options;
+  options.channel_ok = true;
+  PinTargets found = Find("c.yaml", "image:\n  ref: 'ghcr.io/acme/api:main'\n", options);
+  ASSERT_EQ(found.targets.size(), 1u);
+  EXPECT_EQ(found.targets[0].resolve.tag, "main");
+  EXPECT_EQ(PinAll("c.yaml", found), "image:\n  ref: 'ghcr.io/acme/api@" + kDigest + "'\n");
+}
+
+TEST_F(PinPlanTest, SplitMappingFillsAnEmptyDigestField) {
+  PinTargets found = Find("s.yaml",
+                          "image:\n  registry: docker.io\n  repository: bitnami/redis\n"
+                          "  tag: 7.2.4-debian-12-r9\n  digest: \"\"\n");
+  ASSERT_EQ(found.targets.size(), 1u);
+  EXPECT_TRUE(found.targets[0].digest_only);
+  EXPECT_EQ(found.targets[0].resolve.Normalized(), "docker.io/bitnami/redis:7.2.4-debian-12-r9");
+  EXPECT_EQ(PinAll("s.yaml", found),
+            "image:\n  registry: docker.io\n  repository: bitnami/redis\n"
+            "  tag: 7.2.4-debian-12-r9\n  digest: \"" +
+                kDigest + "\"\n");
+}
+
+TEST_F(PinPlanTest, SplitMappingWithoutDigestFieldIsReported) {
+  PinTargets found = Find("s.yaml", "image:\n  repository: bitnami/redis\n  tag: 7.2.4\n");
+  EXPECT_TRUE(found.targets.empty());
+  ASSERT_EQ(found.skipped.size(), 1u);
+  EXPECT_NE(found.skipped[0].message.find("no digest field"), std::string::npos);
+}
+
+TEST_F(PinPlanTest, PinnedTemplatedAndInvalidReferencesAreNotTargets) {
+  PinTargets found = Find("x.yaml", "a:\n  image: nginx:1.25@" + kDigest +
+                                        "\nb:\n  image: \"{{ .Values.img }}\"\n"
+                                        "c:\n  image: Nginx/Bad:1\n");
+  EXPECT_TRUE(found.targets.empty());
+  ASSERT_EQ(found.skipped.size(), 2u);
+  EXPECT_NE(found.skipped[0].message.find("template"), std::string::npos);
+  EXPECT_EQ(found.skipped[1].rule, "IP003");
+}
+
+}  // namespace
+}  // namespace imagepin::plan

@@ -1,0 +1,132 @@
+#include "plan/workspace.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "base/files.h"
+#include "rewrite/render.h"
+
+namespace imagepin::plan {
+
+base::Result<Workspace> OpenWorkspace(const std::string& root,
+                                      const std::vector<std::string>& paths, unsigned jobs) {
+  Workspace ws;
+  base::Result<policy::Config> config = policy::LoadConfig(root);
+  if (!config.ok()) return config.error();
+  ws.config = std::move(*config);
+  policy::CheckRequest request;
+  request.root = root;
+  request.paths = paths;
+  base::Result<std::vector<scan::FileEntry>> entries =
+      policy::SelectFiles(ws.config, request, &ws.listing_problems);
+  if (!entries.ok()) return entries.error();
+  ws.files = ScanEntries(*entries, ws.config, jobs);
+  return ws;
+}
+
+std::vector<ScannedFile> ScanEntries(const std::vector<scan::FileEntry>& entries,
+                                     const policy::Config& config, unsigned jobs) {
+  std::vector<ScannedFile> files(entries.size());
+  scan::ScanOptions options;
+  options.max_file_size = config.max_file_size;
+  options.jobs = jobs;
+  scan::ScanFiles(entries, options, [&](size_t i, const scan::FileEntry& e, scan::FileScan& s) {
+    files[i] = ScannedFile{e, std::move(s)};
+  });
+  return files;
+}
+
+base::Result<std::vector<scan::FileEntry>> ListEnvironment(const std::string& root,
+                                                           const policy::Config& config,
+                                                           const std::string& environment) {
+  const policy::Environment* env = config.FindEnvironment(environment);
+  if (!env) {
+    std::vector<std::string> names;
+    for (const policy::Environment& e : config.environments) names.push_back(e.name);
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
+                           fmt::format("unknown environment \"{}\" (configured: {})", environment,
+                                       fmt::join(names, ", ")),
+                           config.path);
+  }
+  std::filesystem::path dir = std::filesystem::path(root) / env->path;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return base::MakeError(
+        base::ErrorCode::kNotFound,
+        fmt::format("environment \"{}\": directory {} does not exist", environment, env->path));
+  }
+  std::vector<base::Error> problems;
+  base::Result<std::vector<scan::FileEntry>> files =
+      scan::ListPaths(root, {dir.lexically_normal().string()}, &problems);
+  if (!files.ok()) return files.error();
+  if (!problems.empty()) return problems.front();
+  return files;
+}
+
+std::vector<base::Error> ScanProblems(const std::vector<ScannedFile>& files) {
+  std::vector<base::Error> errors;
+  for (const ScannedFile& f : files) {
+    if (f.scan.status != scan::FileStatus::kProblem || !f.scan.problem) continue;
+    errors.push_back(base::MakeError(base::ErrorCode::kParse, f.scan.problem->message,
+                                     f.entry.display_path,
+                                     {f.scan.problem->line, f.scan.problem->column}));
+  }
+  return errors;
+}
+
+std::string WrittenRepository(std::string_view reference) {
+  std::string_view name = reference.substr(0, reference.find('@'));
+  size_t slash = name.rfind('/');
+  size_t colon = name.rfind(':');
+  // A ':' after the last '/' starts the tag; before it, it is a registry port.
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+    name = name.substr(0, colon);
+  }
+  return std::string(name);
+}
+
+base::Result<std::string> SourceText::Span(const std::string& path, uint32_t begin, uint32_t end) {
+  auto it = files_.find(path);
+  if (it == files_.end()) {
+    std::string contents;
+    // The scan read the file under the configured cap already; this cap only guards the read.
+    if (base::Status read = base::ReadFileInto(path, size_t{1} << 30, &contents); !read.ok()) {
+      return read.error();
+    }
+    it = files_.emplace(path, std::move(contents)).first;
+  }
+  if (begin > end || end > it->second.size()) {
+    return base::MakeError(base::ErrorCode::kIo, "file changed while it was being read", path);
+  }
+  return it->second.substr(begin, end - begin);
+}
+
+base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, const scan::Scalar& scalar,
+                                          std::string_view old_text, std::string_view value,
+                                          std::string reason) {
+  base::Result<std::string> text = rewrite::RenderLike(old_text, scalar.style, value);
+  if (!text.ok()) {
+    base::Error e = text.error();
+    e.path = file.display_path;
+    e.pos = {scalar.line, scalar.column};
+    return e;
+  }
+  rewrite::Edit edit;
+  edit.path = file.path;
+  edit.display_path = file.display_path;
+  edit.begin = scalar.begin;
+  edit.end = scalar.end;
+  edit.old_text = std::string(old_text);
+  edit.new_text = std::move(*text);
+  edit.reason = std::move(reason);
+  edit.line = scalar.line;
+  edit.column = scalar.column;
+  return edit;
+}
+
+std::string ServiceName(std::string_view display_path) {
+  return std::filesystem::path(display_path).stem().string();
+}
+
+}  // namespace imagepin::plan

@@ -1,0 +1,74 @@
+// What the writing commands (bump, pin, promote) and the registry commands (verify, inventory)
+// start from: the config, and the scanned image fields of a set of files.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "policy/check.h"
+#include "policy/config.h"
+#include "rewrite/edit.h"
+#include "scan/file_list.h"
+#include "scan/scanner.h"
+
+namespace imagepin::plan {
+
+struct ScannedFile {
+  scan::FileEntry entry;
+  scan::FileScan scan;
+};
+
+// A repository opened for a command: its config and the scanned files in scope.
+struct Workspace {
+  policy::Config config;
+  std::vector<ScannedFile> files;
+  std::vector<base::Error> listing_problems;  // directories that could not be listed
+};
+
+// Loads <root>/.imagepin.yaml and scans the explicit `paths`, or the configured scope when there
+// are none. Errors: the config (kConfig), a missing path (kNotFound).
+base::Result<Workspace> OpenWorkspace(const std::string& root,
+                                      const std::vector<std::string>& paths, unsigned jobs);
+
+// Scans `entries` in parallel; the result is in the same order.
+std::vector<ScannedFile> ScanEntries(const std::vector<scan::FileEntry>& entries,
+                                     const policy::Config& config, unsigned jobs);
+
+// The files of one environment's overlay (`environments[].path`, every *.yaml below it). An
+// unknown environment or a missing directory is an error (kInvalidArgument / kNotFound) that
+// names it.
+base::Result<std::vector<scan::FileEntry>> ListEnvironment(const std::string& root,
+                                                           const policy::Config& config,
+                                                           const std::string& environment);
+
+// Files that could not be scanned (unreadable, not YAML, a parse error) as errors with their
+// position: the writing commands refuse to plan over a file they cannot read.
+std::vector<base::Error> ScanProblems(const std::vector<ScannedFile>& files);
+
+// The repository part of a reference as written: "ghcr.io/acme/api" for
+// "ghcr.io/acme/api:main@sha256:…". Keeps the user's spelling (no docker.io/ added).
+std::string WrittenRepository(std::string_view reference);
+
+// The bytes of scalars as written, quotes included (scan keeps spans, not raw text); each file
+// is read once. Planners need them to render a new value in the old quoting style.
+class SourceText {
+ public:
+  base::Result<std::string> Span(const std::string& path, uint32_t begin, uint32_t end);
+
+ private:
+  std::map<std::string, std::string> files_;
+};
+
+// The edit that replaces `scalar` (whose bytes as written are `old_text`) with `value`, written
+// in the old quoting style. Errors name the file and the scalar's position.
+base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, const scan::Scalar& scalar,
+                                          std::string_view old_text, std::string_view value,
+                                          std::string reason);
+
+// "api" for "sources/values/env/dev/api.yaml": how summaries name a service.
+std::string ServiceName(std::string_view display_path);
+
+}  // namespace imagepin::plan

@@ -1,0 +1,246 @@
+#include "registry/auth.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <nlohmann/json.hpp>
+
+#include "registry/auth_challenge.h"
+#include "registry/errors.h"
+#include "registry/url.h"
+
+namespace imagepin::registry {
+namespace {
+
+RegistryError Unauthorized(const HttpResponse& response, std::string message) {
+  RegistryError error = ErrorFromResponse(401, response.body, "");
+  error.kind = ErrorKind::kUnauthorized;
+  error.temporary = false;
+  error.message = std::move(message);
+  return error;
+}
+
+RegistryError MakeRegistryError(ErrorKind kind, std::string message, int status = 0) {
+  RegistryError error;
+  error.kind = kind;
+  error.message = std::move(message);
+  error.http_status = status;
+  return error;
+}
+
+bool StartsWith(const std::string& text, std::string_view prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+}  // namespace
+
+std::string PullScope(const std::string& repository) {
+  return "repository:" + repository + ":pull";
+}
+
+std::string BasicAuthorization(const Credential& credential) {
+  std::string plain = credential.username + ":" + credential.password;
+  std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
+  int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                               reinterpret_cast<const unsigned char*>(plain.data()),
+                               static_cast<int>(plain.size()));
+  encoded.resize(static_cast<size_t>(std::max(length, 0)));
+  return "Basic " + encoded;
+}
+
+Result<Token> ParseTokenResponse(std::string_view body) {
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) {
+    return MakeRegistryError(ErrorKind::kBadResponse, "token response is not a JSON object");
+  }
+  Token token;
+  for (const char* field : {"token", "access_token"}) {
+    auto it = doc.find(field);
+    if (it != doc.end() && it->is_string() && !it->get<std::string>().empty()) {
+      token.value = it->get<std::string>();
+      break;
+    }
+  }
+  if (token.value.empty()) {
+    return MakeRegistryError(ErrorKind::kBadResponse, "token response holds no token");
+  }
+  // Docker's token spec: expires_in defaults to 60 seconds when omitted.
+  int64_t expires_in = 60;
+  if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number_integer()) {
+    expires_in = std::max<int64_t>(it->get<int64_t>(), 1);
+  }
+  // Use it for 90% of its life, so a token is not sent in its last seconds while clocks and
+  // network delay disagree about when it ends.
+  auto lifetime = std::chrono::milliseconds(expires_in * 900);
+  token.expires = std::chrono::steady_clock::now() + lifetime;
+  return token;
+}
+
+Authenticator::Authenticator(std::shared_ptr<const CredentialStore> credentials,
+                             const ClientOptions& options, Sender& sender)
+    : credentials_(std::move(credentials)), options_(options), sender_(sender) {}
+
+std::optional<Authenticator::HostChallenge> Authenticator::KnownChallenge(const std::string& host) {
+  std::lock_guard lock(mutex_);
+  auto it = challenges_.find(host);
+  if (it == challenges_.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<std::optional<Credential>> Authenticator::CredentialFor(const std::string& host) {
+  std::lock_guard lock(mutex_);
+  auto it = credential_cache_.find(host);
+  if (it == credential_cache_.end()) {
+    base::Result<std::optional<Credential>> found = credentials_->Lookup(host);
+    Result<std::optional<Credential>> stored =
+        found.ok()
+            ? Result<std::optional<Credential>>(found.value())
+            : Result<std::optional<Credential>>(MakeRegistryError(
+                  ErrorKind::kCredentials, "reading credentials: " + found.error().ToString()));
+    it = credential_cache_.emplace(host, std::move(stored)).first;
+  }
+  return it->second;
+}
+
+Result<std::string> Authenticator::HeaderFor(const Endpoint& endpoint,
+                                             const std::string& repository,
+                                             const Deadline& deadline) {
+  std::optional<HostChallenge> known = KnownChallenge(endpoint.host);
+  if (!known) return std::string();
+  if (known->scheme == Scheme::kBearer) {
+    return BearerHeader(endpoint, *known, PullScope(repository), deadline);
+  }
+  Result<std::optional<Credential>> credential = CredentialFor(endpoint.credential_host);
+  if (!credential.ok()) return credential.error();
+  if (!credential.value() || credential.value()->username.empty()) return std::string();
+  return BasicAuthorization(**credential);
+}
+
+Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::string& repository,
+                                          const HttpResponse& unauthorized, const std::string& sent,
+                                          const Deadline& deadline) {
+  std::string header = unauthorized.JoinedHeader("www-authenticate");
+  if (header.empty()) return Unauthorized(unauthorized, "authentication required (no challenge)");
+  base::Result<std::vector<Challenge>> parsed = ParseChallenges(header);
+  if (!parsed.ok()) return Unauthorized(unauthorized, parsed.error().message);
+  const Challenge* bearer = nullptr;
+  const Challenge* basic = nullptr;
+  for (const Challenge& challenge : *parsed) {
+    if (challenge.Is("Bearer") && bearer == nullptr) bearer = &challenge;
+    if (challenge.Is("Basic") && basic == nullptr) basic = &challenge;
+  }
+  if (bearer == nullptr && basic == nullptr) {
+    return Unauthorized(unauthorized, fmt::format("unsupported authentication scheme {}",
+                                                  OneLine(parsed->front().scheme, 40)));
+  }
+  HostChallenge learned;
+  if (bearer != nullptr) {
+    learned = {Scheme::kBearer, bearer->Param("realm"), bearer->Param("service")};
+    if (learned.realm.empty()) {
+      return Unauthorized(unauthorized, "bearer challenge without a realm");
+    }
+  } else {
+    learned.scheme = Scheme::kBasic;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    challenges_[endpoint.host] = learned;
+  }
+
+  if (learned.scheme == Scheme::kBearer) {
+    std::string scope = bearer->Param("scope");
+    if (scope.empty()) scope = PullScope(repository);
+    if (StartsWith(sent, "Bearer ")) {
+      tokens_.Invalidate({learned.realm, learned.service, scope}, sent.substr(7));
+    }
+    return BearerHeader(endpoint, learned, scope, deadline);
+  }
+  Result<std::optional<Credential>> credential = CredentialFor(endpoint.credential_host);
+  if (!credential.ok()) return credential.error();
+  if (!credential.value() || credential.value()->username.empty()) {
+    return Unauthorized(unauthorized, fmt::format("authentication required and no credentials "
+                                                  "for {}",
+                                                  endpoint.credential_host));
+  }
+  if (StartsWith(sent, "Basic ")) {
+    return Unauthorized(
+        unauthorized, fmt::format("the credentials for {} were refused", endpoint.credential_host));
+  }
+  return BasicAuthorization(**credential);
+}
+
+Result<std::string> Authenticator::BearerHeader(const Endpoint& endpoint,
+                                                const HostChallenge& challenge,
+                                                const std::string& scope,
+                                                const Deadline& deadline) {
+  Result<std::string> token = tokens_.Get({challenge.realm, challenge.service, scope}, [&] {
+    return FetchToken(endpoint, challenge, scope, deadline);
+  });
+  if (!token.ok()) return token.error();
+  return "Bearer " + token.value();
+}
+
+Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChallenge& challenge,
+                                        const std::string& scope, const Deadline& deadline) {
+  Result<std::optional<Credential>> found = CredentialFor(endpoint.credential_host);
+  if (!found.ok()) return found.error();
+  const std::optional<Credential>& credential = found.value();
+
+  base::Result<UrlParts> realm = ParseUrl(challenge.realm);
+  if (!realm.ok()) {
+    return MakeRegistryError(ErrorKind::kBadResponse, "token realm is not an http(s) URL");
+  }
+  if (realm->scheme == "http" && !PlainHttpAllowed(realm->host_port, options_)) {
+    return MakeRegistryError(
+        ErrorKind::kInsecureRefused,
+        fmt::format("token realm on plain HTTP at {} refused", realm->host_port));
+  }
+  std::string params = "scope=" + EscapeQueryValue(scope);
+  if (!challenge.service.empty()) params += "&service=" + EscapeQueryValue(challenge.service);
+
+  HttpRequest request;
+  request.max_body_bytes = options_.max_manifest_bytes;
+  std::optional<Result<HttpResponse>> response;
+  if (credential && !credential->identity_token.empty()) {
+    // OAuth2 refresh-token grant (Docker token spec, "oauth"): the identity token is the
+    // refresh token; the client_id names us, as the spec asks.
+    request.method = "POST";
+    request.url = challenge.realm;
+    request.headers = {"Content-Type: application/x-www-form-urlencoded"};
+    request.body = params + "&grant_type=refresh_token&client_id=imagepin&refresh_token=" +
+                   EscapeQueryValue(credential->identity_token);
+    response = sender_.Send(request, deadline, RequestKind::kToken);
+    // A token server without OAuth2 support answers 404; Docker then falls back to GET.
+    if (response->ok() && response->value().status == 404) response.reset();
+  }
+  if (!response) {
+    request = HttpRequest();
+    request.max_body_bytes = options_.max_manifest_bytes;
+    request.url =
+        challenge.realm + (challenge.realm.find('?') == std::string::npos ? "?" : "&") + params;
+    if (credential && !credential->username.empty()) {
+      request.headers.push_back("Authorization: " + BasicAuthorization(*credential));
+    }
+    response = sender_.Send(request, deadline, RequestKind::kToken);
+  }
+  if (!response->ok()) return response->error();
+  const HttpResponse& answer = response->value();
+  int status = answer.status;
+  if (status == 401 || status == 403) {
+    return MakeRegistryError(ErrorKind::kUnauthorized,
+                             credential
+                                 ? fmt::format("the token server refused the credentials for {}",
+                                               endpoint.credential_host)
+                                 : fmt::format("the token server refused anonymous access to {}",
+                                               endpoint.credential_host),
+                             status);
+  }
+  if (status != 200) {
+    RegistryError error = ErrorFromResponse(status, answer.body, "");
+    error.message = fmt::format("token server answered HTTP {}", status);
+    return error;
+  }
+  return ParseTokenResponse(answer.body);
+}
+
+}  // namespace imagepin::registry

@@ -1,0 +1,85 @@
+// Registry authentication, in the order users expect (as Docker does it):
+//
+// 1. Send the request with whatever an earlier challenge from this host taught us: the cached
+//    bearer token for the repository's pull scope (fetched now if the host is known to want
+//    one), or Basic credentials for a host that asked for Basic. Nothing for a host not yet
+//    heard from.
+// 2. On 401, read WWW-Authenticate. Bearer: get a token at the realm for
+//    `repository:<name>:pull` (the challenge's scope when it names one), anonymously or with
+//    the host's credentials: Basic username/password on a GET, or an identity token exchanged
+//    by POST grant_type=refresh_token (OAuth2, Docker's token spec). If the rejected request
+//    carried a cached token, that token is dropped and one fresh token fetched. Basic: send the
+//    host's credentials, unless they were just refused.
+// 3. The caller sends once more; a second 401 is kUnauthorized.
+//
+// Credentials are looked up (once per host) only when a challenge needs them. Tokens and
+// passwords never appear in errors.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "registry/client.h"
+#include "registry/credentials.h"
+#include "registry/endpoint.h"
+#include "registry/http_transport.h"
+#include "registry/retry.h"
+#include "registry/sender.h"
+#include "registry/token_cache.h"
+
+namespace imagepin::registry {
+
+class Authenticator {
+ public:
+  Authenticator(std::shared_ptr<const CredentialStore> credentials, const ClientOptions& options,
+                Sender& sender);
+
+  // The Authorization header value ("Bearer ...", "Basic ...") to send first, or empty.
+  Result<std::string> HeaderFor(const Endpoint& endpoint, const std::string& repository,
+                                const Deadline& deadline);
+
+  // The header value to retry with after `unauthorized` (a 401), given what the rejected
+  // request carried (`sent`, possibly empty). An error when there is nothing better to send.
+  Result<std::string> Answer(const Endpoint& endpoint, const std::string& repository,
+                             const HttpResponse& unauthorized, const std::string& sent,
+                             const Deadline& deadline);
+
+ private:
+  enum class Scheme { kBasic, kBearer };
+  struct HostChallenge {
+    Scheme scheme = Scheme::kBearer;
+    std::string realm;
+    std::string service;
+  };
+
+  std::optional<HostChallenge> KnownChallenge(const std::string& host);
+  Result<std::optional<Credential>> CredentialFor(const std::string& host);
+  Result<std::string> BearerHeader(const Endpoint& endpoint, const HostChallenge& challenge,
+                                   const std::string& scope, const Deadline& deadline);
+  Result<std::string> BasicHeader(const Endpoint& endpoint);
+  Result<Token> FetchToken(const Endpoint& endpoint, const HostChallenge& challenge,
+                           const std::string& scope, const Deadline& deadline);
+
+  std::shared_ptr<const CredentialStore> credentials_;
+  const ClientOptions& options_;
+  Sender& sender_;
+  TokenCache tokens_;
+  std::mutex mutex_;
+  std::map<std::string, HostChallenge> challenges_;  // by endpoint host
+  std::map<std::string, Result<std::optional<Credential>>> credential_cache_;
+};
+
+// "repository:<name>:pull".
+std::string PullScope(const std::string& repository);
+
+// "Basic " + base64("user:password").
+std::string BasicAuthorization(const Credential& credential);
+
+// Reads a token response (Docker token spec): `token` or, for OAuth2, `access_token`;
+// `expires_in` seconds, 60 when absent (the spec's default).
+Result<Token> ParseTokenResponse(std::string_view body);
+
+}  // namespace imagepin::registry

@@ -1,0 +1,180 @@
+#include "registry/client.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "registry/auth.h"
+#include "registry/errors.h"
+#include "registry/http_transport.h"
+#include "registry/requester.h"
+#include "registry/resolver.h"
+#include "registry/sender.h"
+
+namespace imagepin::registry {
+namespace {
+
+// What identifies a resolution: the repository and the tag (":latest" when none) or digest
+// (which wins over a tag, as it does for a pull).
+std::string ResolutionKey(const ref::Reference& reference) {
+  std::string key = reference.domain + "/" + reference.path;
+  if (reference.has_digest()) return key + "@" + reference.digest;
+  return key + ":" + (reference.has_tag() ? reference.tag : std::string("latest"));
+}
+
+}  // namespace
+
+class Client::Impl {
+ public:
+  explicit Impl(ClientOptions options) : options_(std::move(options)) {
+    if (!options_.credentials) {
+      options_.credentials = std::make_shared<CredentialStore>(CredentialStore::FromEnvironment());
+    }
+    HttpTransport::Options transport_options;
+    transport_options.user_agent = options_.user_agent;
+    if (!options_.ca_file.empty()) {
+      base::Result<std::string> bundle = BuildCaBundle(options_.ca_file);
+      if (bundle.ok()) {
+        transport_options.ca_bundle_pem = std::move(bundle.value());
+      } else {
+        RegistryError error;
+        error.kind = ErrorKind::kTls;
+        error.message = "reading the CA file: " + bundle.error().ToString();
+        setup_error_ = error;
+      }
+    }
+    transport_ = std::make_unique<HttpTransport>(std::move(transport_options));
+    sender_ = std::make_unique<Sender>(*transport_, options_, counters_);
+    authenticator_ = std::make_unique<Authenticator>(options_.credentials, options_, *sender_);
+    requester_ = std::make_unique<Requester>(*sender_, *authenticator_);
+  }
+
+  Result<Manifest> Resolve(const ref::Reference& reference, bool want_platforms,
+                           const Deadline& deadline) {
+    std::string key = ResolutionKey(reference);
+    {
+      std::lock_guard lock(cache_mutex_);
+      // A result with platforms answers a question without them too.
+      for (bool with : {true, want_platforms}) {
+        auto it = cache_.find({key, with});
+        if (it != cache_.end()) return it->second;
+      }
+    }
+    Result<Manifest> result = ResolveUncached(reference, want_platforms, deadline);
+    // A deadline belongs to one call; everything else (retries already spent) is the answer
+    // for the life of this Client.
+    if (result.ok() || result.error().kind != ErrorKind::kDeadline) {
+      std::lock_guard lock(cache_mutex_);
+      cache_.insert_or_assign({key, want_platforms}, result);
+    }
+    return result;
+  }
+
+  std::vector<Result<Manifest>> ResolveAll(const std::vector<ref::Reference>& references,
+                                           bool want_platforms, const ProgressFn& progress) {
+    // Distinct resolutions, each with the input positions it answers.
+    std::vector<size_t> first_of;                // job → input index
+    std::vector<std::vector<size_t>> positions;  // job → input indexes
+    std::map<std::string, size_t> job_of;
+    for (size_t i = 0; i < references.size(); ++i) {
+      auto [it, inserted] = job_of.emplace(ResolutionKey(references[i]), first_of.size());
+      if (inserted) {
+        first_of.push_back(i);
+        positions.emplace_back();
+      }
+      positions[it->second].push_back(i);
+    }
+    Deadline deadline(Budget());
+    std::vector<std::optional<Result<Manifest>>> answers(first_of.size());
+    std::mutex mutex;
+    std::condition_variable changed;
+    size_t done = 0;
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t job = next++; job < first_of.size(); job = next++) {
+        Result<Manifest> result = Resolve(references[first_of[job]], want_platforms, deadline);
+        std::lock_guard lock(mutex);
+        answers[job] = std::move(result);
+        done += positions[job].size();
+        changed.notify_all();
+      }
+    };
+    size_t workers = std::min<size_t>(std::max(options_.max_concurrency, 1u), first_of.size());
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < workers; ++i) threads.emplace_back(work);
+    // Progress is reported from the caller's thread, so callers need no locking.
+    size_t reported = 0;
+    while (reported < references.size()) {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return done > reported; });
+      reported = done;
+      lock.unlock();
+      if (progress) progress(reported, references.size());
+    }
+    for (std::thread& thread : threads) thread.join();
+
+    std::vector<std::optional<Result<Manifest>>> out(references.size());
+    for (size_t job = 0; job < first_of.size(); ++job) {
+      for (size_t index : positions[job]) out[index] = *answers[job];
+    }
+    std::vector<Result<Manifest>> results;
+    results.reserve(references.size());
+    for (auto& slot : out) results.push_back(std::move(*slot));
+    return results;
+  }
+
+  std::chrono::milliseconds Budget() const { return options_.retry.deadline; }
+
+  ClientStats Stats() const {
+    ClientStats stats;
+    stats.manifest_requests = counters_.manifest_requests.load();
+    stats.token_requests = counters_.token_requests.load();
+    stats.retries = counters_.retries.load();
+    stats.connections = counters_.connections.load();
+    stats.http2_responses = counters_.http2_responses.load();
+    return stats;
+  }
+
+ private:
+  Result<Manifest> ResolveUncached(const ref::Reference& reference, bool want_platforms,
+                                   const Deadline& deadline) {
+    Result<Manifest> result =
+        setup_error_ ? Result<Manifest>(*setup_error_)
+                     : ResolveManifest(*requester_, options_, reference, want_platforms, deadline);
+    if (result.ok()) return result;
+    RegistryError error = result.error();
+    error.reference = reference.Short();
+    return error;
+  }
+
+  ClientOptions options_;
+  Counters counters_;
+  std::optional<RegistryError> setup_error_;
+  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<Sender> sender_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<Requester> requester_;
+  std::mutex cache_mutex_;
+  std::map<std::pair<std::string, bool>, Result<Manifest>> cache_;
+};
+
+Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Client::~Client() = default;
+
+Result<Manifest> Client::Resolve(const ref::Reference& reference, bool want_platforms) {
+  Deadline deadline(impl_->Budget());
+  return impl_->Resolve(reference, want_platforms, deadline);
+}
+
+std::vector<Result<Manifest>> Client::ResolveAll(const std::vector<ref::Reference>& references,
+                                                 bool want_platforms, const ProgressFn& progress) {
+  return impl_->ResolveAll(references, want_platforms, progress);
+}
+
+ClientStats Client::stats() const { return impl_->Stats(); }
+
+}  // namespace imagepin::registry

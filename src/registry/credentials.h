@@ -1,0 +1,51 @@
+// Registry credentials, found where users expect them, in the order Docker and Podman look:
+// $DOCKER_CONFIG/config.json (or ~/.docker/config.json): credHelpers for the host, then auths
+// (`auth` base64 user:password or `identitytoken`), then credsStore; then $REGISTRY_AUTH_FILE,
+// then $XDG_RUNTIME_DIR/containers/auth.json.
+//
+// A Credential is a secret: it has no printing function, and errors about it never include it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace imagepin::registry {
+
+struct Credential {
+  std::string username;
+  std::string password;
+  // An OAuth2 refresh token (`identitytoken`): exchanged at the token realm with
+  // grant_type=refresh_token instead of Basic credentials.
+  std::string identity_token;
+};
+
+// Where to look; FromEnvironment() reads DOCKER_CONFIG, HOME, REGISTRY_AUTH_FILE,
+// XDG_RUNTIME_DIR. Tests build one by hand.
+struct CredentialSources {
+  std::string docker_config_dir;  // directory holding config.json; empty: none
+  std::string registry_auth_file;
+  std::string xdg_runtime_dir;
+  static CredentialSources FromEnvironment();
+};
+
+class CredentialStore {
+ public:
+  explicit CredentialStore(CredentialSources sources);
+  static CredentialStore FromEnvironment() {
+    return CredentialStore(CredentialSources::FromEnvironment());
+  }
+
+  // The credential for a registry host ("ghcr.io", "127.0.0.1:5000"; "docker.io" also matches
+  // the legacy "https://index.docker.io/v1/" key). nullopt: anonymous. An error: a config file
+  // that exists but does not parse, or a helper that fails (message names the file or helper,
+  // never the secret).
+  base::Result<std::optional<Credential>> Lookup(std::string_view host) const;
+
+ private:
+  CredentialSources sources_;
+};
+
+}  // namespace imagepin::registry

@@ -1,0 +1,134 @@
+#include "registry/manifest.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <nlohmann/json.hpp>
+
+namespace imagepin::registry {
+namespace {
+
+std::string_view WithoutParameters(std::string_view media_type) {
+  media_type = media_type.substr(0, media_type.find(';'));
+  while (!media_type.empty() && media_type.back() == ' ') media_type.remove_suffix(1);
+  return media_type;
+}
+
+std::string StringField(const nlohmann::json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool IsAttestation(const nlohmann::json& entry, const Platform& platform) {
+  if (platform.os == "unknown" && platform.architecture == "unknown") return true;
+  auto annotations = entry.find("annotations");
+  return annotations != entry.end() && annotations->is_object() &&
+         StringField(*annotations, "vnd.docker.reference.type") == "attestation-manifest";
+}
+
+std::string_view NormalVariant(const Platform& platform) {
+  if (platform.architecture == "arm64" && platform.variant == "v8") return "";
+  return platform.variant;
+}
+
+}  // namespace
+
+std::string Platform::ToString() const {
+  std::string out = os + "/" + architecture;
+  if (!variant.empty()) out += "/" + variant;
+  return out;
+}
+
+base::Result<Platform> ParsePlatform(std::string_view text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t slash = text.find('/', start);
+    parts.emplace_back(text.substr(start, slash == std::string_view::npos ? slash : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  bool empty_part = false;
+  for (const std::string& part : parts) empty_part = empty_part || part.empty();
+  if (parts.size() < 2 || parts.size() > 3 || empty_part) {
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
+                           fmt::format("invalid platform \"{}\": want os/arch[/variant]", text));
+  }
+  Platform platform{parts[0], parts[1], parts.size() == 3 ? parts[2] : std::string()};
+  return platform;
+}
+
+bool IsIndexMediaType(std::string_view media_type) {
+  media_type = WithoutParameters(media_type);
+  return media_type == kOciIndex || media_type == kDockerManifestList;
+}
+
+bool IsKnownManifestMediaType(std::string_view media_type) {
+  media_type = WithoutParameters(media_type);
+  return IsIndexMediaType(media_type) || media_type == kOciManifest ||
+         media_type == kDockerManifest;
+}
+
+std::string Sha256Digest(std::string_view bytes) {
+  unsigned char hash[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  // EVP_Digest is the one-shot form of Init/Update/Final; it fails only on allocation.
+  if (EVP_Digest(bytes.data(), bytes.size(), hash, &length, EVP_sha256(), nullptr) != 1) {
+    return std::string();
+  }
+  std::string out = "sha256:";
+  for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", hash[i]);
+  return out;
+}
+
+Result<IndexContents> ParseManifestBody(std::string_view body) {
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) {
+    RegistryError error;
+    error.kind = ErrorKind::kBadResponse;
+    error.message = "manifest is not a JSON object";
+    return error;
+  }
+  IndexContents out;
+  out.media_type = StringField(doc, "mediaType");
+  auto manifests = doc.find("manifests");
+  out.is_index =
+      IsIndexMediaType(out.media_type) || (manifests != doc.end() && manifests->is_array());
+  if (!out.is_index || manifests == doc.end() || !manifests->is_array()) return out;
+  for (const nlohmann::json& entry : *manifests) {
+    if (!entry.is_object()) continue;
+    auto platform_json = entry.find("platform");
+    // An index entry without a platform is some other artifact, not a runnable image.
+    if (platform_json == entry.end() || !platform_json->is_object()) continue;
+    Platform platform{StringField(*platform_json, "os"),
+                      StringField(*platform_json, "architecture"),
+                      StringField(*platform_json, "variant")};
+    if (platform.os.empty() || platform.architecture.empty()) continue;
+    if (IsAttestation(entry, platform)) continue;
+    out.platforms.push_back(std::move(platform));
+  }
+  return out;
+}
+
+bool PlatformMatches(const Platform& want, const Platform& have) {
+  if (want.os != have.os || want.architecture != have.architecture) return false;
+  return want.variant.empty() || NormalVariant(want) == NormalVariant(have);
+}
+
+std::vector<std::string> MissingPlatforms(const Manifest& manifest,
+                                          const std::vector<std::string>& required) {
+  std::vector<std::string> missing;
+  for (const std::string& text : required) {
+    base::Result<Platform> want = ParsePlatform(text);
+    bool present = false;
+    if (want.ok() && manifest.is_index) {
+      for (const Platform& have : manifest.platforms) {
+        present = present || PlatformMatches(*want, have);
+      }
+    }
+    if (!present) missing.push_back(text);
+  }
+  return missing;
+}
+
+}  // namespace imagepin::registry

@@ -1,0 +1,87 @@
+#include "registry/requester.h"
+
+namespace imagepin::registry {
+namespace {
+
+void SetAuthorization(HttpRequest& request, const std::string& value) {
+  std::erase_if(request.headers,
+                [](const std::string& header) { return header.starts_with("Authorization:"); });
+  if (!value.empty()) request.headers.push_back("Authorization: " + value);
+}
+
+}  // namespace
+
+Requester::Requester(Sender& sender, Authenticator& authenticator)
+    : sender_(sender), authenticator_(authenticator) {}
+
+std::string Requester::KnownScheme(const Endpoint& endpoint) {
+  switch (endpoint.scheme) {
+    case SchemePolicy::kHttps:
+      return "https";
+    case SchemePolicy::kHttp:
+      return "http";
+    case SchemePolicy::kHttpsThenHttp:
+      break;
+  }
+  std::lock_guard lock(mutex_);
+  auto it = schemes_.find(endpoint.host);
+  return it == schemes_.end() ? std::string() : it->second;
+}
+
+Result<HttpResponse> Requester::SendOnce(const Endpoint& endpoint, HttpRequest request,
+                                         const std::string& path, const Deadline& deadline,
+                                         RequestKind kind) {
+  std::string scheme = KnownScheme(endpoint);
+  if (!scheme.empty()) {
+    request.url = scheme + "://" + endpoint.host + path;
+    return sender_.Send(std::move(request), deadline, kind);
+  }
+  // Undecided: the first request to this host tries https while the others wait for the
+  // answer, so the probe happens once, not once per worker.
+  std::mutex* probe = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    auto& slot = probing_[endpoint.host];
+    if (!slot) slot = std::make_unique<std::mutex>();
+    probe = slot.get();
+  }
+  std::lock_guard probe_lock(*probe);
+  scheme = KnownScheme(endpoint);
+  if (!scheme.empty()) {
+    request.url = scheme + "://" + endpoint.host + path;
+    return sender_.Send(std::move(request), deadline, kind);
+  }
+  TransportFailure failure = TransportFailure::kNone;
+  HttpRequest over_tls = request;
+  over_tls.url = "https://" + endpoint.host + path;
+  Result<HttpResponse> response = sender_.Send(std::move(over_tls), deadline, kind, &failure);
+  // Any response, or a certificate that failed to verify, shows the server speaks TLS; only a
+  // failed handshake (a plain-HTTP server answering garbage) sends us to plain HTTP.
+  std::string decided;
+  if (response.ok() || failure == TransportFailure::kTlsVerify) decided = "https";
+  if (!response.ok() && failure == TransportFailure::kTlsHandshake) decided = "http";
+  if (!decided.empty()) {
+    std::lock_guard lock(mutex_);
+    schemes_[endpoint.host] = decided;
+  }
+  if (decided != "http") return response;
+  request.url = "http://" + endpoint.host + path;
+  return sender_.Send(std::move(request), deadline, kind);
+}
+
+Result<HttpResponse> Requester::Request(const Endpoint& endpoint, const std::string& repository,
+                                        HttpRequest request, const std::string& path,
+                                        const Deadline& deadline, RequestKind kind) {
+  Result<std::string> first = authenticator_.HeaderFor(endpoint, repository, deadline);
+  if (!first.ok()) return first.error();
+  SetAuthorization(request, first.value());
+  Result<HttpResponse> response = SendOnce(endpoint, request, path, deadline, kind);
+  if (!response.ok() || response->status != 401) return response;
+  Result<std::string> second =
+      authenticator_.Answer(endpoint, repository, *response, first.value(), deadline);
+  if (!second.ok()) return second.error();
+  SetAuthorization(request, second.value());
+  return SendOnce(endpoint, std::move(request), path, deadline, kind);
+}
+
+}  // namespace imagepin::registry

@@ -1,0 +1,44 @@
+// One request to a registry endpoint, with the scheme and the auth dance settled:
+// picks https or (for loopback/insecure hosts whose server does not speak TLS) plain HTTP,
+// sends with what earlier challenges taught, and answers one 401 (see auth.h).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "registry/auth.h"
+#include "registry/endpoint.h"
+#include "registry/http_transport.h"
+#include "registry/retry.h"
+#include "registry/sender.h"
+
+namespace imagepin::registry {
+
+class Requester {
+ public:
+  Requester(Sender& sender, Authenticator& authenticator);
+
+  // Sends `request` (method, headers, body cap; its url is ignored) to `path` on `endpoint`
+  // for `repository`. Returns the final response, whatever its status (a 401 here means the
+  // retry with credentials was refused too), or an error (auth, transport, retries spent).
+  Result<HttpResponse> Request(const Endpoint& endpoint, const std::string& repository,
+                               HttpRequest request, const std::string& path,
+                               const Deadline& deadline, RequestKind kind);
+
+ private:
+  // "https", "http", or empty while a loopback/insecure host's scheme is not known yet.
+  std::string KnownScheme(const Endpoint& endpoint);
+  Result<HttpResponse> SendOnce(const Endpoint& endpoint, HttpRequest request,
+                                const std::string& path, const Deadline& deadline,
+                                RequestKind kind);
+
+  Sender& sender_;
+  Authenticator& authenticator_;
+  std::mutex mutex_;
+  std::map<std::string, std::string> schemes_;                  // host → decided scheme
+  std::map<std::string, std::unique_ptr<std::mutex>> probing_;  // host → held while deciding
+};
+
+}  // namespace imagepin::registry

@@ -1,0 +1,43 @@
+// Retry arithmetic, kept pure for tests: the deadline, full-jitter backoff and Retry-After.
+//
+// Full jitter ("Exponential Backoff And Jitter", AWS Architecture Blog, 2015): the n-th retry
+// sleeps a uniformly random time in [0, min(max_backoff, initial_backoff * 2^n)). Spreading the
+// whole interval stops concurrent workers that failed together from retrying together.
+#pragma once
+
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <string_view>
+
+#include "registry/client.h"
+
+namespace imagepin::registry {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// When a Resolve/ResolveAll call must be finished by.
+class Deadline {
+ public:
+  explicit Deadline(std::chrono::milliseconds budget) : at_(SteadyClock::now() + budget) {}
+  bool Passed() const { return SteadyClock::now() >= at_; }
+  // What is left, never negative.
+  std::chrono::milliseconds Remaining() const;
+
+ private:
+  SteadyClock::time_point at_;
+};
+
+// The upper bound of the sleep before retry number `retry` (0 for the first retry).
+std::chrono::milliseconds BackoffCap(int retry, const RetryPolicy& policy);
+
+// The full-jitter sleep: `unit_random` in [0, 1) scales BackoffCap.
+std::chrono::milliseconds FullJitterBackoff(int retry, const RetryPolicy& policy,
+                                            double unit_random);
+
+// Parses Retry-After (RFC 9110 section 10.2.3): delay-seconds, or an HTTP-date (all three
+// formats, via curl_getdate) taken relative to `now`. A date in the past means zero.
+// nullopt when unparseable.
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, std::time_t now);
+
+}  // namespace imagepin::registry

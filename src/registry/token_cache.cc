@@ -1,0 +1,43 @@
+#include "registry/token_cache.h"
+
+namespace imagepin::registry {
+
+Result<std::string> TokenCache::Get(const TokenKey& key, const FetchFn& fetch) {
+  std::unique_lock lock(mutex_);
+  Entry& entry = entries_[key];  // std::map references stay valid across inserts
+  if (entry.fetching) {
+    int waiting_for = entry.generation + 1;
+    fetched_.wait(lock, [&] { return entry.generation >= waiting_for; });
+    if (entry.last_error) return *entry.last_error;
+    if (entry.token) return entry.token->value;
+  }
+  if (entry.token && entry.token->expires > std::chrono::steady_clock::now()) {
+    return entry.token->value;
+  }
+  entry.fetching = true;
+  lock.unlock();
+  Result<Token> fetched = fetch();
+  lock.lock();
+  entry.fetching = false;
+  ++entry.generation;
+  if (fetched.ok()) {
+    entry.token = fetched.value();
+    entry.last_error.reset();
+  } else {
+    entry.token.reset();
+    entry.last_error = fetched.error();
+  }
+  fetched_.notify_all();
+  if (!fetched.ok()) return fetched.error();
+  return fetched->value;
+}
+
+void TokenCache::Invalidate(const TokenKey& key, const std::string& rejected) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it != entries_.end() && it->second.token && it->second.token->value == rejected) {
+    it->second.token.reset();
+  }
+}
+
+}  // namespace imagepin::registry

@@ -1,0 +1,57 @@
+// Bearer tokens per (realm, service, scope), fetched once even when many workers ask at once.
+//
+// The first caller for a key runs the fetch; callers that arrive while it runs wait and share
+// its outcome, error included (so 50 tags of one repository cost one token request, and a
+// refused password is refused once, not 50 times). A later caller after a failure tries again.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "registry/client.h"
+
+namespace imagepin::registry {
+
+struct TokenKey {
+  std::string realm;
+  std::string service;
+  std::string scope;
+  auto operator<=>(const TokenKey&) const = default;
+};
+
+struct Token {
+  std::string value;  // a secret
+  std::chrono::steady_clock::time_point expires;
+};
+
+class TokenCache {
+ public:
+  using FetchFn = std::function<Result<Token>()>;
+
+  // The cached, unexpired token for `key`, or the outcome of `fetch` (run at most once at a
+  // time per key).
+  Result<std::string> Get(const TokenKey& key, const FetchFn& fetch);
+
+  // Forgets `key`'s token if it is still `rejected` (a registry 401'd it); a token another
+  // worker already replaced stays.
+  void Invalidate(const TokenKey& key, const std::string& rejected);
+
+ private:
+  struct Entry {
+    std::optional<Token> token;
+    bool fetching = false;
+    int generation = 0;                       // completed fetches
+    std::optional<RegistryError> last_error;  // of the latest completed fetch
+  };
+  std::mutex mutex_;
+  std::condition_variable fetched_;
+  std::map<TokenKey, Entry> entries_;
+};
+
+}  // namespace imagepin::registry

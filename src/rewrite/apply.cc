@@ -1,0 +1,179 @@
+#include "rewrite/apply.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "base/files.h"
+#include "rewrite/atomic_file.h"
+#include "rewrite/splice.h"
+
+namespace imagepin::rewrite {
+namespace {
+
+// Files we edit were read by the scan already (8 MiB by default, scope.maxFileSize); this only
+// guards against reading something absurd into memory.
+constexpr size_t kMaxEditableFileSize = size_t{256} << 20;
+
+// One file of the plan, from reading to writing.
+struct FilePlan {
+  std::string path;     // as the first edit gave it
+  std::string display;  // that edit's display path
+  std::string target;   // canonical path: what gets replaced
+  std::vector<Edit> edits;
+  FileIdentity before;
+  std::string updated;  // new contents, when `changes` > 0
+  int changes = 0;
+  std::string temp;  // the written temporary file, until it is renamed
+};
+
+// Resolves `path` to a canonical absolute path (symlinks followed).
+base::Result<std::string> Canonical(const Edit& edit) {
+  char* resolved = ::realpath(edit.path.c_str(), nullptr);
+  if (resolved == nullptr) {
+    return base::MakeError(base::ErrorCode::kIo,
+                           fmt::format("cannot read: {}", std::strerror(errno)),
+                           std::string(edit.DisplayPath()));
+  }
+  std::string out(resolved);
+  ::free(resolved);
+  return out;
+}
+
+// Step 1: edits grouped by canonical file.
+base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit>& edits) {
+  std::map<std::string, FilePlan> plans;
+  std::unordered_map<std::string, std::string> canonical;  // path as given → canonical
+  for (const Edit& edit : edits) {
+    auto known = canonical.find(edit.path);
+    if (known == canonical.end()) {
+      base::Result<std::string> target = Canonical(edit);
+      if (!target.ok()) return target.error();
+      known = canonical.emplace(edit.path, *target).first;
+    }
+    FilePlan& plan = plans[known->second];
+    if (plan.edits.empty()) {
+      plan.path = edit.path;
+      plan.display = std::string(edit.DisplayPath());
+      plan.target = known->second;
+    }
+    plan.edits.push_back(edit);
+  }
+  return plans;
+}
+
+// Step 2: read the file and splice its edits in memory.
+base::Status Prepare(FilePlan* plan) {
+  // Stat before reading: if the file changes in between, the later check sees a newer mtime
+  // and refuses, which errs on the safe side.
+  base::Result<FileIdentity> before = StatRegularFile(plan->target, plan->display);
+  if (!before.ok()) return before.error();
+  plan->before = *before;
+  std::string contents;
+  base::Status read = base::ReadFileInto(plan->target, kMaxEditableFileSize, &contents);
+  if (!read.ok()) {
+    base::Error error = read.error();
+    error.path = plan->display;
+    return error;
+  }
+  base::Result<std::vector<Edit>> checked = CheckEdits(contents, std::move(plan->edits));
+  if (!checked.ok()) return checked.error();
+  plan->changes = static_cast<int>(checked->size());
+  if (plan->changes == 0) return {};
+  base::Result<std::string> updated = Splice(contents, std::move(*checked));
+  if (!updated.ok()) return updated.error();
+  plan->updated = std::move(*updated);
+  return {};
+}
+
+void RemoveTemps(std::vector<FilePlan*>& changed) {
+  for (FilePlan* plan : changed) {
+    if (!plan->temp.empty()) ::unlink(plan->temp.c_str());
+    plan->temp.clear();
+  }
+}
+
+// Steps 3 and 4 for the files that change.
+base::Status WriteAll(std::vector<FilePlan*>& changed) {
+  for (FilePlan* plan : changed) {
+    base::Result<std::string> temp =
+        WriteTempFileBeside(plan->target, plan->updated, plan->before, plan->display);
+    if (!temp.ok()) {
+      RemoveTemps(changed);
+      return temp.error();
+    }
+    plan->temp = std::move(*temp);
+  }
+  for (FilePlan* plan : changed) {
+    base::Result<FileIdentity> now = StatRegularFile(plan->target, plan->display);
+    if (!now.ok() || !SameFile(plan->before, *now)) {
+      RemoveTemps(changed);
+      return base::MakeError(base::ErrorCode::kIo,
+                             "the file changed while imagepin was editing it; nothing was written",
+                             plan->display);
+    }
+  }
+  std::vector<std::string> written;
+  for (FilePlan* plan : changed) {
+    base::Status renamed = RenameOver(plan->temp, plan->target, plan->display);
+    plan->temp.clear();
+    if (!renamed.ok()) {
+      RemoveTemps(changed);
+      base::Error error = renamed.error();
+      if (!written.empty()) {
+        error.message += fmt::format(" (already written: {})", fmt::join(written, ", "));
+      }
+      return error;
+    }
+    written.push_back(plan->display);
+  }
+  std::set<std::string> directories;
+  for (FilePlan* plan : changed) {
+    if (!directories.insert(DirectoryOf(plan->target)).second) continue;
+    base::Status synced = SyncDirectoryOf(plan->target, plan->display);
+    if (!synced.ok()) return synced;
+  }
+  return {};
+}
+
+}  // namespace
+
+base::Result<std::vector<FileChange>> ApplyEdits(const std::vector<Edit>& edits,
+                                                 const ApplyOptions& options) {
+  base::Result<std::map<std::string, FilePlan>> grouped = GroupByFile(edits);
+  if (!grouped.ok()) return grouped.error();
+  std::vector<FilePlan*> plans;
+  for (auto& [target, plan] : *grouped) plans.push_back(&plan);
+  std::sort(plans.begin(), plans.end(), [](const FilePlan* a, const FilePlan* b) {
+    return a->display != b->display ? a->display < b->display : a->target < b->target;
+  });
+
+  for (FilePlan* plan : plans) {
+    base::Status prepared = Prepare(plan);
+    if (!prepared.ok()) return prepared.error();
+  }
+  std::vector<FilePlan*> changed;
+  for (FilePlan* plan : plans) {
+    if (plan->changes > 0) changed.push_back(plan);
+  }
+  if (!options.dry_run && !changed.empty()) {
+    base::Status status = WriteAll(changed);
+    if (!status.ok()) return status.error();
+  }
+
+  std::vector<FileChange> result;
+  for (const FilePlan* plan : plans) {
+    result.push_back(FileChange{plan->path, plan->display, plan->changes,
+                                !options.dry_run && plan->changes > 0});
+  }
+  return result;
+}
+
+}  // namespace imagepin::rewrite

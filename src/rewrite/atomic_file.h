@@ -1,0 +1,48 @@
+// The system calls behind an atomic file replacement: write a temporary file beside the target,
+// fsync it, rename it over the target, fsync the directory. A reader (or a crash) sees the old
+// file or the new one, never a mix. Used by ApplyEdits; kept apart so each step is small.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace imagepin::rewrite {
+
+// What we remember of a file when we read it, to notice if it changes before we replace it.
+struct FileIdentity {
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  timespec modified{};
+  mode_t mode = 0;  // permission bits only
+  uid_t owner = 0;
+  gid_t group = 0;
+};
+
+// Stats `path` (following symlinks), which must be a regular file. Errors name `display`.
+base::Result<FileIdentity> StatRegularFile(const std::string& path, std::string_view display);
+
+// True if `a` and `b` describe the same, unmodified file: same inode, size and mtime.
+bool SameFile(const FileIdentity& a, const FileIdentity& b);
+
+// Writes `contents` to a new file in `target`'s directory (created with O_EXCL, named
+// `.<name>.imagepin-XXXXXX`), gives it `like`'s permission bits (and owner, when running as
+// root), fsyncs and closes it, and returns its path. On failure nothing is left behind.
+base::Result<std::string> WriteTempFileBeside(const std::string& target, std::string_view contents,
+                                              const FileIdentity& like, std::string_view display);
+
+// Renames `temp` over `target` (atomic within one file system).
+base::Status RenameOver(const std::string& temp, const std::string& target,
+                        std::string_view display);
+
+// Fsyncs the directory holding `path`, so that a rename in it survives a crash.
+base::Status SyncDirectoryOf(const std::string& path, std::string_view display);
+
+// The directory part of an absolute path: "/a/b.yaml" → "/a", "/b.yaml" → "/".
+std::string DirectoryOf(const std::string& path);
+
+}  // namespace imagepin::rewrite

@@ -1,0 +1,147 @@
+#include "rewrite/render.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "yaml/parser.h"
+
+namespace imagepin::rewrite {
+namespace {
+
+using yaml::ScalarStyle;
+
+// Parses `key: <text>` and returns the value libyaml reads, or "<error>".
+std::string ReadBack(const std::string& text) {
+  std::string source = "key: " + text + "\n";
+  yaml::StreamParser parser;
+  yaml::SyntaxError error;
+  std::string value = "<none>";
+  bool ok = parser.Parse(
+      source,
+      [&](const yaml::Document& doc) {
+        value = std::string(doc.Value(doc.Get(doc.root(), "key")));
+      },
+      &error);
+  return ok ? value : "<error>";
+}
+
+TEST(RenderLike, KeepsEachQuotingStyle) {
+  struct Case {
+    std::string old_text;
+    ScalarStyle style;
+    std::string value;
+    std::string want;
+  } cases[] = {
+      {"nginx:1.27", ScalarStyle::kPlain, "nginx:1.28", "nginx:1.28"},
+      {"'nginx:1.27'", ScalarStyle::kSingleQuoted, "nginx:1.28", "'nginx:1.28'"},
+      {"\"nginx:1.27\"", ScalarStyle::kDoubleQuoted, "nginx:1.28", "\"nginx:1.28\""},
+      {"main", ScalarStyle::kPlain, "sha256:0123abcd", "sha256:0123abcd"},
+      {"v1", ScalarStyle::kPlain, "1.2.3", "1.2.3"},  // a version, not a float
+      {"x", ScalarStyle::kPlain, "ghcr.io/a/b:v1@sha256:00ff", "ghcr.io/a/b:v1@sha256:00ff"},
+      {"x", ScalarStyle::kPlain, "localhost:5000/app", "localhost:5000/app"},
+      {"'x'", ScalarStyle::kSingleQuoted, "it's", "'it''s'"},
+      {"\"x\"", ScalarStyle::kDoubleQuoted, "a\"b\\c", R"("a\"b\\c")"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.old_text + " → " + c.value);
+    base::Result<std::string> got = RenderLike(c.old_text, c.style, c.value);
+    ASSERT_TRUE(got.ok()) << got.error().ToString();
+    EXPECT_EQ(*got, c.want);
+    EXPECT_EQ(ReadBack(*got), c.value);
+  }
+}
+
+TEST(RenderLike, QuotesAPlainValueThatWouldNotReadBackAsThatString) {
+  const char* values[] = {
+      "1.10",
+      "1.28",
+      "8",
+      "20240102",
+      "0x1F",
+      "0o17",
+      "017",
+      "1e3",
+      "1_000",
+      "yes",
+      "No",
+      "on",
+      "OFF",
+      "y",
+      "true",
+      "null",
+      "~",
+      ".inf",
+      ".NaN",
+      "1:20",
+      "-rc1",
+      "app:",
+      "a b",
+      "a #b",
+      "a#b",
+      "[a]",
+      "a,b",
+      "{a}",
+      "*x",
+      "&x",
+      "!x",
+      "%x",
+      "@x",
+      "`x",
+      "'x",
+      "\"x",
+      "? x",
+      "- x",
+      "",
+      "2024-01-02",
+      "2024-1-2T10:00:00Z",
+      "caf\xC3\xA9",
+  };
+  for (const char* value : values) {
+    SCOPED_TRACE(value);
+    base::Result<std::string> got = RenderLike("main", ScalarStyle::kPlain, value);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->front(), '"');
+    EXPECT_EQ(ReadBack(*got), value);
+  }
+}
+
+TEST(RenderLike, KeepsPlainForValuesThatAreStrings) {
+  for (const char* value : {"latest", "1.2.3", "v1.28", "1.27.3-alpine", "2024-01-02-abc",
+                            "sha256:0000", "registry.k8s.io/pause:3.9", "_x", "./x", "x+y"}) {
+    SCOPED_TRACE(value);
+    EXPECT_TRUE(CanWritePlain(value));
+    EXPECT_EQ(ReadBack(value), value);
+  }
+}
+
+TEST(RenderLike, SwitchesSingleQuotesToDoubleOnlyForControlCharacters) {
+  base::Result<std::string> got = RenderLike("'x'", ScalarStyle::kSingleQuoted, "a\tb\nc");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, R"("a\tb\nc")");
+  EXPECT_EQ(ReadBack(*got), "a\tb\nc");
+}
+
+TEST(RenderLike, EscapesControlCharactersInDoubleQuotes) {
+  base::Result<std::string> got = RenderLike("\"x\"", ScalarStyle::kDoubleQuoted, "a\x01z");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, R"("a\x01z")");
+  EXPECT_EQ(ReadBack(*got), "a\x01z");
+}
+
+TEST(RenderLike, RefusesBlockScalars) {
+  for (ScalarStyle style : {ScalarStyle::kLiteral, ScalarStyle::kFolded}) {
+    base::Result<std::string> got = RenderLike("|\n  nginx:1\n", style, "nginx:2");
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.error().code, base::ErrorCode::kInvalidArgument);
+  }
+}
+
+TEST(RenderLike, RefusesAStyleThatContradictsTheText) {
+  EXPECT_FALSE(RenderLike("'x'", ScalarStyle::kPlain, "y").ok());
+  EXPECT_FALSE(RenderLike("x", ScalarStyle::kSingleQuoted, "y").ok());
+  EXPECT_FALSE(RenderLike("'x'", ScalarStyle::kDoubleQuoted, "y").ok());
+}
+
+}  // namespace
+}  // namespace imagepin::rewrite

@@ -1,0 +1,175 @@
+"""A token issuer for the registry's `auth.token` mode (Docker token auth spec), stdlib only.
+
+GET /token?service=S&scope=repository:NAME:pull[,push]...  (optional Authorization: Basic)
+POST /token  (form: grant_type=password|refresh_token, service, scope, ...)  OAuth2 flavour
+  -> {"token": JWT, "access_token": JWT, "expires_in": TTL, "issued_at": ...}
+     (+ "refresh_token" for a password grant with access_type=offline)
+
+Who gets what:
+  valid Basic credentials or the identity (refresh) token -> every action asked for;
+  no credentials -> a token whose access is empty (like Docker Hub for a private repo; the
+                    registry then answers 401 insufficient_scope), or pull only with
+                    --anonymous-pull;
+  wrong credentials -> 401.
+
+The JWT is what distribution 2.8.2 accepts: alg RS256 with an `x5c` chain whose leaf verifies
+against the registry's rootcertbundle; `aud` a plain string; `exp` set. Signing uses
+`openssl dgst -sha256 -sign` so no crypto library is needed.
+
+Every request is logged to tokens.log as one JSON line (never a secret), so tests can count
+token requests and see the scopes asked for.
+"""
+
+import base64
+import http.server
+import json
+import os
+import secrets
+import subprocess
+import threading
+import time
+import urllib.parse
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Issuer:
+    def __init__(self, dir, service, issuer, user, password, identity_token, ttl, anonymous_pull):
+        self.dir = dir
+        self.service, self.issuer = service, issuer
+        self.user, self.password = user, password
+        self.identity_token = identity_token
+        self.ttl, self.anonymous_pull = ttl, anonymous_pull
+        self.key = os.path.join(dir, "token.key")
+        der = subprocess.run(["openssl", "x509", "-in", os.path.join(dir, "token.pem"),
+                              "-outform", "DER"], check=True, capture_output=True).stdout
+        self.x5c = [base64.b64encode(der).decode()]
+        self.log_lock = threading.Lock()
+
+    def sign(self, subject, access):
+        now = int(time.time())
+        header = {"alg": "RS256", "typ": "JWT", "x5c": self.x5c}
+        claims = {"iss": self.issuer, "sub": subject, "aud": self.service, "exp": now + self.ttl,
+                  "nbf": now - 10, "iat": now, "jti": secrets.token_hex(8), "access": access}
+        signing_input = (b64url(json.dumps(header).encode()) + "." +
+                         b64url(json.dumps(claims).encode())).encode()
+        signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", self.key],
+                                   input=signing_input, check=True, capture_output=True).stdout
+        return signing_input.decode() + "." + b64url(signature)
+
+    def log(self, entry):
+        with self.log_lock, open(os.path.join(self.dir, "tokens.log"), "a") as f:
+            f.write(json.dumps(entry) + "\n")
+
+
+def parse_scopes(scopes):
+    """["repository:a/b:pull,push", ...] -> access claims."""
+    access = []
+    for scope in scopes:
+        for item in scope.split(" "):
+            parts = item.split(":")
+            if len(parts) < 3:
+                continue
+            # A name may hold a port ("127.0.0.1:5000/x" is not a name, but be lenient).
+            kind, name, actions = parts[0], ":".join(parts[1:-1]), parts[-1]
+            access.append({"type": kind, "name": name, "actions": actions.split(",")})
+    return access
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    issuer = None  # set by serve()
+
+    def log_message(self, fmt, *args):  # quiet: tokens.log is the record
+        pass
+
+    def reply(self, status, body, extra=None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def basic_identity(self):
+        """"none", "ok" or "bad", from the Authorization header."""
+        header = self.headers.get("Authorization", "")
+        if not header:
+            return "none"
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "basic":
+            return "bad"
+        try:
+            user, _, password = base64.b64decode(value).decode().partition(":")
+        except Exception:
+            return "bad"
+        ok = user == self.issuer.user and password == self.issuer.password
+        return "ok" if ok else "bad"
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path != "/token":
+            return self.reply(404, {"error": "not found"})
+        query = urllib.parse.parse_qs(url.query)
+        self.grant("GET", query.get("scope", []), self.basic_identity(), "basic", query, False)
+
+    def do_POST(self):
+        url = urllib.parse.urlsplit(self.path)
+        length = int(self.headers.get("Content-Length", "0"))
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        if url.path != "/token":
+            return self.reply(404, {"error": "not found"})
+        grant = form.get("grant_type", [""])[0]
+        if grant == "refresh_token":
+            ok = form.get("refresh_token", [""])[0] == self.issuer.identity_token
+        elif grant == "password":
+            ok = (form.get("username", [""])[0] == self.issuer.user and
+                  form.get("password", [""])[0] == self.issuer.password)
+        else:
+            return self.reply(400, {"error": "unsupported_grant_type"})
+        offline = grant == "password" and form.get("access_type", [""])[0] == "offline"
+        self.grant("POST", form.get("scope", []), "ok" if ok else "bad", grant, form, offline)
+
+    def grant(self, method, scopes, identity, auth, params, offline):
+        issuer = self.issuer
+        service = params.get("service", [""])[0]
+        entry = {"method": method, "auth": auth if identity != "none" else "none",
+                 "service": service, "scope": scopes, "result": identity}
+        if identity == "bad":
+            issuer.log(entry)
+            return self.reply(401, {"errors": [{"code": "UNAUTHORIZED",
+                                                "message": "invalid credentials"}]},
+                              {"WWW-Authenticate": 'Basic realm="imagepin-test-issuer"'})
+        if service and service != issuer.service:
+            entry["result"] = "wrong-service"
+            issuer.log(entry)
+            return self.reply(400, {"error": f"unknown service {service!r}"})
+        access = parse_scopes(scopes)
+        if identity == "none":
+            for a in access:
+                a["actions"] = ["pull"] if issuer.anonymous_pull and "pull" in a["actions"] else []
+            access = [a for a in access if a["actions"]]
+        entry["granted"] = access
+        issuer.log(entry)
+        token = issuer.sign(issuer.user if identity == "ok" else "", access)
+        body = {"token": token, "access_token": token, "expires_in": issuer.ttl,
+                "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        if offline:
+            body["refresh_token"] = issuer.identity_token
+        self.reply(200, body)
+
+
+def serve(dir, port, ready_file, **kwargs):
+    """Serves forever on 127.0.0.1:port (0: any free port), writing {"port": P} to ready_file
+    once it listens."""
+    Handler.issuer = Issuer(dir, **kwargs)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    with open(ready_file + ".tmp", "w") as f:
+        json.dump({"port": server.server_address[1]}, f)
+    os.rename(ready_file + ".tmp", ready_file)
+    server.serve_forever()
