@@ -225,7 +225,8 @@ void RegisterBump(CLI::App& app, int* exit_code) {
       "bump", "Point the fast lanes' first-party image.ref at their channel tag's digest");
   cmd->add_option("--env", flags->environments,
                   "Environments to bump (default: the config's bump.environments: local,dev)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_flag("--dry-run", flags->dry_run, "Resolve and plan, write nothing");
   cmd->add_flag("--keep-going", flags->keep_going,
                 "Write what resolved even if some did not (still exits 3)");

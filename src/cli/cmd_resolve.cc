@@ -44,6 +44,12 @@ int RunResolve(const ResolveFlags& flags) {
     PrintError(config.error());
     return kExitUsage;
   }
+  for (const std::string& platform : flags.platforms) {
+    if (base::Result<registry::Platform> p = registry::ParsePlatform(platform); !p.ok()) {
+      fmt::print(stderr, "imagepin: error: --platforms: {}\n", p.error().message);
+      return kExitUsage;
+    }
+  }
   std::vector<ref::Reference> refs;
   for (const std::string& text : flags.references) {
     base::Result<ref::Reference> parsed = ref::ParseReference(text);
@@ -105,7 +111,8 @@ void RegisterResolve(CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_option("--platforms", flags->platforms,
                   "Require these platforms in an index (e.g. linux/amd64,linux/arm64)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_flag("--json", flags->json, "One JSON object per reference (JSON Lines)");
   cmd->add_option("-C,--root", flags->root, "Repository root (for .imagepin.yaml registries:)")
       ->check(CLI::ExistingDirectory)

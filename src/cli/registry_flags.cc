@@ -10,7 +10,8 @@ void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags) {
   cmd->add_option("--ca-file", flags->ca_file, "PEM file of extra certificate authorities to trust")
       ->check(CLI::ExistingFile);
   cmd->add_option("--insecure-registry", flags->insecure_hosts,
-                  "Registry host to reach over plain HTTP (loopback always may)");
+                  "Registry host to reach over plain HTTP (loopback always may)")
+      ->allow_extra_args(false);
   cmd->add_option("--timeout", flags->timeout_seconds,
                   "Seconds all registry requests of the run may take together")
       ->check(CLI::PositiveNumber)

@@ -337,6 +337,65 @@ TEST(ListScope, ChartTemplatesAreFlagged) {
   }
 }
 
+TEST(ListScope, ChartTemplateAnswerIsPerDirectory) {
+  TempDir dir;
+  dir.Write("sources/charts/app/Chart.yaml", "name: app\n");
+  dir.Write("sources/charts/app/templates/a.yaml", "{{ x }}\n");
+  dir.Write("sources/charts/app/templates/sub/b.yaml", "{{ x }}\n");
+  dir.Write("sources/charts/app/templates/z.yaml", "{{ x }}\n");
+  dir.Write("sources/charts/app/z.yaml", "a: 1\n");
+  dir.Write("sources/charts/lib/templates/a.yaml", "a: 1\n");  // no Chart.yaml in lib/
+  dir.Write("sources/charts/lib/templates/b.yaml", "a: 1\n");
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files =
+      ListScope(dir.path().string(), Scope{{"sources/charts/**"}, {}}, &problems);
+  ASSERT_EQ(files.size(), 7u);
+  for (const FileEntry& f : files) {
+    SCOPED_TRACE(f.display_path);
+    EXPECT_EQ(f.chart_template, f.display_path.find("app/templates/") != std::string::npos);
+  }
+}
+
+TEST(ListScope, DisplayPathsDoNotDependOnHowTheRootIsWritten) {
+  TempDir dir;
+  dir.Write("sources/values/env/dev/api.yaml", "a: 1\n");
+  dir.Write("sources/manifests/c1/ns/app.yaml", "a: 1\n");
+  dir.Write("top.yaml", "a: 1\n");
+  // A static prefix per pattern, a pattern walked from the root, and overlaps between them.
+  Scope scope{{"sources/values/**", "sources/manifests/*/ns/*.yaml", "*.yaml"}, {}};
+  const std::vector<std::string> want = {"sources/manifests/c1/ns/app.yaml",
+                                         "sources/values/env/dev/api.yaml", "top.yaml"};
+  const std::string d = dir.path().string();
+  const std::string relative = fs::relative(dir.path()).string();
+  for (const std::string& root : {d, d + "/", d + "/.", d + "//", d + "/sources/..", relative,
+                                  relative + "/", "./" + relative}) {
+    SCOPED_TRACE(root);
+    std::vector<base::Error> problems;
+    std::vector<FileEntry> files = ListScope(root, scope, &problems);
+    EXPECT_TRUE(problems.empty());
+    EXPECT_EQ(DisplayPaths(files), want);
+    for (const FileEntry& f : files) {
+      EXPECT_EQ(fs::weakly_canonical(f.path), fs::weakly_canonical(dir.path() / f.display_path));
+    }
+  }
+}
+
+TEST(ListScope, YamlNamesGoByTheExtension) {
+  TempDir dir;
+  for (const char* name : {"a.yaml", "b.yml", ".hidden.yaml", ".yaml", ".yml", "c.yaml.bak",
+                           "d.YAML", "e.json", "yaml"}) {
+    dir.Write(std::string("sources/values/") + name, "a: 1\n");
+  }
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files =
+      ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
+  // `.yaml` alone is a hidden file without an extension, as std::filesystem sees it; matching
+  // is case-sensitive.
+  EXPECT_EQ(DisplayPaths(files),
+            (std::vector<std::string>{"sources/values/.hidden.yaml", "sources/values/a.yaml",
+                                      "sources/values/b.yml"}));
+}
+
 TEST(ListScope, DirectorySymlinkLoopDoesNotHang) {
   TempDir dir;
   dir.Write("sources/values/a/x.yaml", "a: 1\n");

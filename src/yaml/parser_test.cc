@@ -74,6 +74,54 @@ TEST(StreamParser, QuotedAndPlainScalarSpansAreTheOriginalBytes) {
   }
 }
 
+// One-line plain scalars are not copied (their value is their own text); every other shape is
+// copied from libyaml. Either way Value() is the parsed value.
+TEST(StreamParser, ScalarValuesAreTheParsedValuesWhateverTheShape) {
+  struct Case {
+    std::string yaml;
+    std::string value;
+  };
+  const Case cases[] = {
+      {"k: plain\n", "plain"},
+      {"k: two  words   # comment\n", "two  words"},
+      {"k: &a anchored\n", "anchored"},
+      {"k: !!str tagged\n", "tagged"},
+      {"k: &a !!str both\n", "both"},
+      {"k: &a\n  next line\n", "next line"},
+      {"k: first\n  second\n", "first second"},
+      {"k: first\n\n  third\n", "first\nthird"},
+      {"k: first\r\n  second\r\n", "first second"},
+      {"first\nsecond\n", "first second"},  // as long as its text, but folded
+      {"k: 'it''s'\n", "it's"},
+      {"k: \"a\\tb\"\n", "a\tb"},
+      {"k: \"\"\n", ""},
+      {"k:\n", ""},
+      {"k: caf\xC3\xA9 \xE2\x82\xAC"
+       "1\n",
+       "caf\xC3\xA9 \xE2\x82\xAC"
+       "1"},
+      {"\xC3\xA9: x\nk: after non-ASCII\n", "after non-ASCII"},
+      {kBom + "k: after a BOM\n", "after a BOM"},
+      {"k: |\n  line\n", "line\n"},
+      {"k: [a b, c]\n", ""},  // checked below: the flow items
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.yaml);
+    Document doc = ParseOne(c.yaml);
+    NodeId root = doc.root();
+    ASSERT_NE(root, kNoNode);
+    NodeId v = doc.node(root).kind == NodeKind::kScalar ? root : doc.Get(root, "k");
+    ASSERT_NE(v, kNoNode);
+    if (doc.node(v).kind == NodeKind::kSequence) {
+      NodeId first = doc.node(v).first_child;
+      EXPECT_EQ(doc.Value(first), "a b");
+      EXPECT_EQ(doc.Value(doc.node(first).next_sibling), "c");
+      continue;
+    }
+    EXPECT_EQ(doc.Value(v), c.value);
+  }
+}
+
 TEST(StreamParser, LiteralBlockScalarSpanStartsAtTheIndicator) {
   std::string source = "key: |\n  line one\n  line two\nnext: 1\n";
   Document doc = ParseOne(source);

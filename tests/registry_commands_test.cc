@@ -1,0 +1,219 @@
+// End-to-end tests of the registry commands (resolve, bump, pin, verify): the real imagepin
+// binary against a real registry (Debian's docker-registry on loopback, tests/registry/). The
+// repositories under test name ghcr.io/acme/...; `.imagepin.yaml` mirrors ghcr.io to the
+// loopback registry, as users behind a pull-through cache do.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tests/registry/test_registry.h"
+#include "tests/testing/temp_dir.h"
+
+namespace imagepin {
+namespace {
+
+using testreg::ImageKind;
+using testreg::Mode;
+using testreg::TestRegistry;
+
+// A GitOps repository in the default layout whose ghcr.io is the test registry.
+class RegistryCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    registry_ = TestRegistry::Shared(Mode::kPlain);
+    ASSERT_NE(registry_, nullptr);
+    repo_.Write(".imagepin.yaml",
+                "registries:\n  ghcr.io: {mirror: \"" + registry_->host() + "\"}\n");
+    // Each test uses repositories named after it, so tests sharing the registry don't collide.
+    prefix_ =
+        "acme/" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    for (char& c : prefix_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+
+  testreg::CommandResult Imagepin(std::vector<std::string> args) {
+    args.insert(args.begin(), IMAGEPIN_BINARY);
+    args.insert(args.end(), {"-C", repo_.str()});
+    return testreg::RunCommand(args);
+  }
+
+  std::string Repo(const std::string& service) { return prefix_ + "-" + service; }
+  std::string Ref(const std::string& service) { return "ghcr.io/" + Repo(service); }
+
+  timespec Mtime(const std::string& relative) {
+    struct stat st {};
+    ::stat((repo_.path() / relative).c_str(), &st);
+    return st.st_mtim;
+  }
+
+  TestRegistry* registry_ = nullptr;
+  testing::TempDir repo_;
+  std::string prefix_;
+};
+
+const std::string kZeros = "sha256:" + std::string(64, '0');
+
+TEST_F(RegistryCommandsTest, ResolvePrintsDigestMediaTypeAndPlatforms) {
+  std::string digest = registry_->Push(Repo("api"), "main", ImageKind::kIndex);
+  testreg::CommandResult r = Imagepin(
+      {"resolve", "--json", "--platforms", "linux/amd64,linux/arm64", Ref("api") + ":main"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["digest"], digest);
+  EXPECT_EQ(j["mediaType"], "application/vnd.oci.image.index.v1+json");
+  EXPECT_EQ(j["platforms"], nlohmann::json({"linux/amd64", "linux/arm64"}));
+  EXPECT_TRUE(j["error"].is_null());
+}
+
+TEST_F(RegistryCommandsTest, ResolveFailsWithAMachineReadableLineForAMissingTag) {
+  registry_->Push(Repo("api"), "main", ImageKind::kIndex);
+  testreg::CommandResult r = Imagepin({"resolve", Ref("api") + ":nope"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(Ref("api") + ":nope: not-found:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("MANIFEST_UNKNOWN"), std::string::npos) << r.err;
+}
+
+TEST_F(RegistryCommandsTest, ResolveRequiresTheAskedPlatforms) {
+  registry_->Push(Repo("single"), "main", ImageKind::kSingle);
+  testreg::CommandResult r =
+      Imagepin({"resolve", "--json", "--platforms", "linux/arm64", Ref("single") + ":main"});
+  EXPECT_EQ(r.exit_code, 3);
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["error"]["kind"], "platforms-missing");
+  EXPECT_TRUE(j["digest"].is_null());
+}
+
+TEST_F(RegistryCommandsTest, BumpRewritesOnlyTheDigestAndIsIdempotent) {
+  std::string api = registry_->Push(Repo("api"), "main", ImageKind::kIndex);
+  std::string web = registry_->Push(Repo("web"), "main", ImageKind::kManifestList);
+  repo_.Write("sources/values/env/dev/api.yaml",
+              "# api, dev lane\nimage:\n  ref: " + Ref("api") + "@" + kZeros +
+                  "  # bumped by CI\n  pullPolicy: IfNotPresent\n");
+  repo_.Write("sources/values/env/local/web.yaml",
+              "image:\r\n  ref: \"" + Ref("web") + ":main\"\r\n");
+  std::string staging = "image:\n  ref: " + Ref("api") + "@" + kZeros + "\n";
+  repo_.Write("sources/values/env/staging/api.yaml", staging);
+
+  std::string summary = (repo_.path() / "summary.md").string();
+  testreg::CommandResult r = Imagepin({"bump", "--summary-md", summary});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/api.yaml"),
+            "# api, dev lane\nimage:\n  ref: " + Ref("api") + "@" + api +
+                "  # bumped by CI\n  pullPolicy: IfNotPresent\n");
+  EXPECT_EQ(repo_.Read("sources/values/env/local/web.yaml"),
+            "image:\r\n  ref: \"" + Ref("web") + "@" + web + "\"\r\n");
+  EXPECT_EQ(repo_.Read("sources/values/env/staging/api.yaml"), staging) << "not a fast lane";
+  std::string md = repo_.Read("summary.md");
+  EXPECT_NE(md.find("| api | dev | `" + Ref("api") + "` | `sha256:000000000000` | `" +
+                    api.substr(0, 19) + "` |"),
+            std::string::npos)
+      << md;
+
+  timespec before = Mtime("sources/values/env/dev/api.yaml");
+  testreg::CommandResult again = Imagepin({"bump", "--format", "json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  nlohmann::json j = nlohmann::json::parse(again.out);
+  for (const nlohmann::json& change : j["changes"]) EXPECT_FALSE(change["changed"]) << change;
+  EXPECT_EQ(j["filesWritten"], 0);
+  timespec after = Mtime("sources/values/env/dev/api.yaml");
+  EXPECT_EQ(before.tv_sec, after.tv_sec);
+  EXPECT_EQ(before.tv_nsec, after.tv_nsec);
+}
+
+TEST_F(RegistryCommandsTest, BumpFollowsAMovedTag) {
+  std::string first = registry_->Push(Repo("api"), "main", ImageKind::kIndex, 1);
+  repo_.Write("sources/values/env/dev/api.yaml", "image:\n  ref: " + Ref("api") + ":main\n");
+  ASSERT_EQ(Imagepin({"bump", "--env", "dev"}).exit_code, 0);
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/api.yaml"),
+            "image:\n  ref: " + Ref("api") + "@" + first + "\n");
+  std::string second = registry_->Push(Repo("api"), "main", ImageKind::kIndex, 2);
+  ASSERT_NE(first, second);
+  ASSERT_EQ(Imagepin({"bump", "--env", "dev"}).exit_code, 0);
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/api.yaml"),
+            "image:\n  ref: " + Ref("api") + "@" + second + "\n");
+}
+
+TEST_F(RegistryCommandsTest, BumpFailsFastAndWritesNothing) {
+  registry_->Push(Repo("api"), "main", ImageKind::kIndex);
+  std::string api = "image:\n  ref: " + Ref("api") + "@" + kZeros + "\n";
+  std::string gone = "image:\n  ref: " + Ref("gone") + "@" + kZeros + "\n";
+  repo_.Write("sources/values/env/dev/api.yaml", api);
+  repo_.Write("sources/values/env/dev/gone.yaml", gone);
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("sources/values/env/dev/gone.yaml:2:8: error: " + Ref("gone") + ":main"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("nothing written"), std::string::npos) << r.err;
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/api.yaml"), api);
+
+  testreg::CommandResult keep = Imagepin({"bump", "--env", "dev", "--keep-going"});
+  EXPECT_EQ(keep.exit_code, 3);
+  EXPECT_NE(repo_.Read("sources/values/env/dev/api.yaml"), api) << "resolved refs are written";
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/gone.yaml"), gone);
+}
+
+TEST_F(RegistryCommandsTest, BumpRefusesAnImageWithoutTheRequiredPlatforms) {
+  registry_->Push(Repo("amd"), "main", ImageKind::kIndexAmd64Only);
+  registry_->Push(Repo("one"), "main", ImageKind::kSingle);
+  std::string amd = "image:\n  ref: " + Ref("amd") + ":main\n";
+  std::string one = "image:\n  ref: " + Ref("one") + ":main\n";
+  repo_.Write("sources/values/env/dev/amd.yaml", amd);
+  repo_.Write("sources/values/env/dev/one.yaml", one);
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("platforms-missing"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("linux/arm64"), std::string::npos) << r.err;
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/amd.yaml"), amd);
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/one.yaml"), one);
+}
+
+TEST_F(RegistryCommandsTest, PinAddsDigestsAndReportsFloatingTags) {
+  std::string v1 = registry_->Push(Repo("tool"), "1.4.2", ImageKind::kSingle);
+  registry_->Push(Repo("edge"), "main", ImageKind::kIndex);
+  std::string values =
+      "tool:\n  image: '" + Ref("tool") + ":1.4.2'\nedge:\n  image: " + Ref("edge") + ":main\n";
+  repo_.Write("sources/values/_shared/tools.yaml", values);
+  testreg::CommandResult r = Imagepin({"pin"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // the floating tag is a finding, left alone
+  EXPECT_NE(r.err.find("floating tag \"main\""), std::string::npos) << r.err;
+  EXPECT_EQ(repo_.Read("sources/values/_shared/tools.yaml"),
+            "tool:\n  image: '" + Ref("tool") + ":1.4.2@" + v1 +
+                "'\nedge:\n  image: " + Ref("edge") + ":main\n");
+}
+
+TEST_F(RegistryCommandsTest, VerifyReportsMissingDigestsAndSingleArchFirstPartyImages) {
+  std::string index = registry_->Push(Repo("good"), "main", ImageKind::kIndex);
+  std::string single = registry_->Push(Repo("single"), "main", ImageKind::kSingle);
+  repo_.Write("sources/values/env/dev/good.yaml",
+              "image:\n  ref: " + Ref("good") + "@" + index + "\n");
+  repo_.Write("sources/values/env/dev/single.yaml",
+              "image:\n  ref: " + Ref("single") + "@" + single + "\n");
+  repo_.Write("sources/values/env/dev/missing.yaml",
+              "image:\n  ref: " + Ref("good") + "@" + kZeros + "\n");
+  testreg::CommandResult r = Imagepin({"verify", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  std::vector<std::string> found;
+  for (const nlohmann::json& f : j["findings"]) {
+    found.push_back(f["path"].get<std::string>() + " " + f["ruleId"].get<std::string>());
+  }
+  EXPECT_EQ(found, (std::vector<std::string>{"sources/values/env/dev/missing.yaml IP008",
+                                             "sources/values/env/dev/single.yaml IP009"}));
+}
+
+TEST_F(RegistryCommandsTest, VerifyPassesWhenEveryPinExists) {
+  std::string index = registry_->Push(Repo("good"), "main", ImageKind::kIndex);
+  repo_.Write("sources/values/env/dev/good.yaml",
+              "image:\n  ref: " + Ref("good") + "@" + index + "\n");
+  testreg::CommandResult r = Imagepin({"verify"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+}  // namespace
+}  // namespace imagepin
