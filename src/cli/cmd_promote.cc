@@ -1,0 +1,261 @@
+// `imagepin promote SOURCE TARGET`: staging and production move only by promotion. The exact
+// digests that run in SOURCE are copied into TARGET as a Git change a person approves; nothing
+// is rebuilt or re-tagged. Refuses (exit 1, nothing written) when a promoted ref fails check.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/diagnostics.h"
+#include "cli/json_util.h"
+#include "cli/progress.h"
+#include "cli/registry_flags.h"
+#include "plan/promote.h"
+#include "policy/tag_rules.h"
+#include "registry/client.h"
+#include "report/markdown.h"
+#include "rewrite/apply.h"
+
+namespace imagepin::cli {
+namespace {
+
+struct PromoteFlags {
+  std::string source, target;
+  std::vector<std::string> only;
+  bool dry_run = false;
+  bool verify = false;
+  std::string summary_md;
+  std::string format = "text";
+  std::string root = ".";
+  unsigned jobs = 0;
+  RegistryFlags registry;
+};
+
+std::string SummaryMarkdown(const plan::PromotePlan& plan, const PromoteFlags& flags,
+                            const policy::Config& config) {
+  // The Build SHA column only when some promoted digest carries a readable tag.
+  bool tags = std::any_of(plan.promotions.begin(), plan.promotions.end(),
+                          [](const plan::Promotion& p) { return p.Changes() && !p.tag.empty(); });
+  std::vector<std::vector<std::string>> rows;
+  for (const plan::Promotion& p : plan.promotions) {
+    if (!p.Changes()) continue;
+    bool build_sha =
+        !p.tag.empty() && policy::ClassifyTag(p.tag, config) == policy::TagKind::kBuildSha;
+    std::vector<std::string> row = {
+        p.service, "`" + p.repository + "`",
+        p.old_digest.empty() ? "(none)" : "`" + report::ShortDigest(p.old_digest) + "`",
+        "`" + report::ShortDigest(p.digest) + "`"};
+    if (tags) row.push_back(build_sha ? "`" + p.tag + "`" : p.tag);
+    rows.push_back(std::move(row));
+  }
+  std::string md = fmt::format("## imagepin promote: {} → {}\n\n", flags.source, flags.target);
+  if (rows.empty()) {
+    md += fmt::format("{} already runs what {} runs.\n", flags.target, flags.source);
+  } else {
+    std::vector<std::string> headers = {"Service", "Repository", "From", "To"};
+    if (tags) headers.push_back("Build SHA");
+    md += report::MarkdownTable(headers, rows);
+    md += fmt::format(
+        "\nThe digests above run in `{}` today; they are copied as they are (no "
+        "rebuild, no new tag). Review and approve to roll them out to `{}`.\n",
+        flags.source, flags.target);
+  }
+  auto list = [&](const char* title, const std::vector<plan::Unmatched>& items) {
+    if (items.empty()) return;
+    md += fmt::format("\n**{}** (not promoted; decide by hand):\n\n", title);
+    for (const plan::Unmatched& u : items) {
+      md += fmt::format("- `{}` `{}`: `{}`\n", u.display_path, u.key_path, u.reference);
+    }
+  };
+  list(fmt::format("Only in {}", flags.source).c_str(), plan.only_in_source);
+  list(fmt::format("Only in {}", flags.target).c_str(), plan.only_in_target);
+  return md;
+}
+
+nlohmann::ordered_json UnmatchedJson(const std::vector<plan::Unmatched>& items) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const plan::Unmatched& u : items) {
+    list.push_back({{"path", u.display_path},
+                    {"line", u.line},
+                    {"column", u.column},
+                    {"keyPath", u.key_path},
+                    {"reference", u.reference}});
+  }
+  return list;
+}
+
+void PrintJson(const plan::PromotePlan& plan, const PromoteFlags& flags, int files_written) {
+  nlohmann::ordered_json out;
+  out["source"] = flags.source;
+  out["target"] = flags.target;
+  out["dryRun"] = flags.dry_run;
+  out["promotions"] = nlohmann::ordered_json::array();
+  for (const plan::Promotion& p : plan.promotions) {
+    const scan::ImageField& t = *p.target->field;
+    out["promotions"].push_back({{"service", p.service},
+                                 {"repository", p.repository},
+                                 {"path", p.target->file->entry.display_path},
+                                 {"line", t.ref.present ? t.ref.line : t.line},
+                                 {"keyPath", t.key_path},
+                                 {"from", StringOrNull(p.old_digest)},
+                                 {"to", p.digest},
+                                 {"tag", StringOrNull(p.tag)},
+                                 {"changed", p.Changes()}});
+  }
+  out["onlyInSource"] = UnmatchedJson(plan.only_in_source);
+  out["onlyInTarget"] = UnmatchedJson(plan.only_in_target);
+  out["filesWritten"] = files_written;
+  std::cout << out.dump(2) << "\n";
+}
+
+// --verify: every promoted digest exists, and first-party ones are multi-arch indexes.
+bool VerifyDigests(const plan::PromotePlan& plan, const policy::Config& config,
+                   const PromoteFlags& flags) {
+  std::vector<ref::Reference> refs;
+  for (const plan::Promotion& p : plan.promotions) {
+    base::Result<ref::Reference> r = ref::ParseReference(p.repository + "@" + p.digest);
+    refs.push_back(r.ok() ? *r : ref::Reference{});
+  }
+  registry::Client client(MakeClientOptions(config, flags.registry));
+  std::vector<registry::Result<registry::Manifest>> results;
+  {
+    Progress progress("verifying", !flags.registry.quiet);
+    results = client.ResolveAll(refs, /*want_platforms=*/true,
+                                [&](size_t done, size_t total) { progress.Update(done, total); });
+  }
+  bool ok = true;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const plan::Promotion& p = plan.promotions[i];
+    const std::string& where = p.source->file->entry.display_path;
+    if (!results[i].ok()) {
+      ok = false;
+      fmt::print(stderr, "{}: error: {}\n", where, DescribeFailure(results[i].error()));
+      continue;
+    }
+    std::vector<std::string> missing =
+        p.first_party ? registry::MissingPlatforms(*results[i], config.platforms)
+                      : std::vector<std::string>{};
+    if (!missing.empty()) {
+      ok = false;
+      fmt::print(stderr, "{}: error: {}@{} lacks {} [IP009 platforms-missing]\n", where,
+                 p.repository, p.digest, fmt::join(missing, ", "));
+    }
+  }
+  return ok;
+}
+
+int RunPromote(const PromoteFlags& flags) {
+  base::Result<policy::Config> config = policy::LoadConfig(flags.root);
+  if (!config.ok()) {
+    PrintError(config.error());
+    return kExitUsage;
+  }
+  if (flags.source == flags.target) {
+    fmt::print(stderr, "imagepin: error: source and target are both \"{}\"\n", flags.source);
+    return kExitUsage;
+  }
+  base::Result<plan::EnvironmentImages> source =
+      plan::LoadEnvironment(flags.root, *config, flags.source, flags.jobs);
+  base::Result<plan::EnvironmentImages> target =
+      source.ok() ? plan::LoadEnvironment(flags.root, *config, flags.target, flags.jobs)
+                  : base::Result<plan::EnvironmentImages>(source.error());
+  if (!target.ok()) {
+    const base::Error& e = target.error();
+    PrintError(e);
+    bool usage =
+        e.code == base::ErrorCode::kInvalidArgument || e.code == base::ErrorCode::kNotFound;
+    return usage ? kExitUsage : kExitRuntime;
+  }
+  plan::PromoteOptions options;
+  options.only = flags.only;
+  plan::PromotePlan plan = plan::PlanPromotion(*source, *target, *config, options);
+
+  for (const plan::Unmatched& u : plan.only_in_source) {
+    fmt::print(stderr, "{}:{}:{}: note: {} is not in {} (key {}): not promoted\n", u.display_path,
+               u.line, u.column, u.reference, flags.target, u.key_path);
+  }
+  for (const plan::Unmatched& u : plan.only_in_target) {
+    fmt::print(stderr, "{}:{}:{}: note: {} is not in {} (key {}): left as it is\n", u.display_path,
+               u.line, u.column, u.reference, flags.source, u.key_path);
+  }
+  if (!plan.refusals.empty()) {
+    for (const plan::Refusal& r : plan.refusals) {
+      std::string rule = r.rule.empty() ? "" : fmt::format(" [{}]", r.rule);
+      fmt::print(stderr, "{}:{}:{}: error: {}{}\n", r.display_path, r.line, r.column, r.message,
+                 rule);
+    }
+    fmt::print(stderr, "imagepin: promote {} → {}: refused, nothing written\n", flags.source,
+               flags.target);
+    return kExitFindings;
+  }
+  if (flags.verify && !plan.promotions.empty() && !VerifyDigests(plan, *config, flags)) {
+    fmt::print(stderr, "imagepin: promote: --verify failed, nothing written\n");
+    return kExitRuntime;
+  }
+  rewrite::ApplyOptions apply;
+  apply.dry_run = flags.dry_run;
+  base::Result<std::vector<rewrite::FileChange>> applied =
+      rewrite::ApplyEdits(plan::PromoteEdits(plan), apply);
+  if (!applied.ok()) {
+    PrintError(applied.error());
+    return kExitRuntime;
+  }
+  int written = 0;
+  for (const rewrite::FileChange& c : *applied) written += c.written ? 1 : 0;
+  if (!flags.summary_md.empty()) {
+    std::ofstream(flags.summary_md) << SummaryMarkdown(plan, flags, *config);
+  }
+  if (flags.format == "json") {
+    PrintJson(plan, flags, written);
+    return kExitOk;
+  }
+  int changed = 0;
+  for (const plan::Promotion& p : plan.promotions) {
+    if (!p.Changes()) continue;
+    ++changed;
+    const rewrite::Edit& e = p.edits.front();
+    fmt::print("{}:{}:{}: {} {}: {} → {}{}\n", e.DisplayPath(), e.line, e.column, flags.target,
+               p.service, p.old_digest.empty() ? "(none)" : report::ShortDigest(p.old_digest),
+               report::ShortDigest(p.digest), p.tag.empty() ? "" : " (" + p.tag + ")");
+  }
+  fmt::print("promote {} → {}: {} changed, {} already current, {} only in {}, {} only in {}; {}\n",
+             flags.source, flags.target, changed, plan.promotions.size() - changed,
+             plan.only_in_source.size(), flags.source, plan.only_in_target.size(), flags.target,
+             flags.dry_run ? "dry run, nothing written"
+                           : fmt::format("{} file{} written", written, written == 1 ? "" : "s"));
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterPromote(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<PromoteFlags>();
+  CLI::App* cmd =
+      app.add_subcommand("promote",
+                         "Copy the exact digests of one environment into the next (dev → staging → "
+                         "production), for a person to approve");
+  cmd->add_option("source", flags->source, "Environment to promote from (e.g. dev)")->required();
+  cmd->add_option("target", flags->target, "Environment to promote to (e.g. staging)")->required();
+  cmd->add_option("--only", flags->only, "Promote only these services (file stem) or repositories")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_flag("--dry-run", flags->dry_run, "Plan and print, write nothing");
+  cmd->add_flag("--verify", flags->verify,
+                "Before writing, check in the registry that each promoted digest exists (and is "
+                "multi-arch for first-party images)");
+  cmd->add_option("--summary-md", flags->summary_md, "Write a Markdown summary (the PR body)");
+  cmd->add_option("-f,--format", flags->format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_option("-C,--root", flags->root, "Repository root (where .imagepin.yaml is)")
+      ->check(CLI::ExistingDirectory)
+      ->capture_default_str();
+  cmd->add_option("-j,--jobs", flags->jobs, "Worker threads for scanning (default: one per CPU)");
+  AddRegistryFlags(cmd, &flags->registry);
+  cmd->callback([flags, exit_code] { *exit_code = RunPromote(*flags); });
+}
+
+}  // namespace imagepin::cli
