@@ -215,5 +215,40 @@ TEST_F(RegistryCommandsTest, VerifyPassesWhenEveryPinExists) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+// Credentials come from a Docker config; a wrong password fails cleanly, and neither the
+// password nor its base64 form appears in anything imagepin prints.
+TEST(RegistryCredentials, DockerConfigAuthWorksAndSecretsNeverReachOutput) {
+  TestRegistry* registry = TestRegistry::Shared(Mode::kBasic);
+  ASSERT_NE(registry, nullptr);
+  std::string digest = registry->Push("acme/secret", "main", ImageKind::kIndex);
+  testing::TempDir dir;
+  auto run_with = [&](const std::string& password) {
+    std::string auth =
+        testreg::RunCommand({"python3", "-c",
+                             "import base64,sys; print(base64.b64encode(sys.argv[1].encode())"
+                             ".decode(), end='')",
+                             registry->user() + ":" + password})
+            .out;
+    dir.Write("docker/config.json",
+              "{\"auths\": {\"" + registry->host() + "\": {\"auth\": \"" + auth + "\"}}}");
+    ::setenv("DOCKER_CONFIG", (dir.path() / "docker").c_str(), 1);
+    testreg::CommandResult r = testreg::RunCommand(
+        {IMAGEPIN_BINARY, "resolve", "--json", registry->host() + "/acme/secret:main"});
+    ::unsetenv("DOCKER_CONFIG");
+    for (const std::string& secret : {password, auth}) {
+      EXPECT_EQ(r.out.find(secret), std::string::npos) << "secret in standard output";
+      EXPECT_EQ(r.err.find(secret), std::string::npos) << "secret in standard error";
+    }
+    return r;
+  };
+  testreg::CommandResult ok = run_with(registry->password());
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(nlohmann::json::parse(ok.out)["digest"], digest);
+
+  testreg::CommandResult denied = run_with("wrong-" + registry->password());
+  EXPECT_EQ(denied.exit_code, 3);
+  EXPECT_EQ(nlohmann::json::parse(denied.out)["error"]["kind"], "unauthorized") << denied.out;
+}
+
 }  // namespace
 }  // namespace imagepin

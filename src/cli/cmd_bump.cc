@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "cli/diagnostics.h"
 #include "cli/json_util.h"
-#include "cli/progress.h"
 #include "cli/registry_flags.h"
 #include "plan/bump.h"
 #include "registry/client.h"
@@ -89,13 +89,8 @@ void Resolve(const plan::BumpTargets& found, const policy::Config& config, const
              std::vector<BumpOutcome>* outcomes) {
   std::vector<ref::Reference> refs;
   for (const plan::BumpTarget& t : found.targets) refs.push_back(t.channel);
-  registry::Client client(MakeClientOptions(config, flags.registry));
-  std::vector<registry::Result<registry::Manifest>> results;
-  {
-    Progress progress("resolving", !flags.registry.quiet);
-    results = client.ResolveAll(refs, /*want_platforms=*/true,
-                                [&](size_t done, size_t total) { progress.Update(done, total); });
-  }
+  std::vector<registry::Result<registry::Manifest>> results =
+      ResolveWithProgress(config, flags.registry, refs, /*want_platforms=*/true, "resolving");
   for (size_t i = 0; i < found.targets.size(); ++i) {
     BumpOutcome& o = (*outcomes)[i];
     const registry::Result<registry::Manifest>& r = results[i];
@@ -231,13 +226,9 @@ void RegisterBump(CLI::App& app, int* exit_code) {
   cmd->add_flag("--keep-going", flags->keep_going,
                 "Write what resolved even if some did not (still exits 3)");
   cmd->add_option("--summary-md", flags->summary_md, "Write a Markdown summary (the PR body)");
-  cmd->add_option("-f,--format", flags->format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
-  cmd->add_option("-C,--root", flags->root, "Repository root (where .imagepin.yaml is)")
-      ->check(CLI::ExistingDirectory)
-      ->capture_default_str();
-  cmd->add_option("-j,--jobs", flags->jobs, "Worker threads for scanning (default: one per CPU)");
+  AddFormatFlag(cmd, &flags->format, {"text", "json"});
+  AddRootFlag(cmd, &flags->root);
+  AddJobsFlag(cmd, &flags->jobs);
   AddRegistryFlags(cmd, &flags->registry);
   cmd->callback([flags, exit_code] { *exit_code = RunBump(*flags); });
 }

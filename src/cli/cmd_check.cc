@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "cli/diagnostics.h"
 #include "cli/report_output.h"
 #include "cli/version.h"
@@ -71,19 +72,15 @@ void RegisterCheck(CLI::App& app, int* exit_code) {
   cmd->add_option("paths", flags->paths,
                   "Files or directories to check instead of the configured scope; - reads a "
                   "rendered stream from standard input");
-  cmd->add_option("-f,--format", flags->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "sarif", "github"}))
-      ->capture_default_str();
+  AddFormatFlag(cmd, &flags->format, {"text", "json", "sarif", "github"});
   cmd->add_flag("--stdin", flags->read_stdin,
                 "Check a multi-document stream from standard input (helm template ... | imagepin "
                 "check --stdin)");
-  cmd->add_option("-C,--root", flags->root, "Repository root (where .imagepin.yaml is)")
-      ->check(CLI::ExistingDirectory)
-      ->capture_default_str();
+  AddRootFlag(cmd, &flags->root);
   cmd->add_option("--color", flags->color, "Colour text output: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  cmd->add_option("-j,--jobs", flags->jobs, "Worker threads (default: one per CPU)");
+  AddJobsFlag(cmd, &flags->jobs);
   cmd->callback([flags, exit_code] { *exit_code = RunCheckCommand(*flags); });
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "cli/diagnostics.h"
 #include "plan/workspace.h"
 #include "ref/reference.h"
@@ -109,13 +110,9 @@ void RegisterImages(CLI::App& app, int* exit_code) {
                                      "List every image field in scope: where, what form, "
                                      "which reference and pull policy");
   cmd->add_option("paths", flags->paths, "Files or directories instead of the configured scope");
-  cmd->add_option("-f,--format", flags->format, "Output format")
-      ->check(CLI::IsMember({"table", "json"}))
-      ->capture_default_str();
-  cmd->add_option("-C,--root", flags->root, "Repository root (where .imagepin.yaml is)")
-      ->check(CLI::ExistingDirectory)
-      ->capture_default_str();
-  cmd->add_option("-j,--jobs", flags->jobs, "Worker threads (default: one per CPU)");
+  AddFormatFlag(cmd, &flags->format, {"table", "json"});
+  AddRootFlag(cmd, &flags->root);
+  AddJobsFlag(cmd, &flags->jobs);
   cmd->callback([flags, exit_code] { *exit_code = RunImages(*flags); });
 }
 

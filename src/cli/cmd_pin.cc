@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "cli/diagnostics.h"
-#include "cli/progress.h"
 #include "cli/registry_flags.h"
 #include "plan/pin.h"
 #include "registry/client.h"
@@ -46,13 +46,8 @@ int RunPin(const PinFlags& flags) {
 
   std::vector<ref::Reference> refs;
   for (const plan::PinTarget& t : found->targets) refs.push_back(t.resolve);
-  std::vector<registry::Result<registry::Manifest>> results;
-  if (!refs.empty()) {
-    registry::Client client(MakeClientOptions(ws->config, flags.registry));
-    Progress progress("resolving", !flags.registry.quiet);
-    results = client.ResolveAll(refs, /*want_platforms=*/false,
-                                [&](size_t done, size_t total) { progress.Update(done, total); });
-  }
+  std::vector<registry::Result<registry::Manifest>> results =
+      ResolveWithProgress(ws->config, flags.registry, refs, /*want_platforms=*/false, "resolving");
   bool failed = false;
   std::vector<rewrite::Edit> edits;
   for (size_t i = 0; i < refs.size(); ++i) {
@@ -107,10 +102,8 @@ void RegisterPin(CLI::App& app, int* exit_code) {
   cmd->add_flag("--dry-run", flags->dry_run, "Resolve and plan, write nothing");
   cmd->add_flag("--channel-ok", flags->channel_ok,
                 "Floating tags are channels: pin them as repo@digest (the tag is dropped)");
-  cmd->add_option("-C,--root", flags->root, "Repository root (where .imagepin.yaml is)")
-      ->check(CLI::ExistingDirectory)
-      ->capture_default_str();
-  cmd->add_option("-j,--jobs", flags->jobs, "Worker threads for scanning (default: one per CPU)");
+  AddRootFlag(cmd, &flags->root);
+  AddJobsFlag(cmd, &flags->jobs);
   AddRegistryFlags(cmd, &flags->registry);
   cmd->callback([flags, exit_code] { *exit_code = RunPin(*flags); });
 }

@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "cli/diagnostics.h"
 #include "cli/json_util.h"
-#include "cli/progress.h"
 #include "cli/registry_flags.h"
 #include "plan/promote.h"
 #include "policy/tag_rules.h"
@@ -119,13 +119,8 @@ bool VerifyDigests(const plan::PromotePlan& plan, const policy::Config& config,
     base::Result<ref::Reference> r = ref::ParseReference(p.repository + "@" + p.digest);
     refs.push_back(r.ok() ? *r : ref::Reference{});
   }
-  registry::Client client(MakeClientOptions(config, flags.registry));
-  std::vector<registry::Result<registry::Manifest>> results;
-  {
-    Progress progress("verifying", !flags.registry.quiet);
-    results = client.ResolveAll(refs, /*want_platforms=*/true,
-                                [&](size_t done, size_t total) { progress.Update(done, total); });
-  }
+  std::vector<registry::Result<registry::Manifest>> results =
+      ResolveWithProgress(config, flags.registry, refs, /*want_platforms=*/true, "verifying");
   bool ok = true;
   for (size_t i = 0; i < refs.size(); ++i) {
     const plan::Promotion& p = plan.promotions[i];
@@ -247,13 +242,9 @@ void RegisterPromote(CLI::App& app, int* exit_code) {
                 "Before writing, check in the registry that each promoted digest exists (and is "
                 "multi-arch for first-party images)");
   cmd->add_option("--summary-md", flags->summary_md, "Write a Markdown summary (the PR body)");
-  cmd->add_option("-f,--format", flags->format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
-  cmd->add_option("-C,--root", flags->root, "Repository root (where .imagepin.yaml is)")
-      ->check(CLI::ExistingDirectory)
-      ->capture_default_str();
-  cmd->add_option("-j,--jobs", flags->jobs, "Worker threads for scanning (default: one per CPU)");
+  AddFormatFlag(cmd, &flags->format, {"text", "json"});
+  AddRootFlag(cmd, &flags->root);
+  AddJobsFlag(cmd, &flags->jobs);
   AddRegistryFlags(cmd, &flags->registry);
   cmd->callback([flags, exit_code] { *exit_code = RunPromote(*flags); });
 }

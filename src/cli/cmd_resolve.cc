@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "cli/diagnostics.h"
 #include "cli/json_util.h"
-#include "cli/progress.h"
 #include "cli/registry_flags.h"
 #include "registry/client.h"
 
@@ -59,13 +59,8 @@ int RunResolve(const ResolveFlags& flags) {
     }
     refs.push_back(*parsed);
   }
-  registry::Client client(MakeClientOptions(*config, flags.registry));
-  std::vector<registry::Result<registry::Manifest>> results;
-  {
-    Progress progress("resolving", !flags.registry.quiet);
-    results = client.ResolveAll(refs, !flags.platforms.empty(),
-                                [&](size_t done, size_t total) { progress.Update(done, total); });
-  }
+  std::vector<registry::Result<registry::Manifest>> results =
+      ResolveWithProgress(*config, flags.registry, refs, !flags.platforms.empty(), "resolving");
   int exit_code = kExitOk;
   for (size_t i = 0; i < refs.size(); ++i) {
     const std::string& input = flags.references[i];
@@ -114,9 +109,7 @@ void RegisterResolve(CLI::App& app, int* exit_code) {
       ->delimiter(',')
       ->allow_extra_args(false);
   cmd->add_flag("--json", flags->json, "One JSON object per reference (JSON Lines)");
-  cmd->add_option("-C,--root", flags->root, "Repository root (for .imagepin.yaml registries:)")
-      ->check(CLI::ExistingDirectory)
-      ->capture_default_str();
+  AddRootFlag(cmd, &flags->root);
   AddRegistryFlags(cmd, &flags->registry);
   cmd->callback([flags, exit_code] { *exit_code = RunResolve(*flags); });
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "cli/diagnostics.h"
 #include "cli/progress.h"
 #include "cli/registry_flags.h"
@@ -142,16 +143,12 @@ void RegisterVerify(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "verify", "Check that every pinned digest exists and first-party images are multi-arch");
   cmd->add_option("paths", flags->paths, "Files or directories instead of the configured scope");
-  cmd->add_option("-f,--format", flags->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "sarif", "github"}))
-      ->capture_default_str();
+  AddFormatFlag(cmd, &flags->format, {"text", "json", "sarif", "github"});
   cmd->add_option("--color", flags->color, "Colour text output")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  cmd->add_option("-C,--root", flags->root, "Repository root (where .imagepin.yaml is)")
-      ->check(CLI::ExistingDirectory)
-      ->capture_default_str();
-  cmd->add_option("-j,--jobs", flags->jobs, "Worker threads for scanning (default: one per CPU)");
+  AddRootFlag(cmd, &flags->root);
+  AddJobsFlag(cmd, &flags->jobs);
   AddRegistryFlags(cmd, &flags->registry);
   cmd->callback([flags, exit_code] { *exit_code = RunVerify(*flags); });
 }

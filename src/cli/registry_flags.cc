@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/progress.h"
 #include "cli/version.h"
 
 namespace imagepin::cli {
@@ -40,6 +41,16 @@ registry::ClientOptions MakeClientOptions(const policy::Config& config,
   options.max_concurrency = flags.concurrency;
   options.user_agent = fmt::format("imagepin/{}", kVersion);
   return options;
+}
+
+std::vector<registry::Result<registry::Manifest>> ResolveWithProgress(
+    const policy::Config& config, const RegistryFlags& flags,
+    const std::vector<ref::Reference>& refs, bool want_platforms, const char* label) {
+  if (refs.empty()) return {};
+  registry::Client client(MakeClientOptions(config, flags));
+  Progress progress(label, !flags.quiet);
+  return client.ResolveAll(refs, want_platforms,
+                           [&](size_t done, size_t total) { progress.Update(done, total); });
 }
 
 std::string DescribeFailure(const registry::RegistryError& error) {

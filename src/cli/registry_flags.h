@@ -24,6 +24,12 @@ void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags);
 
 registry::ClientOptions MakeClientOptions(const policy::Config& config, const RegistryFlags& flags);
 
+// Resolves `refs` with a client made from the config and flags, drawing progress labelled
+// `label` on standard error unless --quiet.
+std::vector<registry::Result<registry::Manifest>> ResolveWithProgress(
+    const policy::Config& config, const RegistryFlags& flags,
+    const std::vector<ref::Reference>& refs, bool want_platforms, const char* label);
+
 // "ghcr.io/acme/api:main: not-found: manifest unknown (HTTP 404 MANIFEST_UNKNOWN)": one line,
 // the kind first so scripts can match on it.
 std::string DescribeFailure(const registry::RegistryError& error);
