@@ -215,6 +215,70 @@ TEST_F(RegistryCommandsTest, VerifyPassesWhenEveryPinExists) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+// bump through a fault-injecting proxy: temporary faults end in success after retries; lasting
+// ones and a corrupted body end in a clean failure, with no file written.
+class BumpFaultTest : public RegistryCommandsTest {
+ protected:
+  // Points ghcr.io at a proxy with `faults` in front of the registry, and writes one dev value.
+  void Prepare(const std::string& faults) {
+    digest_ = registry_->Push(Repo("api"), "main", ImageKind::kIndex);
+    std::string proxy = registry_->StartFaultProxy(faults);
+    ASSERT_FALSE(proxy.empty());
+    repo_.Write(".imagepin.yaml", "registries:\n  ghcr.io: {mirror: \"" + proxy + "\"}\n");
+    original_ = "image:\n  ref: " + Ref("api") + "@" + kZeros + "\n";
+    repo_.Write("sources/values/env/dev/api.yaml", original_);
+  }
+  std::string Value() { return repo_.Read("sources/values/env/dev/api.yaml"); }
+
+  std::string digest_, original_;
+};
+
+TEST_F(BumpFaultTest, TooManyRequestsWithRetryAfterThenSuccess) {
+  Prepare(R"([{"path": "/manifests/", "kind": "status", "status": 429,
+               "headers": {"Retry-After": "1"}, "times": 1}])");
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(Value().find(digest_), std::string::npos);
+}
+
+TEST_F(BumpFaultTest, ServiceUnavailableTwiceThenSuccess) {
+  Prepare(R"([{"path": "/manifests/", "kind": "status", "status": 503, "times": 2}])");
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(Value().find(digest_), std::string::npos);
+}
+
+TEST_F(BumpFaultTest, ConnectionResetThenSuccess) {
+  Prepare(R"([{"path": "/manifests/", "kind": "reset", "times": 1}])");
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(Value().find(digest_), std::string::npos);
+}
+
+TEST_F(BumpFaultTest, LastingServerErrorsFailWithNothingWritten) {
+  Prepare(R"([{"path": "/manifests/", "kind": "status", "status": 503, "times": -1}])");
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev", "--retries", "2"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(": server:"), std::string::npos) << r.err;
+  EXPECT_EQ(Value(), original_);
+}
+
+TEST_F(BumpFaultTest, SlowResponsePastTheDeadlineFailsWithNothingWritten) {
+  Prepare(R"([{"path": "/manifests/", "kind": "delay", "seconds": 5, "times": -1}])");
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev", "--timeout", "1"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(": deadline:"), std::string::npos) << r.err;
+  EXPECT_EQ(Value(), original_);
+}
+
+TEST_F(BumpFaultTest, CorruptedIndexBodyFailsWithNothingWritten) {
+  Prepare(R"([{"path": "/manifests/sha256:", "method": "GET", "kind": "corrupt", "times": -1}])");
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(": digest-mismatch:"), std::string::npos) << r.err;
+  EXPECT_EQ(Value(), original_);
+}
+
 // Credentials come from a Docker config; a wrong password fails cleanly, and neither the
 // password nor its base64 form appears in anything imagepin prints.
 TEST(RegistryCredentials, DockerConfigAuthWorksAndSecretsNeverReachOutput) {

@@ -21,5 +21,7 @@ void RegisterResolve(CLI::App& app, int* exit_code);
 void RegisterBump(CLI::App& app, int* exit_code);
 void RegisterPin(CLI::App& app, int* exit_code);
 void RegisterVerify(CLI::App& app, int* exit_code);
+void RegisterPromote(CLI::App& app, int* exit_code);
+void RegisterInventory(CLI::App& app, int* exit_code);
 
 }  // namespace imagepin::cli

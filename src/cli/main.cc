@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   RegisterBump(app, &exit_code);
   RegisterPin(app, &exit_code);
   RegisterVerify(app, &exit_code);
+  RegisterPromote(app, &exit_code);
+  RegisterInventory(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
