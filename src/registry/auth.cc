@@ -118,6 +118,7 @@ Result<std::string> Authenticator::HeaderFor(const Endpoint& endpoint,
 
 Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::string& repository,
                                           const HttpResponse& unauthorized, const std::string& sent,
+                                          std::chrono::steady_clock::time_point started,
                                           const Deadline& deadline) {
   std::string header = unauthorized.JoinedHeader("www-authenticate");
   if (header.empty()) return Unauthorized(unauthorized, "authentication required (no challenge)");
@@ -150,8 +151,9 @@ Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::s
   if (learned.scheme == Scheme::kBearer) {
     std::string scope = bearer->Param("scope");
     if (scope.empty()) scope = PullScope(repository);
-    if (StartsWith(sent, "Bearer ")) {
-      tokens_.Invalidate({learned.realm, learned.service, scope}, sent.substr(7));
+    if (StartsWith(sent, "Bearer ") &&
+        !tokens_.Invalidate({learned.realm, learned.service, scope}, sent.substr(7), started)) {
+      return Refused(endpoint, repository, unauthorized, sent);
     }
     return BearerHeader(endpoint, learned, scope, deadline);
   }
@@ -167,6 +169,26 @@ Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::s
         unauthorized, fmt::format("the credentials for {} were refused", endpoint.credential_host));
   }
   return BasicAuthorization(**credential);
+}
+
+RegistryError Authenticator::Refused(const Endpoint& endpoint, const std::string& repository,
+                                     const HttpResponse& unauthorized, const std::string& sent) {
+  if (StartsWith(sent, "Basic ")) {
+    return Unauthorized(
+        unauthorized, fmt::format("the credentials for {} were refused", endpoint.credential_host));
+  }
+  Result<std::optional<Credential>> credential = CredentialFor(endpoint.credential_host);
+  bool anonymous = credential.ok() && !credential.value();
+  if (StartsWith(sent, "Bearer ")) {
+    return Unauthorized(unauthorized,
+                        anonymous ? fmt::format("anonymous pull of {} refused and no credentials "
+                                                "for {}",
+                                                repository, endpoint.credential_host)
+                                  : fmt::format("the token for {} was refused: the credentials "
+                                                "for {} do not grant pull",
+                                                repository, endpoint.credential_host));
+  }
+  return Unauthorized(unauthorized, "authentication required");
 }
 
 Result<std::string> Authenticator::BearerHeader(const Endpoint& endpoint,

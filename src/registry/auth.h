@@ -42,10 +42,18 @@ class Authenticator {
                                 const Deadline& deadline);
 
   // The header value to retry with after `unauthorized` (a 401), given what the rejected
-  // request carried (`sent`, possibly empty). An error when there is nothing better to send.
+  // request, started at `started`, carried (`sent`, possibly empty). An error when there is
+  // nothing better to send: no credentials, refused credentials, or a token fetched for this
+  // very request.
   Result<std::string> Answer(const Endpoint& endpoint, const std::string& repository,
                              const HttpResponse& unauthorized, const std::string& sent,
+                             std::chrono::steady_clock::time_point started,
                              const Deadline& deadline);
+
+  // The error for a 401 to a request that carried `sent` (the header Answer gave): which
+  // credentials or token were refused, never their value.
+  RegistryError Refused(const Endpoint& endpoint, const std::string& repository,
+                        const HttpResponse& unauthorized, const std::string& sent);
 
  private:
   enum class Scheme { kBasic, kBearer };

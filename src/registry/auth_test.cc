@@ -1,5 +1,6 @@
 #include "registry/auth.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -55,7 +56,10 @@ TEST(PullScope, NamesTheRepository) {
 }
 
 Token MakeToken(std::string value, std::chrono::seconds ttl = std::chrono::seconds(60)) {
-  return Token{std::move(value), std::chrono::steady_clock::now() + ttl};
+  Token token;
+  token.value = std::move(value);
+  token.expires = std::chrono::steady_clock::now() + ttl;
+  return token;
 }
 
 TEST(TokenCache, FetchesOnceForManyConcurrentCallers) {
@@ -105,7 +109,7 @@ TEST(TokenCache, KeepsTokensPerKeyAndRefetchesExpiredOnes) {
   int fetches = 0;
   auto fetch = [&](std::chrono::seconds ttl) {
     return [&fetches, ttl]() -> Result<Token> {
-      return MakeToken("t" + std::to_string(++fetches), ttl);
+      return MakeToken(fmt::format("t{}", ++fetches), ttl);
     };
   };
   EXPECT_EQ(cache.Get({"r", "s", "a"}, fetch(std::chrono::seconds(60))).value(), "t1");
@@ -117,13 +121,26 @@ TEST(TokenCache, KeepsTokensPerKeyAndRefetchesExpiredOnes) {
 TEST(TokenCache, InvalidateDropsOnlyTheRejectedToken) {
   TokenCache cache;
   int fetches = 0;
-  auto fetch = [&]() -> Result<Token> { return MakeToken("t" + std::to_string(++fetches)); };
+  auto fetch = [&]() -> Result<Token> { return MakeToken(fmt::format("t{}", ++fetches)); };
   TokenKey key{"r", "s", "a"};
   EXPECT_EQ(cache.Get(key, fetch).value(), "t1");
-  cache.Invalidate(key, "not-the-cached-one");
+  auto after_fetch = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  EXPECT_TRUE(cache.Invalidate(key, "not-the-cached-one", after_fetch));
   EXPECT_EQ(cache.Get(key, fetch).value(), "t1");
-  cache.Invalidate(key, "t1");
+  EXPECT_TRUE(cache.Invalidate(key, "t1", after_fetch));
   EXPECT_EQ(cache.Get(key, fetch).value(), "t2");
+}
+
+TEST(TokenCache, KeepsATokenFetchedForTheRejectedRequestItself) {
+  TokenCache cache;
+  int fetches = 0;
+  auto fetch = [&]() -> Result<Token> { return MakeToken(fmt::format("t{}", ++fetches)); };
+  TokenKey key{"r", "s", "a"};
+  auto request_started = std::chrono::steady_clock::now();
+  EXPECT_EQ(cache.Get(key, fetch).value(), "t1");
+  EXPECT_FALSE(cache.Invalidate(key, "t1", request_started)) << "a refetch would not help";
+  EXPECT_EQ(cache.Get(key, fetch).value(), "t1");
+  EXPECT_EQ(fetches, 1);
 }
 
 }  // namespace

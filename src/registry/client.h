@@ -2,8 +2,10 @@
 // API (Docker Registry v2), with auth, retries and concurrency. This header is the contract the
 // commands (resolve, bump, pin, verify, promote --verify) are written against.
 //
-// Thread safety: one Client is used from one thread; ResolveAll runs its requests concurrently
-// inside (libcurl multi or a bounded pool) and returns when all are done.
+// Thread safety: one Client is used from one thread; ResolveAll runs up to max_concurrency
+// resolutions at once on worker threads whose requests share one libcurl multi handle (one
+// connection cache; HTTP/2 multiplexing over TLS) and returns when all are done.
+// How it works, and the one thing to know about schemes: README.md in this folder.
 #pragma once
 
 #include <chrono>
@@ -83,7 +85,8 @@ struct Manifest {
 };
 
 // The platforms of `required` ("linux/amd64") that `manifest` lacks; a single-arch manifest
-// lacks all of them. A required platform without a variant matches any variant.
+// lacks all of them. A required platform without a variant matches any variant; arm64's "v8"
+// is its default variant, so linux/arm64 and linux/arm64/v8 match each other.
 std::vector<std::string> MissingPlatforms(const Manifest& manifest,
                                           const std::vector<std::string>& required);
 

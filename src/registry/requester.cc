@@ -72,16 +72,19 @@ Result<HttpResponse> Requester::SendOnce(const Endpoint& endpoint, HttpRequest r
 Result<HttpResponse> Requester::Request(const Endpoint& endpoint, const std::string& repository,
                                         HttpRequest request, const std::string& path,
                                         const Deadline& deadline, RequestKind kind) {
+  auto started = std::chrono::steady_clock::now();
   Result<std::string> first = authenticator_.HeaderFor(endpoint, repository, deadline);
   if (!first.ok()) return first.error();
   SetAuthorization(request, first.value());
   Result<HttpResponse> response = SendOnce(endpoint, request, path, deadline, kind);
   if (!response.ok() || response->status != 401) return response;
   Result<std::string> second =
-      authenticator_.Answer(endpoint, repository, *response, first.value(), deadline);
+      authenticator_.Answer(endpoint, repository, *response, first.value(), started, deadline);
   if (!second.ok()) return second.error();
   SetAuthorization(request, second.value());
-  return SendOnce(endpoint, std::move(request), path, deadline, kind);
+  Result<HttpResponse> retried = SendOnce(endpoint, std::move(request), path, deadline, kind);
+  if (!retried.ok() || retried->status != 401) return retried;
+  return authenticator_.Refused(endpoint, repository, *retried, second.value());
 }
 
 }  // namespace imagepin::registry

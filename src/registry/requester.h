@@ -21,8 +21,8 @@ class Requester {
   Requester(Sender& sender, Authenticator& authenticator);
 
   // Sends `request` (method, headers, body cap; its url is ignored) to `path` on `endpoint`
-  // for `repository`. Returns the final response, whatever its status (a 401 here means the
-  // retry with credentials was refused too), or an error (auth, transport, retries spent).
+  // for `repository`. Returns the final response, whatever its status, or an error (auth,
+  // transport, retries spent; kUnauthorized when the retry with credentials met a 401 too).
   Result<HttpResponse> Request(const Endpoint& endpoint, const std::string& repository,
                                HttpRequest request, const std::string& path,
                                const Deadline& deadline, RequestKind kind);

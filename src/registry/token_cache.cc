@@ -22,6 +22,7 @@ Result<std::string> TokenCache::Get(const TokenKey& key, const FetchFn& fetch) {
   ++entry.generation;
   if (fetched.ok()) {
     entry.token = fetched.value();
+    entry.token->fetched = std::chrono::steady_clock::now();
     entry.last_error.reset();
   } else {
     entry.token.reset();
@@ -32,12 +33,16 @@ Result<std::string> TokenCache::Get(const TokenKey& key, const FetchFn& fetch) {
   return fetched->value;
 }
 
-void TokenCache::Invalidate(const TokenKey& key, const std::string& rejected) {
+bool TokenCache::Invalidate(const TokenKey& key, const std::string& rejected,
+                            std::chrono::steady_clock::time_point since) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);
-  if (it != entries_.end() && it->second.token && it->second.token->value == rejected) {
-    it->second.token.reset();
+  if (it == entries_.end() || !it->second.token || it->second.token->value != rejected) {
+    return true;  // already gone or replaced: the next Get has something new
   }
+  if (it->second.token->fetched >= since) return false;
+  it->second.token.reset();
+  return true;
 }
 
 }  // namespace imagepin::registry

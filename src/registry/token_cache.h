@@ -28,6 +28,7 @@ struct TokenKey {
 struct Token {
   std::string value;  // a secret
   std::chrono::steady_clock::time_point expires;
+  std::chrono::steady_clock::time_point fetched;  // set by TokenCache
 };
 
 class TokenCache {
@@ -38,9 +39,12 @@ class TokenCache {
   // time per key).
   Result<std::string> Get(const TokenKey& key, const FetchFn& fetch);
 
-  // Forgets `key`'s token if it is still `rejected` (a registry 401'd it); a token another
-  // worker already replaced stays.
-  void Invalidate(const TokenKey& key, const std::string& rejected);
+  // Forgets `key`'s token if it is still `rejected` (a registry 401'd it: expired early or
+  // revoked); a token another worker already replaced stays. Returns false, forgetting
+  // nothing, when `rejected` was fetched at or after `since` (the rejected request's start):
+  // a token that request itself obtained, which fetching again would only repeat.
+  bool Invalidate(const TokenKey& key, const std::string& rejected,
+                  std::chrono::steady_clock::time_point since);
 
  private:
   struct Entry {

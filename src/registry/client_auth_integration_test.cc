@@ -1,0 +1,221 @@
+// Auth and TLS against the real registry: Basic, Bearer tokens from the harness's issuer, and a
+// self-signed TLS registry.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "registry/integration_test_util.h"
+
+namespace imagepin::registry {
+namespace {
+
+using testreg::ImageKind;
+using testreg::Mode;
+using testreg::TestRegistry;
+
+// ---- Basic auth ------------------------------------------------------------------------------
+
+TEST(ClientAuthIntegration, BasicAuthWithTheRightPassword) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kBasic);
+  ASSERT_NE(reg, nullptr);
+  std::string digest = reg->Push("client/basic", "v1", ImageKind::kIndex);
+  ASSERT_FALSE(digest.empty());
+  testing::TempDir dir;
+  ClientOptions options;
+  options.credentials = StoreFor(dir, reg->host(), PasswordEntry(reg->user(), reg->password()));
+  Client client(options);
+  Result<Manifest> manifest = client.Resolve(Ref(reg->host() + "/client/basic:v1"), true);
+  ASSERT_TRUE(manifest.ok()) << manifest.error().ToString();
+  EXPECT_EQ(manifest->digest, digest);
+  // 401, then HEAD with Basic, then the GET sends Basic at once.
+  EXPECT_EQ(client.stats().manifest_requests, 3);
+  EXPECT_EQ(client.stats().token_requests, 0);
+}
+
+TEST(ClientAuthIntegration, BasicAuthWithAWrongPasswordIsUnauthorizedAndSecret) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kBasic);
+  ASSERT_NE(reg, nullptr);
+  ASSERT_FALSE(reg->Push("client/basic-wrong", "v1", ImageKind::kSingle).empty());
+  const std::string wrong = "Wr0ng-Pa55word-" + reg->password();
+  testing::TempDir dir;
+  ClientOptions options;
+  options.credentials = StoreFor(dir, reg->host(), PasswordEntry(reg->user(), wrong));
+  Client client(options);
+  Result<Manifest> manifest = client.Resolve(Ref(reg->host() + "/client/basic-wrong:v1"), false);
+  ASSERT_FALSE(manifest.ok());
+  EXPECT_EQ(manifest.error().kind, ErrorKind::kUnauthorized);
+  EXPECT_EQ(manifest.error().http_status, 401);
+  std::string text = manifest.error().ToString();
+  EXPECT_NE(text.find("credentials for " + reg->host() + " were refused"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find(wrong), std::string::npos) << text;
+  EXPECT_EQ(text.find(BasicAuthorization({reg->user(), wrong, ""}).substr(6)), std::string::npos);
+}
+
+TEST(ClientAuthIntegration, BasicAuthWithoutCredentialsIsUnauthorized) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kBasic);
+  ASSERT_NE(reg, nullptr);
+  Client client(PlainOptions());
+  Result<Manifest> manifest = client.Resolve(Ref(reg->host() + "/client/basic:v1"), false);
+  ASSERT_FALSE(manifest.ok());
+  EXPECT_EQ(manifest.error().kind, ErrorKind::kUnauthorized);
+  EXPECT_NE(manifest.error().message.find("no credentials"), std::string::npos)
+      << manifest.error().ToString();
+}
+
+// ---- Bearer tokens ---------------------------------------------------------------------------
+
+TEST(ClientAuthIntegration, BearerTokenOncePerRepositoryForManyTags) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kToken);
+  ASSERT_NE(reg, nullptr);
+  std::vector<ref::Reference> references;
+  std::vector<std::string> expected;
+  for (const char* repo : {"client/token-a", "client/token-b"}) {
+    for (int i = 0; i < 4; ++i) {
+      std::string tag = fmt::format("t{}", i);
+      std::string digest = reg->Push(repo, tag, ImageKind::kSingle, i);
+      ASSERT_FALSE(digest.empty());
+      references.push_back(Ref(reg->host() + "/" + repo + ":" + tag));
+      expected.push_back(digest);
+    }
+  }
+  testing::TempDir dir;
+  ClientOptions options;
+  options.credentials = StoreFor(dir, reg->host(), PasswordEntry(reg->user(), reg->password()));
+  Client client(options);
+  auto results = client.ResolveAll(references, false);
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].ok()) << results[i].error().ToString();
+    EXPECT_EQ(results[i]->digest, expected[i]);
+  }
+  EXPECT_EQ(client.stats().token_requests, 2) << "one per repository";
+}
+
+TEST(ClientAuthIntegration, BearerTokenFromAnIdentityToken) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kToken);
+  ASSERT_NE(reg, nullptr);
+  ASSERT_FALSE(reg->identity_token().empty());
+  std::string digest = reg->Push("client/token-identity", "v1", ImageKind::kIndex);
+  ASSERT_FALSE(digest.empty());
+  testing::TempDir dir;
+  ClientOptions options;
+  options.credentials = StoreFor(dir, reg->host(), {{"identitytoken", reg->identity_token()}});
+  Client client(options);
+  Result<Manifest> manifest = client.Resolve(Ref(reg->host() + "/client/token-identity:v1"), true);
+  ASSERT_TRUE(manifest.ok()) << manifest.error().ToString();
+  EXPECT_EQ(manifest->digest, digest);
+  EXPECT_EQ(client.stats().token_requests, 1);
+}
+
+TEST(ClientAuthIntegration, BearerWithAWrongPasswordIsUnauthorizedAndSecret) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kToken);
+  ASSERT_NE(reg, nullptr);
+  const std::string wrong = "Wr0ng-Pa55word-" + reg->password();
+  testing::TempDir dir;
+  ClientOptions options;
+  options.credentials = StoreFor(dir, reg->host(), PasswordEntry(reg->user(), wrong));
+  Client client(options);
+  std::vector<ref::Reference> references;
+  for (int i = 0; i < 5; ++i) {
+    references.push_back(Ref(reg->host() + "/client/token-wrong:t" + std::to_string(i)));
+  }
+  auto results = client.ResolveAll(references, false);
+  for (const auto& result : results) {
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().kind, ErrorKind::kUnauthorized);
+    EXPECT_EQ(result.error().ToString().find(wrong), std::string::npos);
+  }
+  EXPECT_LE(client.stats().token_requests, 2) << "a refused password is not asked again per tag";
+}
+
+TEST(ClientAuthIntegration, AnonymousTokenWithoutPullRightsIsUnauthorized) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kToken);
+  ASSERT_NE(reg, nullptr);
+  ASSERT_FALSE(reg->Push("client/token-private", "v1", ImageKind::kSingle).empty());
+  Client client(PlainOptions());
+  Result<Manifest> manifest = client.Resolve(Ref(reg->host() + "/client/token-private:v1"), false);
+  ASSERT_FALSE(manifest.ok());
+  EXPECT_EQ(manifest.error().kind, ErrorKind::kUnauthorized);
+  EXPECT_EQ(manifest.error().http_status, 401);
+  EXPECT_NE(manifest.error().message.find("no credentials"), std::string::npos)
+      << manifest.error().ToString();
+}
+
+TEST(ClientAuthIntegration, AnonymousPullTokenWorks) {
+  std::unique_ptr<TestRegistry> reg = TestRegistry::Start(Mode::kToken, {.anonymous_pull = true});
+  ASSERT_NE(reg, nullptr);
+  std::string digest = reg->Push("client/public", "v1", ImageKind::kIndex);
+  ASSERT_FALSE(digest.empty());
+  Client client(PlainOptions());
+  Result<Manifest> manifest = client.Resolve(Ref(reg->host() + "/client/public:v1"), true);
+  ASSERT_TRUE(manifest.ok()) << manifest.error().ToString();
+  EXPECT_EQ(manifest->digest, digest);
+  EXPECT_EQ(client.stats().token_requests, 1);
+  // 401, HEAD with the token, GET with the same token.
+  EXPECT_EQ(client.stats().manifest_requests, 3);
+}
+
+TEST(ClientAuthIntegration, ExpiredTokenIsRefreshedOnce) {
+  std::unique_ptr<TestRegistry> reg =
+      TestRegistry::Start(Mode::kToken, {.anonymous_pull = true, .token_ttl_seconds = 1});
+  ASSERT_NE(reg, nullptr);
+  ASSERT_FALSE(reg->Push("client/short-lived", "a", ImageKind::kSingle, 1).empty());
+  ASSERT_FALSE(reg->Push("client/short-lived", "b", ImageKind::kSingle, 2).empty());
+  Client client(PlainOptions());
+  ASSERT_TRUE(client.Resolve(Ref(reg->host() + "/client/short-lived:a"), false).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  Result<Manifest> later = client.Resolve(Ref(reg->host() + "/client/short-lived:b"), false);
+  ASSERT_TRUE(later.ok()) << later.error().ToString();
+  EXPECT_EQ(client.stats().token_requests, 2);
+}
+
+// ---- TLS -------------------------------------------------------------------------------------
+
+TEST(ClientAuthIntegration, TlsWithTheCaFileVerifiesAndUsesHttp2) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kTls);
+  ASSERT_NE(reg, nullptr);
+  std::vector<std::string> digests = reg->PushMany(12, "client/tls-", "v1", ImageKind::kIndex);
+  ASSERT_EQ(digests.size(), 12u);
+  ClientOptions options = PlainOptions();
+  options.ca_file = reg->ca_file();
+  Client client(options);
+  std::vector<ref::Reference> references;
+  for (int i = 0; i < 12; ++i) {
+    references.push_back(Ref(reg->host() + "/client/tls-" + std::to_string(i) + ":v1"));
+  }
+  auto results = client.ResolveAll(references, true);
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].ok()) << results[i].error().ToString();
+    EXPECT_EQ(results[i]->digest, digests[i]);
+  }
+  ClientStats stats = client.stats();
+  EXPECT_EQ(stats.http2_responses, stats.manifest_requests) << "ALPN offers h2";
+  EXPECT_LE(stats.connections, 2) << "requests multiplexed on one HTTP/2 connection";
+}
+
+TEST(ClientAuthIntegration, TlsWithoutTheCaFileFailsVerification) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kTls);
+  ASSERT_NE(reg, nullptr);
+  ASSERT_FALSE(reg->Push("client/tls-untrusted", "v1", ImageKind::kSingle).empty());
+  Client client(PlainOptions());
+  Result<Manifest> manifest = client.Resolve(Ref(reg->host() + "/client/tls-untrusted:v1"), false);
+  ASSERT_FALSE(manifest.ok());
+  EXPECT_EQ(manifest.error().kind, ErrorKind::kTls) << manifest.error().ToString();
+  EXPECT_FALSE(manifest.error().temporary);
+  EXPECT_EQ(client.stats().retries, 0);
+}
+
+TEST(ClientAuthIntegration, UnreadableCaFileFailsEveryRequest) {
+  ClientOptions options = PlainOptions();
+  options.ca_file = "/nonexistent/imagepin-ca.pem";
+  Client client(options);
+  Result<Manifest> manifest = client.Resolve(Ref("127.0.0.1:1/x:y"), false);
+  ASSERT_FALSE(manifest.ok());
+  EXPECT_EQ(manifest.error().kind, ErrorKind::kTls);
+  EXPECT_NE(manifest.error().message.find("/nonexistent/imagepin-ca.pem"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace imagepin::registry
