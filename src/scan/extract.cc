@@ -47,7 +47,6 @@ class PathStack {
   void PushIndex(size_t index) { segments_.push_back({{}, index, true}); }
   void Pop() { segments_.pop_back(); }
   size_t depth() const { return segments_.size(); }
-  void Clear() { segments_.clear(); }
   // The printed path of the first `depth` segments (all of them by default).
   std::string Text(size_t depth = SIZE_MAX) const {
     yaml::KeyPath path;
@@ -60,7 +59,7 @@ class PathStack {
 
  private:
   struct Segment {
-    std::string_view key;  // a key's value in the Document (or a literal): lives as long as it
+    std::string_view key;  // views a key's value in the Document, or a string literal
     size_t index;
     bool is_index;
   };

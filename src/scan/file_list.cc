@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 #include <system_error>
 
 #include "base/glob.h"
