@@ -4,7 +4,6 @@
 // resolution and nothing is written (unless --keep-going).
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -14,6 +13,7 @@
 #include "cli/diagnostics.h"
 #include "cli/json_util.h"
 #include "cli/registry_flags.h"
+#include "cli/summary_file.h"
 #include "plan/bump.h"
 #include "registry/client.h"
 #include "report/markdown.h"
@@ -161,6 +161,12 @@ int RunBump(const BumpFlags& flags) {
     for (BumpOutcome& o : outcomes) o.changed = false;
     edits.clear();
   }
+  // The PR body first: if it cannot be written, no value file is either.
+  if (!flags.summary_md.empty() &&
+      !WriteSummary(flags.summary_md,
+                    SummaryMarkdown(outcomes, config->bump.channel, environments))) {
+    return kExitRuntime;
+  }
   rewrite::ApplyOptions apply;
   apply.dry_run = flags.dry_run;
   base::Result<std::vector<rewrite::FileChange>> applied = rewrite::ApplyEdits(edits, apply);
@@ -180,10 +186,6 @@ int RunBump(const BumpFlags& flags) {
     } else if (!o.new_digest.empty()) {
       ++unchanged;
     }
-  }
-  if (!flags.summary_md.empty()) {
-    std::ofstream(flags.summary_md)
-        << SummaryMarkdown(outcomes, config->bump.channel, environments);
   }
   if (flags.format == "json") {
     nlohmann::ordered_json out;

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +12,7 @@
 #include "cli/diagnostics.h"
 #include "cli/json_util.h"
 #include "cli/registry_flags.h"
+#include "cli/summary_file.h"
 #include "plan/promote.h"
 #include "policy/tag_rules.h"
 #include "registry/client.h"
@@ -190,6 +190,11 @@ int RunPromote(const PromoteFlags& flags) {
     fmt::print(stderr, "imagepin: promote: --verify failed, nothing written\n");
     return kExitRuntime;
   }
+  // The PR body first: if it cannot be written, no value file is either.
+  if (!flags.summary_md.empty() &&
+      !WriteSummary(flags.summary_md, SummaryMarkdown(plan, flags, *config))) {
+    return kExitRuntime;
+  }
   rewrite::ApplyOptions apply;
   apply.dry_run = flags.dry_run;
   base::Result<std::vector<rewrite::FileChange>> applied =
@@ -200,9 +205,6 @@ int RunPromote(const PromoteFlags& flags) {
   }
   int written = 0;
   for (const rewrite::FileChange& c : *applied) written += c.written ? 1 : 0;
-  if (!flags.summary_md.empty()) {
-    std::ofstream(flags.summary_md) << SummaryMarkdown(plan, flags, *config);
-  }
   if (flags.format == "json") {
     PrintJson(plan, flags, written);
     return kExitOk;
