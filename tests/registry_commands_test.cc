@@ -272,7 +272,7 @@ TEST_F(BumpFaultTest, SlowResponsePastTheDeadlineFailsWithNothingWritten) {
 }
 
 TEST_F(BumpFaultTest, CorruptedIndexBodyFailsWithNothingWritten) {
-  Prepare(R"([{"path": "/manifests/sha256:", "method": "GET", "kind": "corrupt", "times": -1}])");
+  Prepare(R"([{"path": "/manifests/", "method": "GET", "kind": "corrupt", "times": -1}])");
   testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find(": digest-mismatch:"), std::string::npos) << r.err;

@@ -88,31 +88,41 @@ Result<Manifest> ResolveManifest(Requester& requester, const ClientOptions& opti
                                                   : std::string("latest");
   const std::string path = "/v2/" + reference.path + "/manifests/" + identifier;
 
-  HttpRequest head;
-  head.method = "HEAD";
-  head.headers = {"Accept: " + ManifestAcceptHeader()};
-  Result<HttpResponse> headed =
-      requester.Request(*endpoint, reference.path, head, path, deadline, RequestKind::kManifest);
-  if (!headed.ok()) return headed.error();
-  if (headed->status == 401) return ErrorFromResponse(401, headed->body, "");
-
   Manifest manifest;
   std::optional<Fetched> fetched;
-  if (headed->status == 200) {
-    manifest.digest = headed->Header("docker-content-digest");
-    manifest.media_type = headed->Header("content-type");
-    manifest.size = ContentLength(*headed);
-  }
-  if (headed->status != 200 || !ref::IsValidDigest(manifest.digest) ||
-      !IsKnownManifestMediaType(manifest.media_type)) {
-    // A HEAD error has no body to name the spec's code, and a HEAD without a digest header
-    // leaves the body as the only source of the digest.
+  auto fetch = [&]() -> Result<bool> {
     Result<Fetched> got = GetManifest(requester, *endpoint, reference, path, options, deadline);
     if (!got.ok()) return got.error();
     fetched = std::move(got.value());
     manifest.digest = fetched->digest;
     manifest.media_type = fetched->media_type;
     manifest.size = static_cast<int64_t>(fetched->body.size());
+    return true;
+  };
+  if (want_platforms) {
+    // One GET answers both questions: the digest (the header, checked against the body's
+    // sha256) and the platforms. HEAD and then GET by digest would be two requests per image,
+    // and registries that rate-limit (Docker Hub) count the GET either way.
+    if (Result<bool> got = fetch(); !got.ok()) return got.error();
+  } else {
+    HttpRequest head;
+    head.method = "HEAD";
+    head.headers = {"Accept: " + ManifestAcceptHeader()};
+    Result<HttpResponse> headed =
+        requester.Request(*endpoint, reference.path, head, path, deadline, RequestKind::kManifest);
+    if (!headed.ok()) return headed.error();
+    if (headed->status == 401) return ErrorFromResponse(401, headed->body, "");
+    if (headed->status == 200) {
+      manifest.digest = headed->Header("docker-content-digest");
+      manifest.media_type = headed->Header("content-type");
+      manifest.size = ContentLength(*headed);
+    }
+    if (headed->status != 200 || !ref::IsValidDigest(manifest.digest) ||
+        !IsKnownManifestMediaType(manifest.media_type)) {
+      // A HEAD error has no body to name the spec's code, and a HEAD without a digest header
+      // leaves the body as the only source of the digest.
+      if (Result<bool> got = fetch(); !got.ok()) return got.error();
+    }
   }
   if (reference.has_digest() && manifest.digest != reference.digest &&
       manifest.digest.substr(0, manifest.digest.find(':')) ==
@@ -122,13 +132,7 @@ Result<Manifest> ResolveManifest(Requester& requester, const ClientOptions& opti
   manifest.is_index = IsIndexMediaType(manifest.media_type);
   if (!want_platforms || !manifest.is_index) return manifest;
 
-  if (!fetched) {
-    const std::string by_digest = "/v2/" + reference.path + "/manifests/" + manifest.digest;
-    Result<Fetched> got =
-        GetManifest(requester, *endpoint, reference, by_digest, options, deadline);
-    if (!got.ok()) return got.error();
-    fetched = std::move(got.value());
-  }
+  // want_platforms always fetched the body above.
   if (IsSha256(manifest.digest) && Sha256Digest(fetched->body) != manifest.digest) {
     return Mismatch(manifest.digest, Sha256Digest(fetched->body));
   }

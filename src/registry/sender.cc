@@ -12,6 +12,9 @@
 namespace imagepin::registry {
 namespace {
 
+// How close to the deadline a timed-out request counts as having hit it (see Send).
+constexpr std::chrono::milliseconds kDeadlineSlack{100};
+
 // Registries redirect at most once or twice (to blob storage or a CDN); more than 5 hops is a
 // loop or a misconfiguration.
 constexpr int kMaxRedirects = 5;
@@ -100,7 +103,11 @@ Result<HttpResponse> Sender::Send(HttpRequest request, const Deadline& deadline,
     RegistryError error;
     std::optional<std::chrono::seconds> retry_after;
     if (response.failure != TransportFailure::kNone) {
-      if (response.failure == TransportFailure::kTimeout && deadline.Passed()) {
+      // The request's own timeout is clipped to the deadline, and curl may fire it a few
+      // milliseconds early: a timeout that leaves next to nothing of the deadline is the
+      // deadline's doing, whatever the clock says.
+      if (response.failure == TransportFailure::kTimeout &&
+          (deadline.Passed() || deadline.Remaining() < kDeadlineSlack)) {
         return DeadlineError("waiting for the registry");
       }
       error = TransportError(response);
