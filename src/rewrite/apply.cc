@@ -5,10 +5,13 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "base/files.h"
@@ -100,17 +103,45 @@ void RemoveTemps(std::vector<FilePlan*>& changed) {
   }
 }
 
+// Writing and fsyncing thousands of temporary files one after another is slow (each fsync
+// waits for its own journal commit); several in flight let the file system commit them
+// together. 8 is enough to fill a commit on the disks measured (bench/lanes_bench.sh) without
+// crowding a small machine.
+constexpr unsigned kWriters = 8;
+
+// Step 3, in parallel: every changed file's new contents in a temporary file beside it. On any
+// failure, all temporary files are removed and the first error (in plan order) is returned.
+base::Status WriteTemps(std::vector<FilePlan*>& changed) {
+  std::vector<std::optional<base::Error>> errors(changed.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < changed.size();) {
+      FilePlan* plan = changed[i];
+      base::Result<std::string> temp =
+          WriteTempFileBeside(plan->target, plan->updated, plan->before, plan->display);
+      if (temp.ok()) {
+        plan->temp = std::move(*temp);
+      } else {
+        errors[i] = temp.error();
+      }
+    }
+  };
+  std::vector<std::thread> writers;
+  for (unsigned t = 1; t < std::min<size_t>(kWriters, changed.size()); ++t)
+    writers.emplace_back(work);
+  work();
+  for (std::thread& w : writers) w.join();
+  for (const std::optional<base::Error>& e : errors) {
+    if (!e) continue;
+    RemoveTemps(changed);
+    return *e;
+  }
+  return {};
+}
+
 // Steps 3 and 4 for the files that change.
 base::Status WriteAll(std::vector<FilePlan*>& changed) {
-  for (FilePlan* plan : changed) {
-    base::Result<std::string> temp =
-        WriteTempFileBeside(plan->target, plan->updated, plan->before, plan->display);
-    if (!temp.ok()) {
-      RemoveTemps(changed);
-      return temp.error();
-    }
-    plan->temp = std::move(*temp);
-  }
+  if (base::Status written = WriteTemps(changed); !written.ok()) return written;
   for (FilePlan* plan : changed) {
     base::Result<FileIdentity> now = StatRegularFile(plan->target, plan->display);
     if (!now.ok() || !SameFile(plan->before, *now)) {

@@ -1,7 +1,7 @@
 // A source-preserving view of YAML: one Document per YAML document in a stream, as a compact tree
 // of nodes that remember where they stand in the original bytes (byte span, line, column, quoting
 // style, anchor). The tree is only for *finding* things; edits splice the original bytes (see
-// splice.h) and YAML is never re-serialised.
+// rewrite/splice.h) and YAML is never re-serialised.
 //
 // What a newcomer gets wrong: aliases are not expanded. An alias node points at its anchor's node
 // (`alias_target`), so a value reached through `*name` is reported where `&name` is written.
