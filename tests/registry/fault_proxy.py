@@ -208,12 +208,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(status, headers, data, head=method == "HEAD")
         if kind == "delay":
             time.sleep(float(fault.get("seconds", 1)))
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        # A list of pairs, not a dict: clients such as skopeo repeat headers (one Accept per
+        # media type), and all of them must reach the registry.
+        headers = [(k, v) for k, v in self.headers.items()
+                   if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
         if body or "Content-Length" in self.headers or "Transfer-Encoding" in self.headers:
-            headers["Content-Length"] = str(len(body))
+            headers.append(("Content-Length", str(len(body))))
         conn = self.upstream_conn()
         try:
-            conn.request(method, path, body=body or None, headers=headers)
+            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            for name, value in headers:
+                conn.putheader(name, value)
+            conn.endheaders(body or None)
             resp = conn.getresponse()
             data = resp.read()
         except (OSError, http.client.HTTPException) as e:
