@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages imagepin needs to build, test and benchmark, skipping what is
 # already there (so a second run costs a second, and needs no network).
+#   scripts/install-deps.sh           build, tests and the demo
+#   scripts/install-deps.sh --build   only what building needs (the GitHub action)
+#   scripts/install-deps.sh --bench   tests and the benchmark tools
 set -euo pipefail
 
 packages=(
@@ -12,11 +15,14 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and micro-benchmarks
   python3 python3-jsonschema python3-yaml   # SARIF schema validation; the shared bench tools
   git clang-format
-  docker-registry skopeo apache2-utils openssl python3-cryptography  # real-registry tests
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(hyperfine ripgrep time)
-fi
+# The real-registry tests, the demo and the benchmarks start a registry on loopback.
+registry_tools=(docker-registry skopeo apache2-utils openssl python3-cryptography)
+case "${1:-}" in
+  --build) ;;  # only what building imagepin needs (the GitHub action)
+  --bench) packages+=("${registry_tools[@]}" hyperfine ripgrep time) ;;
+  *) packages+=("${registry_tools[@]}") ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
