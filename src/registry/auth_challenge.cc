@@ -4,6 +4,8 @@
 #include <cctype>
 #include <optional>
 
+#include "base/strings.h"
+
 namespace imagepin::registry {
 namespace {
 
@@ -15,13 +17,6 @@ bool IsTokenChar(char c) {
 
 // RFC 7235 token68 adds '/' (and '=' only as trailing padding, handled by the caller).
 bool IsToken68Char(char c) { return IsTokenChar(c) || c == '/'; }
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 class ChallengeParser {
  public:
@@ -114,7 +109,7 @@ class ChallengeParser {
       } else {
         value = ReadToken();
       }
-      challenge.params[Lower(name)] = std::move(value);
+      challenge.params[base::AsciiLower(name)] = std::move(value);
       first = false;
       SkipSpaces();
       if (AtEnd()) return {};
@@ -146,10 +141,12 @@ class ChallengeParser {
 
 }  // namespace
 
-bool Challenge::Is(std::string_view name) const { return Lower(scheme) == Lower(name); }
+bool Challenge::Is(std::string_view name) const {
+  return base::AsciiLower(scheme) == base::AsciiLower(name);
+}
 
 std::string Challenge::Param(const std::string& name) const {
-  auto it = params.find(Lower(name));
+  auto it = params.find(base::AsciiLower(name));
   return it == params.end() ? std::string() : it->second;
 }
 

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "base/files.h"
+#include "base/strings.h"
 
 extern char** environ;
 
@@ -48,22 +49,6 @@ constexpr size_t kMaxHelperOutput = size_t{64} << 10;
 // Docker Hub's credentials are stored under this key by `docker login`, for historical reasons.
 constexpr char kDockerHubLegacyKey[] = "https://index.docker.io/v1/";
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 // The registry host a config key names: keys may be URLs ("https://ghcr.io",
 // "https://index.docker.io/v1/") or carry a path ("ghcr.io/acme").
 std::string KeyHost(std::string_view key) {
@@ -71,7 +56,7 @@ std::string KeyHost(std::string_view key) {
     key.remove_prefix(scheme + 3);
   }
   key = key.substr(0, key.find('/'));
-  return Lower(key);
+  return base::AsciiLower(key);
 }
 
 bool IsDockerHub(std::string_view host) {
@@ -84,7 +69,7 @@ bool IsDockerHub(std::string_view host) {
 const nlohmann::json* FindEntry(const nlohmann::json& object, const std::string& host) {
   if (!object.is_object()) return nullptr;
   if (auto exact = object.find(host); exact != object.end()) return &*exact;
-  std::string wanted = Lower(host);
+  std::string wanted = base::AsciiLower(host);
   for (auto it = object.begin(); it != object.end(); ++it) {
     std::string key_host = KeyHost(it.key());
     if (key_host == wanted || (IsDockerHub(wanted) && IsDockerHub(key_host))) return &*it;
@@ -94,7 +79,7 @@ const nlohmann::json* FindEntry(const nlohmann::json& object, const std::string&
 
 // Standard base64 (padding optional, surrounding whitespace ignored), or nullopt.
 std::optional<std::string> DecodeBase64(std::string_view text) {
-  std::string input(Trim(text));
+  std::string input(base::TrimSpace(text));
   while (input.size() % 4 != 0) input += '=';
   if (input.empty()) return std::string();
   std::string out(input.size() / 4 * 3, '\0');
@@ -251,7 +236,7 @@ base::Result<HelperRun> RunHelperProcess(const std::string& program, const std::
 
 // The first line of what a failed helper said, when it cannot be a credential.
 std::string HelperComplaint(const HelperRun& run) {
-  std::string_view text = Trim(run.err.empty() ? run.out : run.err);
+  std::string_view text = base::TrimSpace(run.err.empty() ? run.out : run.err);
   text = text.substr(0, text.find('\n'));
   if (text.find("Secret") != std::string_view::npos || text.size() > 200) return "";
   return fmt::format(": {}", text);
@@ -262,7 +247,7 @@ std::string HelperComplaint(const HelperRun& run) {
 Found FromHelper(const std::string& name, const std::string& host) {
   std::string program = "docker-credential-" + name;
   // What `docker login` stored: Docker Hub under its legacy URL, other registries by host.
-  std::string server_url = IsDockerHub(Lower(host)) ? kDockerHubLegacyKey : host;
+  std::string server_url = IsDockerHub(base::AsciiLower(host)) ? kDockerHubLegacyKey : host;
   base::Result<HelperRun> run = RunHelperProcess(program, server_url);
   if (!run.ok()) return run.error();
   if (run->exit_code != 0) {

@@ -7,15 +7,10 @@
 #include <cctype>
 #include <optional>
 
+#include "base/strings.h"
+
 namespace imagepin::registry {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool ValidHostPort(std::string_view host_port) {
   if (host_port.empty()) return false;
@@ -37,11 +32,12 @@ RegistryError Refused(std::string message) {
 std::string HostWithoutPort(std::string_view host_port) {
   if (!host_port.empty() && host_port.front() == '[') {
     size_t close = host_port.find(']');
-    return Lower(host_port.substr(1, close == std::string_view::npos ? close : close - 1));
+    return base::AsciiLower(
+        host_port.substr(1, close == std::string_view::npos ? close : close - 1));
   }
   // More than one ':' without brackets is a bare IPv6 literal with no port.
-  if (std::count(host_port.begin(), host_port.end(), ':') > 1) return Lower(host_port);
-  return Lower(host_port.substr(0, host_port.find(':')));
+  if (std::count(host_port.begin(), host_port.end(), ':') > 1) return base::AsciiLower(host_port);
+  return base::AsciiLower(host_port.substr(0, host_port.find(':')));
 }
 
 bool IsLoopback(std::string_view host_port) {
@@ -57,10 +53,10 @@ bool IsLoopback(std::string_view host_port) {
 
 bool PlainHttpAllowed(std::string_view host_port, const ClientOptions& options) {
   if (IsLoopback(host_port)) return true;
-  std::string exact = Lower(host_port);
+  std::string exact = base::AsciiLower(host_port);
   std::string host = HostWithoutPort(host_port);
   for (const std::string& insecure : options.insecure_hosts) {
-    std::string entry = Lower(insecure);
+    std::string entry = base::AsciiLower(insecure);
     if (entry == exact || entry == host) return true;
   }
   return false;

@@ -13,26 +13,10 @@
 #include <thread>
 
 #include "base/files.h"
+#include "base/strings.h"
 
 namespace imagepin::registry {
 namespace {
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 TransportFailure FailureFor(CURLcode code) {
   switch (code) {
@@ -97,11 +81,11 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return bytes;  // the blank line that ends the block
-  std::string name(Trim(line.substr(0, colon)));
+  std::string name(base::TrimSpace(line.substr(0, colon)));
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   transfer->response.headers.emplace_back(std::move(name),
-                                          std::string(Trim(line.substr(colon + 1))));
+                                          std::string(base::TrimSpace(line.substr(colon + 1))));
   return bytes;
 }
 
@@ -109,7 +93,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 
 std::string HttpResponse::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (EqualsIgnoringCase(key, name)) return value;
+    if (base::EqualsIgnoringCase(key, name)) return value;
   }
   return std::string();
 }
@@ -117,7 +101,7 @@ std::string HttpResponse::Header(std::string_view name) const {
 std::string HttpResponse::JoinedHeader(std::string_view name) const {
   std::string out;
   for (const auto& [key, value] : headers) {
-    if (!EqualsIgnoringCase(key, name)) continue;
+    if (!base::EqualsIgnoringCase(key, name)) continue;
     if (!out.empty()) out += ", ";
     out += value;
   }
