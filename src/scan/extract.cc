@@ -117,7 +117,8 @@ class Extractor {
     return IsScalar(api_version) && IsScalar(*kind);
   }
 
-  // Looks up `key` in a mapping, then in mappings merged into it with `<<: *anchor`.
+  // Looks up `key` in a mapping, then in mappings merged into it with `<<: *anchor` or
+  // `<<: [*a, *b]` (earlier ones win, as the merge-key spec says).
   NodeId Lookup(NodeId mapping, std::string_view key) const {
     NodeId v = doc_.Get(mapping, key);
     if (v != kNoNode) return v;
@@ -125,6 +126,13 @@ class Extractor {
     if (merge == kNoNode) return kNoNode;
     NodeId target = doc_.Resolve(merge);
     if (IsMapping(target)) return doc_.Get(target, key);
+    if (target == kNoNode || doc_.node(target).kind != NodeKind::kSequence) return kNoNode;
+    for (NodeId item = doc_.node(target).first_child; item != kNoNode;
+         item = doc_.node(item).next_sibling) {
+      NodeId merged = doc_.Resolve(item);
+      if (!IsMapping(merged)) continue;
+      if (NodeId found = doc_.Get(merged, key); found != kNoNode) return found;
+    }
     return kNoNode;
   }
 

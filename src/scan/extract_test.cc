@@ -317,6 +317,26 @@ TEST(ExtractImageFields, MergeKeyInsideImageMapping) {
   EXPECT_EQ(f.line, 4);
 }
 
+TEST(ExtractImageFields, MergeKeyListEarlierMappingsWin) {
+  DocumentFields out = Extract(
+      "registry: &registry\n"
+      "  registry: docker.io\n"
+      "  tag: 1.0.0\n"
+      "redis: &redis\n"
+      "  repository: bitnami/redis\n"
+      "  tag: 7.2.4\n"
+      "image:\n"
+      "  <<: [*redis, *registry]\n"
+      "  digest: \"\"\n");
+  ASSERT_EQ(out.images.size(), 1u);
+  const ImageField& f = out.images[0];
+  EXPECT_EQ(f.repository.value, "bitnami/redis");
+  EXPECT_EQ(f.registry.value, "docker.io");
+  EXPECT_EQ(f.tag.value, "7.2.4") << "the first mapping in the merge list wins";
+  EXPECT_EQ(f.tag.line, 6);
+  EXPECT_EQ(f.reference, "docker.io/bitnami/redis:7.2.4");
+}
+
 TEST(ExtractImageFields, DeploymentContainersAndInitContainers) {
   DocumentFields out = Extract(
       "apiVersion: apps/v1\n"                      // 1
