@@ -144,8 +144,10 @@ TEST_F(RegistryCommandsTest, BumpFailsFastAndWritesNothing) {
   std::string gone = "image:\n  ref: " + Ref("gone") + "@" + kZeros + "\n";
   repo_.Write("sources/values/env/dev/api.yaml", api);
   repo_.Write("sources/values/env/dev/gone.yaml", gone);
-  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  std::string summary = (repo_.path() / "summary.md").string();
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev", "--summary-md", summary});
   EXPECT_EQ(r.exit_code, 3);
+  EXPECT_FALSE(std::filesystem::exists(summary)) << "no PR body for a failed bump";
   EXPECT_NE(r.err.find("sources/values/env/dev/gone.yaml:2:8: error: " + Ref("gone") + ":main"),
             std::string::npos)
       << r.err;

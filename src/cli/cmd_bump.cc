@@ -153,16 +153,17 @@ int RunBump(const BumpFlags& flags) {
     o.changed = !edit->IsNoOp();
     edits.push_back(std::move(*edit));
   }
-  if (failed && !flags.keep_going) {
+  bool write_nothing = failed && !flags.keep_going;
+  if (write_nothing) {
     fmt::print(stderr,
-               "imagepin: bump: nothing written: {} (use --keep-going to write what "
-               "resolved)\n",
-               "a reference could not be bumped");
+               "imagepin: bump: nothing written: a reference could not be bumped (use "
+               "--keep-going to write what resolved)\n");
     for (BumpOutcome& o : outcomes) o.changed = false;
     edits.clear();
   }
-  // The PR body first: if it cannot be written, no value file is either.
-  if (!flags.summary_md.empty() &&
+  // The PR body first: if it cannot be written, no value file is either. A run that writes
+  // nothing because of a failure leaves no PR body behind to be mistaken for a success.
+  if (!write_nothing && !flags.summary_md.empty() &&
       !WriteSummary(flags.summary_md,
                     SummaryMarkdown(outcomes, config->bump.channel, environments))) {
     return kExitRuntime;
