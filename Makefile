@@ -8,7 +8,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 IMAGEPIN := $(BUILD)/src/cli/imagepin
 
-.PHONY: all deps build demo test test-fast test-asan bench format clean
+.PHONY: all deps build demo test test-fast test-asan bench fuzz format clean
 
 all: build
 
@@ -35,6 +35,17 @@ test-asan: deps
 bench: build
 	@scripts/install-deps.sh --bench
 	@bench/run.sh $(IMAGEPIN)
+
+# libFuzzer on the reference grammar (clang from Debian): FUZZ_SECONDS of fuzzing, the corpus
+# kept in build-fuzz/corpus between runs.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	@mkdir -p build-fuzz/corpus
+	@clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Isrc \
+	  fuzz/reference_fuzz.cc src/ref/reference.cc src/base/result.cc -lfmt \
+	  -o build-fuzz/reference_fuzz
+	@build-fuzz/reference_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=300 build-fuzz/corpus
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh           build, tests and the demo
 #   scripts/install-deps.sh --build   only what building needs (the GitHub action)
 #   scripts/install-deps.sh --bench   tests and the benchmark tools
+#   scripts/install-deps.sh --fuzz    build and clang's libFuzzer (make fuzz)
 set -euo pipefail
 
 packages=(
@@ -21,6 +22,7 @@ registry_tools=(docker-registry skopeo apache2-utils openssl python3-cryptograph
 case "${1:-}" in
   --build) ;;  # only what building imagepin needs (the GitHub action)
   --bench) packages+=("${registry_tools[@]}" hyperfine ripgrep time) ;;
+  --fuzz) packages+=(clang libclang-rt-14-dev) ;;
   *) packages+=("${registry_tools[@]}") ;;
 esac
 
