@@ -91,6 +91,8 @@ TEST(ClientAuthIntegration, BearerTokenOncePerRepositoryForManyTags) {
     EXPECT_EQ(results[i]->digest, expected[i]);
   }
   EXPECT_EQ(client.stats().token_requests, 2) << "one per repository";
+  // The first request meets the host's 401 while the other workers wait for its challenge.
+  EXPECT_EQ(client.stats().manifest_requests, static_cast<int>(references.size()) + 1);
 }
 
 TEST(ClientAuthIntegration, BearerTokenFromAnIdentityToken) {

@@ -69,9 +69,38 @@ Result<HttpResponse> Requester::SendOnce(const Endpoint& endpoint, HttpRequest r
   return sender_.Send(std::move(request), deadline, kind);
 }
 
+std::unique_lock<std::mutex> Requester::FirstRequestLock(const std::string& host) {
+  std::mutex* first = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (answered_.count(host)) return {};
+    auto& slot = first_[host];
+    if (!slot) slot = std::make_unique<std::mutex>();
+    first = slot.get();
+  }
+  std::unique_lock first_lock(*first);
+  std::lock_guard lock(mutex_);
+  if (answered_.count(host)) return {};  // waited while another request got the answer
+  return first_lock;
+}
+
 Result<HttpResponse> Requester::Request(const Endpoint& endpoint, const std::string& repository,
                                         HttpRequest request, const std::string& path,
                                         const Deadline& deadline, RequestKind kind) {
+  std::unique_lock<std::mutex> first = FirstRequestLock(endpoint.host);
+  Result<HttpResponse> response =
+      RequestWithAuth(endpoint, repository, std::move(request), path, deadline, kind);
+  if (first.owns_lock()) {
+    std::lock_guard lock(mutex_);
+    answered_.insert(endpoint.host);
+  }
+  return response;
+}
+
+Result<HttpResponse> Requester::RequestWithAuth(const Endpoint& endpoint,
+                                                const std::string& repository, HttpRequest request,
+                                                const std::string& path, const Deadline& deadline,
+                                                RequestKind kind) {
   auto started = std::chrono::steady_clock::now();
   Result<std::string> first = authenticator_.HeaderFor(endpoint, repository, deadline);
   if (!first.ok()) return first.error();

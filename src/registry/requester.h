@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "registry/auth.h"
@@ -28,17 +29,28 @@ class Requester {
                                const Deadline& deadline, RequestKind kind);
 
  private:
+  // Request without the first-request wait: auth header, send, answer a 401 once.
+  Result<HttpResponse> RequestWithAuth(const Endpoint& endpoint, const std::string& repository,
+                                       HttpRequest request, const std::string& path,
+                                       const Deadline& deadline, RequestKind kind);
   // "https", "http", or empty while a loopback/insecure host's scheme is not known yet.
   std::string KnownScheme(const Endpoint& endpoint);
   Result<HttpResponse> SendOnce(const Endpoint& endpoint, HttpRequest request,
                                 const std::string& path, const Deadline& deadline,
                                 RequestKind kind);
 
+  // Held by the first request to a host until it has its answer (and, behind a 401, its
+  // challenge and token), so that the other workers do not each meet their own 401. Empty once
+  // the host has answered a request.
+  std::unique_lock<std::mutex> FirstRequestLock(const std::string& host);
+
   Sender& sender_;
   Authenticator& authenticator_;
   std::mutex mutex_;
   std::map<std::string, std::string> schemes_;                  // host → decided scheme
   std::map<std::string, std::unique_ptr<std::mutex>> probing_;  // host → held while deciding
+  std::map<std::string, std::unique_ptr<std::mutex>> first_;  // host → held by its first request
+  std::set<std::string> answered_;                            // hosts past their first request
 };
 
 }  // namespace imagepin::registry
