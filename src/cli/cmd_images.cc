@@ -21,15 +21,9 @@ struct ImagesFlags {
   unsigned jobs = 0;
 };
 
-// Where the audit view points: at the reference itself when one scalar holds it (a container's
-// `image:`, not its `- name:`), otherwise at the field (the `image:` key of a split mapping).
-std::pair<int, int> Position(const scan::ImageField& f) {
-  return f.ref.present ? std::pair{f.ref.line, f.ref.column} : std::pair{f.line, f.column};
-}
-
 nlohmann::ordered_json FieldJson(const std::string& path, const scan::ImageField& f) {
   nlohmann::ordered_json j;
-  auto [line, column] = Position(f);
+  auto [line, column] = scan::ReferencePosition(f);
   j["path"] = path;
   j["line"] = line;
   j["column"] = column;
@@ -60,7 +54,7 @@ void PrintTable(const std::vector<plan::ScannedFile>& files) {
       std::string reference = f.reference;
       if (f.partial) reference += " (chart default repository)";
       if (f.templated) reference += " (template)";
-      auto [line, column] = Position(f);
+      auto [line, column] = scan::ReferencePosition(f);
       rows.push_back({fmt::format("{}:{}:{}", file.entry.display_path, line, column), f.key_path,
                       scan::FormName(f.form), reference,
                       f.pull_policy.present ? f.pull_policy.value : "-"});

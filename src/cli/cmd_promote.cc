@@ -98,7 +98,7 @@ void PrintJson(const plan::PromotePlan& plan, const PromoteFlags& flags, int fil
     out["promotions"].push_back({{"service", p.service},
                                  {"repository", p.repository},
                                  {"path", p.target->file->entry.display_path},
-                                 {"line", t.ref.present ? t.ref.line : t.line},
+                                 {"line", scan::ReferencePosition(t).first},
                                  {"keyPath", t.key_path},
                                  {"from", StringOrNull(p.old_digest)},
                                  {"to", p.digest},

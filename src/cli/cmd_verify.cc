@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <tuple>
 
 #include "cli/commands.h"
 #include "cli/common_flags.h"
@@ -57,12 +58,10 @@ std::vector<Pinned> CollectPinned(const plan::Workspace& ws) {
 policy::Finding FindingAt(const Pinned& p, std::string_view rule, std::string message) {
   policy::Finding f = policy::NewFinding(rule);
   const scan::ImageField& field = *p.field;
-  bool at_ref = field.ref.present;
   f.message = std::move(message);
   f.path = p.file->entry.display_path;
-  f.line = at_ref ? field.ref.line : field.line;
-  f.column = at_ref ? field.ref.column : field.column;
-  f.source_line = at_ref ? field.ref.source_line : field.source_line;
+  std::tie(f.line, f.column) = scan::ReferencePosition(field);
+  f.source_line = field.ref.present ? field.ref.source_line : field.source_line;
   f.key_path = field.key_path;
   f.document = field.document;
   f.reference = field.reference;

@@ -7,11 +7,6 @@
 namespace imagepin::plan {
 namespace {
 
-// Where a message about a field points: the reference scalar, or the field's key.
-std::pair<int, int> PositionOf(const scan::ImageField& f) {
-  return f.ref.present ? std::pair{f.ref.line, f.ref.column} : std::pair{f.line, f.column};
-}
-
 class PinFinder {
  public:
   PinFinder(const policy::Config& config, const PinOptions& options)
@@ -19,7 +14,7 @@ class PinFinder {
 
   base::Status Visit(const ScannedFile& file, const scan::ImageField& field, PinTargets* out) {
     auto skip = [&](std::string rule, std::string message) {
-      auto [line, column] = PositionOf(field);
+      auto [line, column] = scan::ReferencePosition(field);
       out->skipped.push_back({file.entry.display_path, line, column, field.key_path,
                               field.reference, std::move(rule), std::move(message)});
       return base::Status();

@@ -11,17 +11,13 @@
 namespace imagepin::plan {
 namespace {
 
-std::pair<int, int> PositionOf(const scan::ImageField& f) {
-  return f.ref.present ? std::pair{f.ref.line, f.ref.column} : std::pair{f.line, f.column};
-}
-
 Refusal RefuseAt(const EnvironmentField& at, std::string rule, std::string message) {
-  auto [line, column] = PositionOf(*at.field);
+  auto [line, column] = scan::ReferencePosition(*at.field);
   return {at.file->entry.display_path, line, column, std::move(rule), std::move(message)};
 }
 
 Unmatched UnmatchedAt(const EnvironmentImages& env, const EnvironmentField& f) {
-  auto [line, column] = PositionOf(*f.field);
+  auto [line, column] = scan::ReferencePosition(*f.field);
   return {env.name, f.file->entry.display_path, line,
           column,   f.field->key_path,          f.field->reference};
 }

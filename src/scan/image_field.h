@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "yaml/document.h"
@@ -58,6 +59,13 @@ struct ImageField {
   std::string container_name;         // the container's `name`
   std::string workload_kind;          // `kind` of the Kubernetes object, when there is one
 };
+
+// Where a message about the whole reference points (1-based line, column): at the scalar that
+// holds it when there is one (a container's `image:`, not its `- name:`), otherwise at the field
+// itself (the `image:` key of a split mapping).
+inline std::pair<int, int> ReferencePosition(const ImageField& f) {
+  return f.ref.present ? std::pair{f.ref.line, f.ref.column} : std::pair{f.line, f.column};
+}
 
 // A pull-policy key in a values file (`pullPolicy:` / `imagePullPolicy:`), wherever it is.
 struct PullPolicyField {
