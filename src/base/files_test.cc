@@ -14,44 +14,25 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/temp_dir.h"
+
 namespace imagepin::base {
 namespace {
 
-// A fresh directory under the test temp dir, removed with its contents at the end of the test.
-class TempDir {
+// A fresh directory, removed with its contents at the end of the test; File writes a file in it
+// and returns its path as a string.
+class TempDir : public imagepin::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = ::testing::TempDir() + "imagepin_files_test_XXXXXX";
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    char* made = ::mkdtemp(buf.data());
-    EXPECT_NE(made, nullptr) << "mkdtemp: " << std::strerror(errno);
-    if (made != nullptr) path_ = made;
-  }
-  ~TempDir() {
-    if (path_.empty()) return;
-    std::string command = "rm -rf '" + path_ + "'";
-    (void)std::system(command.c_str());
-  }
-  const std::string& path() const { return path_; }
   std::string File(const std::string& name, const std::string& contents) const {
-    std::string file = path_ + "/" + name;
-    std::ofstream out(file, std::ios::binary);
-    out << contents;
-    out.close();
-    EXPECT_TRUE(out) << "cannot write " << file;
-    return file;
+    return Write(name, contents).string();
   }
-
- private:
-  std::string path_;
 };
 
 constexpr size_t kLimit = 8 * 1024 * 1024;
 
 TEST(ReadFileInto, ReadsTheWholeFileByteForByte) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
+  ASSERT_FALSE(dir.str().empty());
   std::string data("image: nginx:1.27\r\n\0binary\xff\n", 29);
   std::string file = dir.File("a.yaml", data);
   std::string contents;
@@ -62,7 +43,7 @@ TEST(ReadFileInto, ReadsTheWholeFileByteForByte) {
 
 TEST(ReadFileInto, ReadsAnEmptyFileAsEmpty) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
+  ASSERT_FALSE(dir.str().empty());
   std::string file = dir.File("empty.yaml", "");
   std::string contents = "left over";
   Status status = ReadFileInto(file, kLimit, &contents);
@@ -72,7 +53,7 @@ TEST(ReadFileInto, ReadsAnEmptyFileAsEmpty) {
 
 TEST(ReadFileInto, ReusesTheBufferAndReplacesItsContents) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
+  ASSERT_FALSE(dir.str().empty());
   std::string big = dir.File("big.yaml", std::string(4096, 'x'));
   std::string small = dir.File("small.yaml", "a: b\n");
   std::string contents;
@@ -93,7 +74,7 @@ TEST(ReadFileInto, ReusesTheBufferAndReplacesItsContents) {
 
 TEST(ReadFileInto, AcceptsAFileExactlyAtTheLimit) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
+  ASSERT_FALSE(dir.str().empty());
   std::string file = dir.File("limit.yaml", std::string(1024, 'a'));
   std::string contents;
   Status status = ReadFileInto(file, 1024, &contents);
@@ -103,7 +84,7 @@ TEST(ReadFileInto, AcceptsAFileExactlyAtTheLimit) {
 
 TEST(ReadFileInto, RefusesAFileOverTheLimitNamingTheLimit) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
+  ASSERT_FALSE(dir.str().empty());
   std::string file = dir.File("big.yaml", std::string(1025, 'a'));
   std::string contents;
   Status status = ReadFileInto(file, 1024, &contents);
@@ -119,8 +100,8 @@ TEST(ReadFileInto, RefusesAFileOverTheLimitNamingTheLimit) {
 
 TEST(ReadFileInto, MissingFileIsAnIoError) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
-  std::string file = dir.path() + "/absent.yaml";
+  ASSERT_FALSE(dir.str().empty());
+  std::string file = dir.str() + "/absent.yaml";
   std::string contents;
   Status status = ReadFileInto(file, kLimit, &contents);
   ASSERT_FALSE(status.ok());
@@ -132,20 +113,20 @@ TEST(ReadFileInto, MissingFileIsAnIoError) {
 
 TEST(ReadFileInto, DirectoryIsAnIoErrorSayingSo) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
+  ASSERT_FALSE(dir.str().empty());
   std::string contents;
-  Status status = ReadFileInto(dir.path(), kLimit, &contents);
+  Status status = ReadFileInto(dir.str(), kLimit, &contents);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::kIo);
-  EXPECT_EQ(status.error().path, dir.path());
+  EXPECT_EQ(status.error().path, dir.str());
   EXPECT_NE(status.error().message.find("is a directory"), std::string::npos)
       << status.error().message;
 }
 
 TEST(ReadFileInto, SymlinkLoopIsAnErrorMentioningSymbolicLinks) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
-  std::string loop = dir.path() + "/loop";
+  ASSERT_FALSE(dir.str().empty());
+  std::string loop = dir.str() + "/loop";
   ASSERT_EQ(::symlink("loop", loop.c_str()), 0) << std::strerror(errno);
   std::string contents;
   Status status = ReadFileInto(loop, kLimit, &contents);
@@ -157,9 +138,9 @@ TEST(ReadFileInto, SymlinkLoopIsAnErrorMentioningSymbolicLinks) {
 
 TEST(ReadFileInto, FollowsASymlinkToAFile) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
+  ASSERT_FALSE(dir.str().empty());
   dir.File("target.yaml", "a: 1\n");
-  std::string link = dir.path() + "/link.yaml";
+  std::string link = dir.str() + "/link.yaml";
   ASSERT_EQ(::symlink("target.yaml", link.c_str()), 0) << std::strerror(errno);
   std::string contents;
   Status status = ReadFileInto(link, kLimit, &contents);
@@ -169,8 +150,8 @@ TEST(ReadFileInto, FollowsASymlinkToAFile) {
 
 TEST(ReadFileInto, FifoIsRefusedWithoutWaitingForAWriter) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
-  std::string fifo = dir.path() + "/pipe.yaml";
+  ASSERT_FALSE(dir.str().empty());
+  std::string fifo = dir.str() + "/pipe.yaml";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
   // A blocking open() of a FIFO waits for a writer; run the read on another thread so that a
   // regression fails the test instead of hanging it.
@@ -196,7 +177,7 @@ TEST(ReadFileInto, UnreadableFileIsAPermissionError) {
     GTEST_SKIP() << "running as root: chmod 000 does not stop root from reading a file";
   }
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
+  ASSERT_FALSE(dir.str().empty());
   std::string file = dir.File("secret.yaml", "a: 1\n");
   ASSERT_EQ(::chmod(file.c_str(), 0), 0) << std::strerror(errno);
   std::string contents;

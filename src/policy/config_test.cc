@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/temp_dir.h"
+
 namespace imagepin::policy {
 namespace {
 
@@ -279,25 +281,10 @@ TEST(ParseConfig, AliasedValuesAreFollowed) {
   EXPECT_EQ(config->scope.include, (std::vector<std::string>{"ghcr.io/acme/", "quay.io/acme/"}));
 }
 
-// A fresh directory, removed at the end.
-class ConfigDir {
+// A fresh directory, removed at the end, where tests put a .imagepin.yaml.
+class ConfigDir : public imagepin::testing::TempDir {
  public:
-  ConfigDir() {
-    std::string pattern = (fs::temp_directory_path() / "imagepin-config-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~ConfigDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-  void WriteConfig(const std::string& text) const {
-    std::ofstream(path_ / std::string(kConfigFileName)) << text;
-  }
-
- private:
-  fs::path path_;
+  void WriteConfig(const std::string& text) const { Write(kConfigFileName, text); }
 };
 
 TEST(ParseConfig, RegistriesBumpAndPlatforms) {
@@ -357,7 +344,7 @@ TEST(ParseConfig, ImpossibleDatesAreRejected) {
 
 TEST(LoadConfig, MissingFileGivesTheDefaults) {
   ConfigDir dir;
-  base::Result<Config> config = LoadConfig(dir.path());
+  base::Result<Config> config = LoadConfig(dir.str());
   ASSERT_TRUE(config.ok()) << config.error().ToString();
   EXPECT_TRUE(config->path.empty());
   EXPECT_EQ(config->pull_policy, "IfNotPresent");
@@ -369,7 +356,7 @@ TEST(LoadConfig, MissingFileGivesTheDefaults) {
 TEST(LoadConfig, ReadsTheFileAtTheRoot) {
   ConfigDir dir;
   dir.WriteConfig("version: 1\nfirstParty: [\"registry.example.com/team/\"]\n");
-  base::Result<Config> config = LoadConfig(dir.path());
+  base::Result<Config> config = LoadConfig(dir.str());
   ASSERT_TRUE(config.ok()) << config.error().ToString();
   EXPECT_EQ(config->path, ".imagepin.yaml");
   EXPECT_EQ(config->first_party, (std::vector<std::string>{"registry.example.com/team/"}));
@@ -378,7 +365,7 @@ TEST(LoadConfig, ReadsTheFileAtTheRoot) {
 TEST(LoadConfig, ErrorNamesTheConfigFile) {
   ConfigDir dir;
   dir.WriteConfig("version: 1\nfirstparty: []\n");
-  base::Result<Config> config = LoadConfig(dir.path());
+  base::Result<Config> config = LoadConfig(dir.str());
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().path, ".imagepin.yaml");
   EXPECT_EQ(config.error().pos.line, 2);

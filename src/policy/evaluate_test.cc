@@ -10,6 +10,7 @@
 
 #include "policy/check.h"
 #include "policy/exceptions.h"
+#include "tests/testing/temp_dir.h"
 
 namespace imagepin::policy {
 namespace {
@@ -531,27 +532,7 @@ TEST(ApplyExceptions, ExceptionExpiringTodayIsStillLive) {
 
 // ---- RunCheck ----
 
-class RepoDir {
- public:
-  RepoDir() {
-    std::string pattern = (fs::temp_directory_path() / "imagepin-check-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~RepoDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-  void Write(const std::string& relative, const std::string& contents) const {
-    fs::path file = path_ / relative;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << contents;
-  }
-
- private:
-  fs::path path_;
-};
+using RepoDir = imagepin::testing::TempDir;
 
 TEST(RunCheck, FindingsSortedAndStatsCounted) {
   RepoDir repo;
@@ -588,10 +569,10 @@ TEST(RunCheck, FindingsSortedAndStatsCounted) {
   repo.Write("sources/values/env/dev/notes.txt", "image: nginx:latest\n");
   repo.Write("sources/charts/app/values.yaml", "image: nginx:latest\n");  // out of scope
 
-  base::Result<Config> config = LoadConfig(repo.path());
+  base::Result<Config> config = LoadConfig(repo.str());
   ASSERT_TRUE(config.ok()) << config.error().ToString();
   CheckRequest request;
-  request.root = repo.path();
+  request.root = repo.str();
   request.jobs = 2;
   request.today = "2026-01-01";
   base::Result<CheckResult> result = RunCheck(*config, request);

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "tests/testing/temp_dir.h"
+
 namespace imagepin::registry {
 namespace {
 
@@ -45,9 +47,7 @@ exit 3
 class CredentialsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::path(::testing::TempDir()) / "imagepin-creds-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
+    root_ = dir_.path();
     bin_ = root_ / "bin";
     fs::create_directories(bin_);
     WriteExecutable("docker-credential-fake", kFakeHelper);
@@ -58,10 +58,7 @@ class CredentialsTest : public ::testing::Test {
     sources_.docker_config_dir = (root_ / "docker").string();
   }
 
-  void TearDown() override {
-    setenv("PATH", saved_path_.c_str(), 1);
-    fs::remove_all(root_);
-  }
+  void TearDown() override { setenv("PATH", saved_path_.c_str(), 1); }
 
   void WriteExecutable(const std::string& name, const std::string& text) {
     fs::path file = bin_ / name;
@@ -103,6 +100,7 @@ class CredentialsTest : public ::testing::Test {
     return found.error();
   }
 
+  imagepin::testing::TempDir dir_;
   fs::path root_, bin_;
   std::string saved_path_;
   CredentialSources sources_;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "rewrite/test_util.h"
+#include "tests/testing/temp_dir.h"
 
 namespace imagepin::rewrite {
 namespace {
@@ -21,22 +22,11 @@ namespace {
 namespace fs = std::filesystem;
 using testing::EditAt;
 
-class TempDir {
+class TempDir : public imagepin::testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "imagepin-rewrite-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path_, ec);
-  }
   // Writes `contents` to `name` with an mtime in the past, so that any rewrite would show.
   std::string Write(const std::string& name, const std::string& contents) const {
-    std::string file = (path_ / name).string();
-    std::ofstream(file, std::ios::binary) << contents;
+    std::string file = imagepin::testing::TempDir::Write(name, contents).string();
     timespec times[2] = {{1000000000, 0}, {1000000000, 0}};
     EXPECT_EQ(::utimensat(AT_FDCWD, file.c_str(), times, 0), 0);
     return file;
@@ -44,16 +34,12 @@ class TempDir {
   // The names in the directory, to see that no temporary file is left behind.
   std::vector<std::string> Names() const {
     std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(path_)) {
+    for (const auto& entry : fs::directory_iterator(path())) {
       names.push_back(entry.path().filename().string());
     }
     std::sort(names.begin(), names.end());
     return names;
   }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
 };
 
 std::string Read(const std::string& file) {

@@ -10,39 +10,14 @@
 #include <vector>
 
 #include "scan/file_list.h"
+#include "tests/testing/temp_dir.h"
 
 namespace imagepin::scan {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory below the system temp dir, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "imagepin-scan-XXXXXX").string();
-    char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
-  // Writes `contents` to `relative` (creating parent directories) and returns the full path.
-  fs::path Write(const std::string& relative, const std::string& contents) const {
-    fs::path file = path_ / relative;
-    fs::create_directories(file.parent_path());
-    std::ofstream out(file, std::ios::binary);
-    out << contents;
-    return file;
-  }
-
- private:
-  fs::path path_;
-};
+using imagepin::testing::TempDir;
 
 FileScan Scan(std::string_view contents, std::string_view name = "values.yaml",
               bool chart_template = false) {

@@ -21,6 +21,9 @@ class TempDir {
   }
   ~TempDir() {
     std::error_code ec;
+    // A test may have made the directory read-only; removing its entries needs write access.
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
     std::filesystem::remove_all(path_, ec);
   }
   TempDir(const TempDir&) = delete;
@@ -30,11 +33,14 @@ class TempDir {
   std::string str() const { return path_.string(); }
 
   // Writes `contents` to `relative` (creating directories) and returns the full path.
-  std::string Write(std::string_view relative, std::string_view contents) const {
+  std::filesystem::path Write(std::string_view relative, std::string_view contents) const {
     std::filesystem::path file = path_ / relative;
     std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << contents;
-    return file.string();
+    std::ofstream out(file, std::ios::binary);
+    out << contents;
+    out.close();
+    EXPECT_TRUE(out) << "cannot write " << file;
+    return file;
   }
 
   std::string Read(std::string_view relative) const {
