@@ -121,9 +121,7 @@ int RunBump(const BumpFlags& flags) {
       plan::FindBumpTargets(flags.root, *config, environments, flags.jobs);
   if (!found.ok()) {
     PrintError(found.error());
-    bool usage = found.error().code == base::ErrorCode::kInvalidArgument ||
-                 found.error().code == base::ErrorCode::kNotFound;
-    return usage ? kExitUsage : kExitRuntime;
+    return ExitCodeFor(found.error());
   }
   for (const plan::BumpProblem& p : found->problems) {
     PrintError(base::MakeError(base::ErrorCode::kInvalidArgument, p.message, p.display_path,

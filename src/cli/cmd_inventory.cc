@@ -76,9 +76,7 @@ int RunInventory(const InventoryFlags& flags) {
   base::Result<plan::Inventory> inventory = plan::BuildInventory(flags.root, *config, flags.jobs);
   if (!inventory.ok()) {
     PrintError(inventory.error());
-    bool usage = inventory.error().code == base::ErrorCode::kInvalidArgument ||
-                 inventory.error().code == base::ErrorCode::kConfig;
-    return usage ? kExitUsage : kExitRuntime;
+    return ExitCodeFor(inventory.error());
   }
   for (const plan::InventoryEnvironment& env : inventory->environments) {
     if (!env.exists) {

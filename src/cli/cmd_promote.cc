@@ -158,11 +158,8 @@ int RunPromote(const PromoteFlags& flags) {
       source.ok() ? plan::LoadEnvironment(flags.root, *config, flags.target, flags.jobs)
                   : base::Result<plan::EnvironmentImages>(source.error());
   if (!target.ok()) {
-    const base::Error& e = target.error();
-    PrintError(e);
-    bool usage =
-        e.code == base::ErrorCode::kInvalidArgument || e.code == base::ErrorCode::kNotFound;
-    return usage ? kExitUsage : kExitRuntime;
+    PrintError(target.error());
+    return ExitCodeFor(target.error());
   }
   plan::PromoteOptions options;
   options.only = flags.only;
