@@ -3,9 +3,7 @@
 // public repositories) and checks that it neither crashes nor misses the obvious image lines.
 // Skipped when the corpus is not there: it is not part of this repository.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +13,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "tests/testing/run_command.h"
 
 namespace {
 
@@ -28,27 +28,6 @@ std::string ReadAll(const fs::path& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `imagepin ARGS` in `cwd` (the same way tests/cli_test.cc does).
-RunResult RunImagepin(const std::string& args, const std::string& cwd) {
-  fs::path tmp = fs::path(testing::TempDir()) / "imagepin-corpus-test";
-  fs::create_directories(tmp);
-  fs::path out = tmp / "out", err = tmp / "err";
-  std::string command = "cd '" + cwd + "' && NO_COLOR=1 '" + kBinary + "' " + args +
-                        " </dev/null >'" + out.string() + "' 2>'" + err.string() + "'";
-  int status = std::system(command.c_str());
-  RunResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadAll(out);
-  r.err = ReadAll(err);
-  return r;
 }
 
 struct Field {
@@ -74,7 +53,8 @@ std::vector<std::string> CorpusYamlFiles() {
 
 TEST(Corpus, ImagesFindsEveryImageLineOfTheRealWorldCorpus) {
   if (!fs::is_directory(kCorpus)) GTEST_SKIP() << kCorpus << " is not there";
-  RunResult r = RunImagepin("images --format json .", kCorpus);
+  imagepin::testing::CommandResult r = imagepin::testing::RunCommand(
+      {kBinary, "images", "--format", "json", "-C", kCorpus, kCorpus});
   // 0: listed; 1: some file could not be read or parsed (named on stderr). 3 would be a crash or
   // an internal error, and a signal gives -1.
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << "exit " << r.exit_code << "\n" << r.err;
