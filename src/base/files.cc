@@ -53,6 +53,25 @@ Status ReadFileInto(const std::string& path, size_t max_bytes, std::string* cont
   return {};
 }
 
+Status ReadStreamInto(int fd, const std::string& name, size_t max_bytes, std::string* contents) {
+  contents->clear();
+  char chunk[64 * 1024];
+  for (;;) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError(name, fmt::format("cannot read: {}", std::strerror(errno)));
+    if (n == 0) return {};
+    // Stop at the first byte past the cap: a stream is never held beyond it.
+    if (contents->size() + static_cast<size_t>(n) > max_bytes) {
+      contents->clear();
+      contents->shrink_to_fit();
+      return IoError(name, fmt::format("skipped: larger than the {} limit (scope.maxFileSize)",
+                                       FormatBytes(max_bytes)));
+    }
+    contents->append(chunk, static_cast<size_t>(n));
+  }
+}
+
 std::string FormatBytes(size_t bytes) {
   constexpr size_t kKiB = 1024, kMiB = kKiB * 1024, kGiB = kMiB * 1024;
   if (bytes >= kGiB && bytes % kGiB == 0) return fmt::format("{} GiB", bytes / kGiB);

@@ -13,6 +13,11 @@ namespace imagepin::base {
 // than the 8 MiB limit (scope.maxFileSize)", "is a directory").
 Status ReadFileInto(const std::string& path, size_t max_bytes, std::string* contents);
 
+// Reads `fd` (standard input, a pipe) to its end into `*contents`, failing with kIo as soon as
+// it holds more than `max_bytes`: the cap applies to streams as it does to files. `name` is what
+// messages call the stream ("-").
+Status ReadStreamInto(int fd, const std::string& name, size_t max_bytes, std::string* contents);
+
 // "8 MiB", "512 KiB", "300 bytes".
 std::string FormatBytes(size_t bytes);
 

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -29,6 +30,47 @@ class TempDir : public imagepin::testing::TempDir {
 };
 
 constexpr size_t kLimit = 8 * 1024 * 1024;
+
+// Standard input: `check -` read it all, whatever the cap (218 MB read, 3.4 GB RSS).
+TEST(ReadStreamInto, StopsAtTheCapWithoutReadingTheRest) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  // The writer offers 64 MiB; the reader must give up after the first 100 KiB or so, and the
+  // writer then sees the pipe closed rather than everything consumed.
+  auto writer = std::async(std::launch::async, [w = fds[1]] {
+    std::string block(64 * 1024, 'a');
+    size_t written = 0;
+    ::signal(SIGPIPE, SIG_IGN);
+    while (written < (size_t{64} << 20)) {
+      ssize_t n = ::write(w, block.data(), block.size());
+      if (n <= 0) break;
+      written += static_cast<size_t>(n);
+    }
+    ::close(w);
+    return written;
+  });
+  std::string contents;
+  Status status = ReadStreamInto(fds[0], "-", 100 * 1024, &contents);
+  ::close(fds[0]);
+  size_t written = writer.get();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().path, "-");
+  EXPECT_EQ(status.error().message, "skipped: larger than the 100 KiB limit (scope.maxFileSize)");
+  EXPECT_TRUE(contents.empty());
+  EXPECT_LT(written, size_t{64} << 20);
+}
+
+TEST(ReadStreamInto, ReadsAStreamUnderTheCapWhole) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::string text = "image: nginx:1.27\n";
+  ASSERT_EQ(::write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fds[1]);
+  std::string contents = "old";
+  ASSERT_TRUE(ReadStreamInto(fds[0], "-", 1024, &contents).ok());
+  ::close(fds[0]);
+  EXPECT_EQ(contents, text);
+}
 
 TEST(ReadFileInto, ReadsTheWholeFileByteForByte) {
   TempDir dir;

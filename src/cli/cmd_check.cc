@@ -48,7 +48,10 @@ int RunCheckCommand(CheckFlags flags) {
   base::Result<policy::CheckResult> result = policy::RunCheck(*config, request);
   if (!result.ok()) {
     PrintError(result.error());
-    return result.error().code == base::ErrorCode::kNotFound ? kExitUsage : kExitRuntime;
+    base::ErrorCode code = result.error().code;
+    return code == base::ErrorCode::kNotFound || code == base::ErrorCode::kInvalidArgument
+               ? kExitUsage
+               : kExitRuntime;
   }
   report::RunSummary summary;
   summary.tool_version = kVersion;

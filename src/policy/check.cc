@@ -1,8 +1,8 @@
 #include "policy/check.h"
 
-#include <iostream>
 #include <iterator>
 
+#include "base/files.h"
 #include "policy/evaluate.h"
 #include "policy/exceptions.h"
 #include "policy/rules.h"
@@ -34,9 +34,16 @@ base::Result<CheckResult> RunCheck(const Config& config, const CheckRequest& req
   options.jobs = request.jobs;
 
   if (request.read_stdin) {
-    std::string contents(std::istreambuf_iterator<char>(std::cin), {});
-    yaml::StreamParser parser;
-    scan::FileScan scan = scan::ScanContents(contents, "-", false, &parser);
+    std::string contents;
+    scan::FileScan scan;
+    if (base::Status read = base::ReadStreamInto(0, "-", config.max_file_size, &contents);
+        !read.ok()) {
+      scan.status = scan::FileStatus::kProblem;
+      scan.problem = scan::FileProblem{read.error().message, 0, 0, {}};
+    } else {
+      yaml::StreamParser parser(options.limits);
+      scan = scan::ScanContents(contents, "-", false, &parser);
+    }
     result.stats.files_scanned = 1;
     result.stats.image_fields = static_cast<int>(scan.fields.images.size());
     EvaluateFile(config, "-", scan, &result.findings);

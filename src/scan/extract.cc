@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "yaml/key_path.h"
@@ -227,13 +229,34 @@ class Extractor {
     out_->pull_policies.push_back(std::move(p));
   }
 
+  struct PolicyLookup {
+    std::string_view key;
+    NodeId node = kNoNode;
+  };
+  PolicyLookup FindPullPolicy(NodeId mapping, std::string_view preferred,
+                              std::string_view other) const {
+    NodeId p = Lookup(mapping, preferred);
+    return p != kNoNode ? PolicyLookup{preferred, p} : PolicyLookup{other, Lookup(mapping, other)};
+  }
+
+  // The policy beside string images in `mapping`, looked up once per mapping: a mapping of n
+  // `…Image` keys asks n times, and a scan of the mapping per ask was n² (104 s at 80,000 keys).
+  const PolicyLookup& SiblingPullPolicy(NodeId mapping) {
+    auto [it, inserted] = sibling_policies_.try_emplace(mapping);
+    if (inserted) it->second = FindPullPolicy(mapping, "imagePullPolicy", "pullPolicy");
+    return it->second;
+  }
+
   // The pull policy written in `mapping` (`imagePullPolicy:` or `pullPolicy:`, `preferred`
   // first), with its key path: the first `mapping_depth` segments of the path, and the key.
   void SetPullPolicy(NodeId mapping, std::string_view preferred, std::string_view other,
                      size_t mapping_depth, ImageField* f) const {
-    std::string_view key = preferred;
-    NodeId p = Lookup(mapping, key);
-    if (p == kNoNode) key = other, p = Lookup(mapping, key);
+    PolicyLookup found = FindPullPolicy(mapping, preferred, other);
+    SetPullPolicy(found, mapping_depth, f);
+  }
+  void SetPullPolicy(const PolicyLookup& found, size_t mapping_depth, ImageField* f) const {
+    std::string_view key = found.key;
+    NodeId p = found.node;
     f->pull_policy = MakeScalar(p);
     if (f->pull_policy.present)
       f->pull_policy_key_path = yaml::JoinKeyPath(path_.Text(mapping_depth), key);
@@ -244,11 +267,11 @@ class Extractor {
     if (target == kNoNode) return;
     if (target != value) {
       // Reached through an alias: report at the anchor, once.
-      if (std::find(seen_targets_.begin(), seen_targets_.end(), target) != seen_targets_.end())
-        return;
+      if (seen_targets_.count(target) != 0) return;
       key_node = target;
     }
-    seen_targets_.push_back(target);
+    // Only an anchored node can be reached again (through an alias): remember just those.
+    if (doc_.node(target).anchor_length != 0) seen_targets_.insert(target);
     const yaml::Node& t = doc_.node(target);
     if (t.kind == NodeKind::kScalar) {
       if (doc_.IsNull(target)) return;
@@ -257,7 +280,7 @@ class Extractor {
       f.ref = MakeScalar(target);
       f.reference = f.ref.value;
       // The policy beside the image key is its sibling: its path is the parent's path + key.
-      SetPullPolicy(parent, "imagePullPolicy", "pullPolicy", path_.depth() - 1, &f);
+      SetPullPolicy(SiblingPullPolicy(parent), path_.depth() - 1, &f);
       Emit(std::move(f));
     } else if (t.kind == NodeKind::kMapping) {
       size_t before = out_->images.size();
@@ -398,7 +421,8 @@ class Extractor {
   PathStack path_;
   bool kustomization_ = false;
   std::string_view object_kind_;
-  std::vector<NodeId> seen_targets_;
+  std::unordered_set<NodeId> seen_targets_;  // anchored image nodes already reported
+  std::unordered_map<NodeId, PolicyLookup> sibling_policies_;
 };
 
 }  // namespace

@@ -637,5 +637,39 @@ TEST(ExtractImageFields, KubernetesKindDoesNotLeakIntoTheNextDocument) {
   EXPECT_EQ(out.images[1].document, 1);
 }
 
+// Bounded time: inputs that were quadratic. The suite's timeout catches a regression (each ran
+// for minutes before; milliseconds now).
+TEST(ExtractImageFields, ManyImageKeysInOneMappingAreLinear) {
+  std::string text = "imagePullPolicy: IfNotPresent\n";
+  constexpr int kKeys = 80000;
+  for (int i = 0; i < kKeys; ++i) text += "c" + std::to_string(i) + "Image: nginx:1.27.0\n";
+  DocumentFields out = Extract(text);
+  ASSERT_EQ(out.images.size(), static_cast<size_t>(kKeys));
+  EXPECT_EQ(out.images.back().pull_policy.value, "IfNotPresent");
+  EXPECT_EQ(out.images.back().pull_policy_key_path, "imagePullPolicy");
+}
+
+TEST(ExtractImageFields, SiblingPolicyIsPerMappingWhenMappingsInterleave) {
+  DocumentFields out = Extract(
+      "aImage: x:1\npullPolicy: Always\nnested: {bImage: y:1, imagePullPolicy: Never}\n"
+      "cImage: z:1\n");
+  ASSERT_EQ(out.images.size(), 3u);
+  EXPECT_EQ(out.images[0].pull_policy.value, "Always");
+  EXPECT_EQ(out.images[1].pull_policy.value, "Never");
+  EXPECT_EQ(out.images[1].pull_policy_key_path, "nested.imagePullPolicy");
+  EXPECT_EQ(out.images[2].pull_policy.value, "Always");
+}
+
+TEST(ExtractImageFields, ManyAliasesOfImagesAreLinear) {
+  std::string text;
+  constexpr int kCount = 50000;
+  for (int i = 0; i < kCount; ++i)
+    text += "a" + std::to_string(i) + ": {image: &i" + std::to_string(i) + " nginx:1}\n";
+  for (int i = 0; i < kCount; ++i)
+    text += "b" + std::to_string(i) + ": {image: *i" + std::to_string(i) + "}\n";
+  DocumentFields out = Extract(text);
+  EXPECT_EQ(out.images.size(), static_cast<size_t>(kCount));  // each reported once, at its anchor
+}
+
 }  // namespace
 }  // namespace imagepin::scan

@@ -1,5 +1,7 @@
 #include "scan/file_list.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -94,34 +96,85 @@ std::string RelativeBelow(const fs::path& file, const fs::path& start, const std
   return rel;
 }
 
-// Walks `dir`, calling `visit` for every regular file (or symlink to one) with a YAML name.
+bool IsBelow(const fs::path& path, const fs::path& dir) {
+  auto [d, p] = std::mismatch(dir.begin(), dir.end(), path.begin(), path.end());
+  return d == dir.end();
+}
+
+base::Error ListingProblem(const fs::path& path, std::string message) {
+  return base::MakeError(base::ErrorCode::kIo, std::move(message), path.generic_string());
+}
+
+// Walks `start`, calling `visit(path)` for every regular file with a YAML name. Nothing is
+// skipped silently: a directory that cannot be listed is a problem, and so is a symlink whose
+// target leaves `root` (a canonical path), which is never read. A symlinked directory inside the
+// repository is walked where the link is, once, unless its target lies inside `start` (its files
+// are listed where they really are), which also keeps link loops finite. Directories are walked
+// with an explicit stack: no recursion, whatever the depth.
 template <typename Visit>
-void WalkYaml(const fs::path& dir, std::vector<base::Error>* problems, Visit visit) {
+void WalkYaml(const fs::path& start, const fs::path& root, std::vector<base::Error>* problems,
+              Visit visit) {
   std::error_code ec;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  const fs::path start_real = fs::canonical(start, ec);
   if (ec) {
-    problems->push_back(base::MakeError(base::ErrorCode::kIo, "cannot list: " + ec.message(),
-                                        dir.generic_string()));
+    problems->push_back(ListingProblem(start, "cannot list: " + ec.message()));
     return;
   }
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  if (!IsBelow(start_real, root)) {
+    problems->push_back(
+        ListingProblem(start, "symlink leads outside the repository: not read, never written"));
+    return;
+  }
+  std::set<fs::path> linked_dirs_walked;
+  std::vector<fs::path> pending{start};
+  while (!pending.empty()) {
+    fs::path dir = std::move(pending.back());
+    pending.pop_back();
+    fs::directory_iterator it(dir, ec);
     if (ec) {
-      problems->push_back(base::MakeError(base::ErrorCode::kIo, "cannot list: " + ec.message(),
-                                          it->path().generic_string()));
+      problems->push_back(ListingProblem(dir, "cannot list: " + ec.message()));
       ec.clear();
       continue;
     }
-    const fs::directory_entry& entry = *it;
-    if (entry.is_directory(ec) && !entry.is_symlink(ec)) {
-      // Version-control and tool directories never hold deployable values.
-      std::string name = entry.path().filename().string();
-      if (name == ".git" || name == "node_modules") it.disable_recursion_pending();
-      continue;
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+      if (ec) {
+        problems->push_back(ListingProblem(dir, "cannot list: " + ec.message()));
+        ec.clear();
+        break;
+      }
+      const fs::directory_entry& entry = *it;
+      const bool yaml_name = IsYamlName(entry.path());
+      if (entry.is_symlink(ec)) {
+        fs::path target = fs::canonical(entry.path(), ec);
+        if (ec) {
+          // A broken or looping link: listed, so that reading it fails loudly (IP000).
+          ec.clear();
+          if (yaml_name) visit(entry.path());
+          continue;
+        }
+        bool is_dir = fs::is_directory(target, ec);
+        if (!is_dir && !yaml_name) continue;
+        if (!IsBelow(target, root)) {
+          problems->push_back(ListingProblem(
+              entry.path(), "symlink leads outside the repository: not read, never written"));
+          continue;
+        }
+        if (!is_dir) {
+          visit(entry.path());
+        } else if (!IsBelow(target, start_real) && linked_dirs_walked.insert(target).second) {
+          pending.push_back(entry.path());
+        }
+        continue;
+      }
+      if (entry.is_directory(ec)) {
+        // Version-control and tool directories never hold deployable values.
+        const std::string& path = entry.path().native();
+        std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
+        if (name != ".git" && name != "node_modules") pending.push_back(entry.path());
+        continue;
+      }
+      if (yaml_name) visit(entry.path());
     }
-    if (!IsYamlName(entry.path())) continue;
-    // Symlinks to files are followed when read; a broken or looping link fails there, loudly.
-    if (entry.is_symlink(ec) && entry.is_directory(ec)) continue;
-    visit(entry.path());
   }
 }
 
@@ -133,6 +186,8 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
   std::vector<FileEntry> files;
   ChartTemplateDetector templates;
   fs::path root_path(root);
+  std::error_code root_ec;
+  const fs::path root_real = fs::canonical(root_path, root_ec);
   std::set<std::string> walked;
   auto excluded = [&](const std::string& rel) {
     return std::any_of(scope.exclude.begin(), scope.exclude.end(),
@@ -147,15 +202,20 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
     if (fs::is_regular_file(start, ec)) {
       // A literal file name in scope.
       std::string rel = Relative(start, root_path);
-      if (!excluded(rel) && seen.insert(rel).second)
-        files.push_back({start.string(), rel, templates.IsTemplate(start)});
+      if (excluded(rel) || !seen.insert(rel).second) continue;
+      if (!IsBelow(fs::canonical(start, ec), root_real)) {
+        problems->push_back(
+            ListingProblem(rel, "symlink leads outside the repository: not read, never written"));
+        continue;
+      }
+      files.push_back({start.string(), rel, templates.IsTemplate(start)});
       continue;
     }
     if (!fs::is_directory(start, ec)) continue;  // an absent default directory is not an error
     // Walked files are `start/<names>`, and names hold no `.`/`..` segments, so each file's
     // relative path is start's plus the rest: one lexical normalisation per walk, not per file.
     const std::string start_rel = Relative(start, root_path);
-    WalkYaml(start, problems, [&](const fs::path& file) {
+    WalkYaml(start, root_real, problems, [&](const fs::path& file) {
       std::string rel = RelativeBelow(file, start, start_rel, root_path);
       bool included = std::any_of(scope.include.begin(), scope.include.end(),
                                   [&](const std::string& g) { return base::GlobMatch(g, rel); });
@@ -175,9 +235,22 @@ base::Result<std::vector<FileEntry>> ListPaths(const std::string& root,
   std::vector<FileEntry> files;
   ChartTemplateDetector templates;
   fs::path root_path(root);
+  std::error_code root_ec;
+  const fs::path root_real = fs::canonical(root_path, root_ec);
+  if (root_ec) {
+    return base::MakeError(base::ErrorCode::kNotFound,
+                           "cannot open the repository root: " + root_ec.message(), root);
+  }
   for (const std::string& given : paths) {
     fs::path p(given);
     std::error_code ec;
+    // Nothing outside the repository is read: not through a path, not through a link.
+    if (fs::path real = fs::weakly_canonical(fs::absolute(p, ec), ec);
+        !ec && !IsBelow(real, root_real)) {
+      return base::MakeError(base::ErrorCode::kInvalidArgument,
+                             fmt::format("outside the repository root {} (set it with -C)", root),
+                             given);
+    }
     auto add = [&](const fs::path& file) {
       std::string display = p.is_absolute() || file.is_absolute()
                                 ? Relative(fs::absolute(file, ec), fs::absolute(root_path, ec))
@@ -187,7 +260,7 @@ base::Result<std::vector<FileEntry>> ListPaths(const std::string& root,
       }
     };
     if (fs::is_directory(p, ec)) {
-      WalkYaml(p, problems, add);
+      WalkYaml(p, root_real, problems, add);
     } else if (fs::exists(p, ec) || fs::is_symlink(p, ec)) {
       add(p);
     } else {

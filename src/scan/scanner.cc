@@ -16,15 +16,13 @@ bool IsKustomizationName(std::string_view name) {
   return base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization";
 }
 
-// The text of 1-based `line`, or empty when the file has fewer lines.
-std::string_view LineOf(std::string_view contents, int line) {
-  size_t begin = 0;
-  for (int l = 1; l < line; ++l) {
-    begin = contents.find('\n', begin);
-    if (begin == std::string_view::npos) return {};
-    ++begin;
+std::string ProblemPrefix(yaml::ErrorKind kind) {
+  switch (kind) {
+    case yaml::ErrorKind::kSyntax:
+      return "YAML syntax error: ";
+    default:  // the messages of the others say what they are
+      return "";
   }
-  return yaml::LineAt(contents, begin);
 }
 
 }  // namespace
@@ -55,14 +53,16 @@ FileScan ScanContents(std::string_view contents, std::string_view name, bool cha
   if (!ok) {
     // Unrendered Helm templates outside templates/ (say, a values file generated from
     // `{{ }}`) fail to parse: count them as templates rather than as broken YAML.
-    if (contents.find("{{") != std::string_view::npos) {
+    // Only a syntax error can be a template's: a duplicate key, an undefined alias or nesting
+    // past the limit is YAML that parses, read differently, and is never excused.
+    if (error.kind == yaml::ErrorKind::kSyntax && contents.find("{{") != std::string_view::npos) {
       scan = FileScan{};
       scan.status = FileStatus::kTemplate;
       return scan;
     }
     scan.status = FileStatus::kProblem;
-    scan.problem = FileProblem{"YAML syntax error: " + error.message, error.line, error.column,
-                               std::string(LineOf(contents, error.line))};
+    scan.problem = FileProblem{ProblemPrefix(error.kind) + error.message, error.line, error.column,
+                               std::string(yaml::LineNumbered(contents, error.line))};
   }
   return scan;
 }
@@ -73,7 +73,7 @@ void ScanFiles(const std::vector<FileEntry>& files, const ScanOptions& options,
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(files.size(), 1)));
   std::atomic<size_t> next{0};
   auto work = [&] {
-    yaml::StreamParser parser;
+    yaml::StreamParser parser(options.limits);
     std::string buffer;  // reused: one file in memory per thread
     for (size_t i; (i = next.fetch_add(1)) < files.size();) {
       const FileEntry& entry = files[i];

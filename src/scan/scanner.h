@@ -38,6 +38,7 @@ struct FileScan {
 struct ScanOptions {
   size_t max_file_size = size_t{8} << 20;  // 8 MiB: far above any values file, below a mistake
   unsigned jobs = 0;                       // 0: one per hardware thread
+  yaml::ParseLimits limits;                // scope.maxDepth
 };
 
 // Scans `contents` (a whole file or standard input). `name` decides kustomization handling.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -90,6 +92,39 @@ TEST(ScanContents, SyntaxErrorIsAProblemWithPosition) {
   EXPECT_EQ(scan.problem->line, 2);
   EXPECT_EQ(scan.problem->column, 6);
   EXPECT_EQ(scan.problem->source_line, "  bad: indent");
+}
+
+TEST(ScanContents, YamlReadDifferentlyIsAProblemEvenWithTemplateBraces) {
+  // Only a syntax error can be an unrendered template's; these parse, differently.
+  struct Case {
+    std::string name;
+    std::string text;
+    int line;
+    std::string message;
+  } cases[] = {
+      {"duplicate key",
+       "# {{ not a template }}\nimage:\n  ref: ghcr.io/a/b@sha256:" + std::string(64, 'a') +
+           "\n  ref: ghcr.io/a/b:main\n",
+       4, "duplicate key \"ref\""},
+      {"undefined alias", "# {{ x }}\nimage: *nope\n", 2, "undefined alias *nope"},
+      {"too deep", "# {{ x }}\n" + std::string(1000, '[') + std::string(1000, ']') + "\n", 2,
+       "nesting deeper than"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    FileScan scan = Scan(c.text);
+    EXPECT_EQ(scan.status, FileStatus::kProblem);
+    ASSERT_TRUE(scan.problem.has_value());
+    EXPECT_NE(scan.problem->message.find(c.message), std::string::npos) << scan.problem->message;
+    EXPECT_EQ(scan.problem->line, c.line);
+  }
+}
+
+TEST(ScanContents, ProblemLineOfACarriageReturnOnlyFileIsOneLine) {
+  FileScan scan = Scan("a: 1\rb: [\rc: 3\r");
+  ASSERT_TRUE(scan.problem.has_value());
+  EXPECT_LE(scan.problem->source_line.size(), 5u) << scan.problem->source_line;
+  EXPECT_EQ(scan.problem->source_line.find('\r'), std::string::npos);
 }
 
 TEST(ScanContents, NonUtf8TextIsAProblem) {
@@ -381,6 +416,113 @@ TEST(ListScope, DirectorySymlinkLoopDoesNotHang) {
   std::vector<FileEntry> files =
       ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
   EXPECT_EQ(DisplayPaths(files), (std::vector<std::string>{"sources/values/a/x.yaml"}));
+}
+
+TEST(ListScope, SymlinksLeavingTheRepositoryAreProblemsNeverListed) {
+  TempDir outside;
+  outside.Write("secret.yaml", "image: nginx:latest\n");
+  outside.Write("dir/values.yaml", "image: nginx:latest\n");
+  TempDir dir;
+  dir.Write("sources/values/a.yaml", "a: 1\n");
+  fs::create_symlink(outside.path() / "secret.yaml", dir.path() / "sources/values/link.yaml");
+  fs::create_directory_symlink(outside.path() / "dir", dir.path() / "sources/values/dirlink");
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files =
+      ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
+  EXPECT_EQ(DisplayPaths(files), (std::vector<std::string>{"sources/values/a.yaml"}));
+  ASSERT_EQ(problems.size(), 2u);
+  for (const base::Error& p : problems) {
+    EXPECT_NE(p.message.find("symlink leads outside the repository"), std::string::npos);
+    EXPECT_EQ(p.path.find(outside.path().string()), std::string::npos) << "names the link only";
+  }
+}
+
+TEST(ListScope, SymlinkedIncludeDirectoryLeavingTheRepositoryIsAProblem) {
+  TempDir outside;
+  outside.Write("x.yaml", "a: 1\n");
+  TempDir dir;
+  fs::create_directories(dir.path() / "sources");
+  fs::create_directory_symlink(outside.path(), dir.path() / "sources/values");
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files =
+      ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
+  EXPECT_TRUE(files.empty());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].message.find("outside the repository"), std::string::npos);
+}
+
+TEST(ListScope, SymlinkedDirectoryInsideTheRepositoryIsFollowedOnce) {
+  // dev/shared → ../../common (inside the repository, outside the walked directory): walked
+  // where the link is. A second link to the same place is not walked twice.
+  TempDir dir;
+  dir.Write("common/base.yaml", "a: 1\n");
+  dir.Write("sources/values/dev/api.yaml", "a: 1\n");
+  fs::create_directory_symlink("../../../common", dir.path() / "sources/values/dev/shared");
+  fs::create_directory_symlink("../../../common", dir.path() / "sources/values/dev/again");
+  std::vector<base::Error> problems;
+  std::vector<FileEntry> files =
+      ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
+  std::vector<std::string> paths = DisplayPaths(files);
+  ASSERT_EQ(paths.size(), 2u) << ::testing::PrintToString(paths);
+  EXPECT_NE(std::find(paths.begin(), paths.end(), "sources/values/dev/api.yaml"), paths.end());
+  EXPECT_TRUE(std::any_of(paths.begin(), paths.end(), [](const std::string& p) {
+    return p == "sources/values/dev/shared/base.yaml" || p == "sources/values/dev/again/base.yaml";
+  })) << ::testing::PrintToString(paths);
+  EXPECT_TRUE(problems.empty());
+}
+
+TEST(ListScope, UnreadableDirectoryIsAProblemNotASilentSkip) {
+  // Root reads every directory, so the walk runs in a child that gave up root (as nobody).
+  TempDir dir;
+  dir.Write("sources/values/ok.yaml", "a: 1\n");
+  dir.Write("sources/values/locked/x.yaml", "image: nginx:latest\n");
+  fs::permissions(dir.path(),
+                  fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  for (const char* d : {"sources", "sources/values"})
+    fs::permissions(dir.path() / d,
+                    fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(dir.path() / "sources/values/locked", fs::perms::owner_all);
+  if (::geteuid() != 0) {
+    std::vector<base::Error> problems;
+    ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].path, (dir.path() / "sources/values/locked").generic_string());
+    return;
+  }
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(10);
+    std::vector<base::Error> problems;
+    std::vector<FileEntry> files =
+        ListScope(dir.path().string(), Scope{{"sources/values/**"}, {}}, &problems);
+    bool ok = files.size() == 1 && problems.size() == 1 &&
+              problems[0].message.find("Permission denied") != std::string::npos &&
+              problems[0].path.find("sources/values/locked") != std::string::npos;
+    ::_exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10: could not become nobody; 1: wrong listing";
+}
+
+TEST(ListPaths, PathOutsideTheRootIsRefused) {
+  TempDir outside;
+  outside.Write("x.yaml", "a: 1\n");
+  TempDir dir;
+  dir.Write("a.yaml", "a: 1\n");
+  fs::create_symlink(outside.path() / "x.yaml", dir.path() / "link.yaml");
+  std::vector<base::Error> problems;
+  for (const std::string& given :
+       {(outside.path() / "x.yaml").string(), (dir.path() / "link.yaml").string(),
+        (dir.path() / "../").string()}) {
+    SCOPED_TRACE(given);
+    base::Result<std::vector<FileEntry>> files = ListPaths(dir.path().string(), {given}, &problems);
+    ASSERT_FALSE(files.ok());
+    EXPECT_NE(files.error().message.find("outside the repository root"), std::string::npos);
+  }
+  EXPECT_TRUE(ListPaths(dir.path().string(), {(dir.path() / "a.yaml").string()}, &problems).ok());
 }
 
 TEST(ListScope, AbsentIncludeDirectoryIsNotAnError) {

@@ -14,9 +14,13 @@
 
 namespace imagepin::yaml {
 
-// The source line holding byte `offset` of `source`, without its line break (LF or CRLF) and
-// without a leading UTF-8 BOM.
+// The source line holding byte `offset` of `source`, without its line break and without a
+// leading UTF-8 BOM. Line breaks are libyaml's: LF, CRLF, a lone CR, and NEL, LS, PS (U+0085,
+// U+2028, U+2029), so a line here is the line a position's line number counts.
 std::string_view LineAt(std::string_view source, size_t offset);
+
+// The text of 1-based line `line` (breaks as for LineAt), or empty when there are fewer lines.
+std::string_view LineNumbered(std::string_view source, int line);
 
 enum class NodeKind : uint8_t { kScalar, kMapping, kSequence, kAlias };
 

@@ -1,9 +1,12 @@
 #include "yaml/parser.h"
 
+#include <fmt/format.h>
 #include <yaml.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 
 #include "yaml/source_map.h"
 
@@ -73,6 +76,22 @@ SyntaxError PositionOf(std::string_view source, size_t offset, std::string messa
   return error;
 }
 
+// libyaml's reader rejects bytes that are not UTF-8 and characters YAML does not allow (C0 and
+// C1 controls, DEL, surrogates): say which, since "not valid UTF-8" is wrong for an ESC.
+SyntaxError ReaderError(std::string_view source, size_t offset, int value, std::string message) {
+  SyntaxError error;
+  if (message.find("control characters") != std::string::npos && value >= 0) {
+    error = PositionOf(source, offset,
+                       fmt::format("character U+{:04X} is not allowed in YAML (a control "
+                                   "character): {}",
+                                   value, message));
+  } else {
+    error = PositionOf(source, offset, "not valid UTF-8: " + message);
+  }
+  error.kind = ErrorKind::kEncoding;
+  return error;
+}
+
 }  // namespace
 
 NodeId Document::Get(NodeId mapping, std::string_view key) const {
@@ -94,15 +113,75 @@ bool Document::IsNull(NodeId id) const {
   return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL";
 }
 
-std::string_view LineAt(std::string_view source, size_t offset) {
-  size_t begin = std::min(offset, source.size());
-  while (begin > 0 && source[begin - 1] != '\n') --begin;
-  size_t end = source.find('\n', begin);
-  if (end == std::string_view::npos) end = source.size();
+namespace {
+
+// The length of the line break ending at byte `end` (exclusive), or 0 when there is none.
+size_t BreakEndingAt(std::string_view s, size_t end) {
+  if (end == 0) return 0;
+  auto at = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  if (at(end - 1) == '\n' || at(end - 1) == '\r') return 1;
+  if (end >= 2 && at(end - 2) == 0xC2 && at(end - 1) == 0x85) return 2;  // NEL
+  if (end >= 3 && at(end - 3) == 0xE2 && at(end - 2) == 0x80 &&
+      (at(end - 1) == 0xA8 || at(end - 1) == 0xA9))
+    return 3;  // LS, PS
+  return 0;
+}
+
+// The length of the line break starting at byte `i` (CRLF counts as one break), or 0.
+size_t BreakStartingAt(std::string_view s, size_t i) {
+  auto at = [&](size_t j) { return static_cast<unsigned char>(s[j]); };
+  if (i >= s.size()) return 0;
+  if (at(i) == '\n') return 1;
+  if (at(i) == '\r') return i + 1 < s.size() && at(i + 1) == '\n' ? 2 : 1;
+  if (at(i) == 0xC2 && i + 1 < s.size() && at(i + 1) == 0x85) return 2;
+  if (at(i) == 0xE2 && i + 2 < s.size() && at(i + 1) == 0x80 &&
+      (at(i + 2) == 0xA8 || at(i + 2) == 0xA9))
+    return 3;
+  return 0;
+}
+
+// The line from `begin` up to (not including) its break.
+std::string_view LineFrom(std::string_view source, size_t begin) {
+  size_t end = begin;
+  while (end < source.size() && BreakStartingAt(source, end) == 0) {
+    // Only these bytes start a break: skip the rest quickly.
+    size_t next = source.find_first_of("\n\r\xC2\xE2", end);
+    if (next == std::string_view::npos) {
+      end = source.size();
+      break;
+    }
+    end = next;
+    if (BreakStartingAt(source, end) == 0) ++end;
+  }
   std::string_view line = source.substr(begin, end - begin);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (begin == 0 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
   return line;
+}
+
+}  // namespace
+
+std::string_view LineAt(std::string_view source, size_t offset) {
+  size_t begin = std::min(offset, source.size());
+  // A line's break belongs to the line it ends: the LF of a CRLF too.
+  if (begin > 0 && begin < source.size() && source[begin] == '\n' && source[begin - 1] == '\r')
+    --begin;
+  while (begin > 0 && BreakEndingAt(source, begin) == 0) --begin;
+  return LineFrom(source, begin);
+}
+
+std::string_view LineNumbered(std::string_view source, int line) {
+  size_t begin = 0;
+  for (int l = 1; l < line; ++l) {
+    size_t i = begin;
+    size_t width = 0;
+    while (i < source.size() && (width = BreakStartingAt(source, i)) == 0) {
+      size_t next = source.find_first_of("\n\r\xC2\xE2", i + 1);
+      i = next == std::string_view::npos ? source.size() : next;
+    }
+    if (i >= source.size()) return {};
+    begin = i + width;
+  }
+  return LineFrom(source, begin);
 }
 
 bool LooksLikeUtf8Text(std::string_view source) {
@@ -116,21 +195,30 @@ bool LooksLikeUtf8Text(std::string_view source) {
 namespace {
 
 // Builds the node tree of one document from libyaml's events. Kept apart from the event loop so
-// the per-node work (the hot path of a scan) is plain inline code.
+// the per-node work (the hot path of a scan) is plain inline code. The first problem that makes
+// the tree unlike what a YAML loader builds (a duplicate key, an undefined alias) or that passes
+// a limit stops the build: see failed().
 class TreeBuilder {
  public:
-  TreeBuilder(std::string_view source, std::vector<Node>* nodes, std::string* arena)
-      : source_(source), map_(source), nodes_(*nodes), arena_(*arena) {}
+  TreeBuilder(std::string_view source, std::vector<Node>* nodes, std::string* arena,
+              const ParseLimits& limits)
+      : source_(source), map_(source), nodes_(*nodes), arena_(*arena), limits_(limits) {}
 
   void StartDocument() {
     nodes_.clear();
     arena_.clear();
-    anchored_.clear();
+    anchors_.clear();
     stack_.clear();
   }
 
   void StartCollection(NodeKind kind, const yaml_mark_t& mark, const yaml_char_t* anchor,
                        bool flow) {
+    if (stack_.size() >= static_cast<size_t>(limits_.max_depth)) {
+      Fail(ErrorKind::kTooDeep,
+           fmt::format("nesting deeper than {} levels (scope.maxDepth)", limits_.max_depth),
+           mark.line, mark.column);
+      return;
+    }
     NodeId id = AddNode(kind, mark, anchor, source_.size());
     nodes_[static_cast<size_t>(id)].flow = flow;
     stack_.push_back({id, kNoNode});
@@ -138,8 +226,10 @@ class TreeBuilder {
 
   void EndCollection(const yaml_mark_t& end_mark) {
     if (stack_.empty()) return;
-    nodes_[static_cast<size_t>(stack_.back().id)].end = map_.ByteOffset(end_mark.index);
+    NodeId id = stack_.back().id;
+    nodes_[static_cast<size_t>(id)].end = map_.ByteOffset(end_mark.index);
     stack_.pop_back();
+    if (nodes_[static_cast<size_t>(id)].kind == NodeKind::kMapping) CheckUniqueKeys(id);
   }
 
   void Scalar(const yaml_event_t& e) {
@@ -163,26 +253,103 @@ class TreeBuilder {
   }
 
   void Alias(const yaml_event_t& e) {
+    std::string name(reinterpret_cast<const char*>(e.data.alias.anchor));
+    // An alias refers to the most recent node with that anchor (YAML 1.2 §3.2.2.2); one with
+    // none is an error for every loader, so it is one here too.
+    auto target = anchors_.find(name);
+    if (target == anchors_.end()) {
+      Fail(ErrorKind::kUndefinedAlias, fmt::format("undefined alias *{}", name), e.start_mark.line,
+           e.start_mark.column);
+      return;
+    }
     NodeId id = AddNode(NodeKind::kAlias, e.start_mark, nullptr, source_.size());
-    std::string_view name(reinterpret_cast<const char*>(e.data.alias.anchor));
     Node& n = nodes_[static_cast<size_t>(id)];
     n.end = map_.ByteOffset(e.end_mark.index);
+    n.alias_target = target->second;
     Append(name, &n.value_offset, &n.value_length);
-    // An alias refers to the most recent node with that anchor (YAML 1.2 §3.2.2.2).
-    for (auto it = anchored_.rbegin(); it != anchored_.rend(); ++it) {
-      const Node& a = nodes_[static_cast<size_t>(*it)];
-      if (std::string_view(arena_).substr(a.anchor_offset, a.anchor_length) == name) {
-        nodes_[static_cast<size_t>(id)].alias_target = *it;
-        break;
-      }
-    }
   }
+
+  bool failed() const { return failed_; }
+  const SyntaxError& error() const { return error_; }
 
  private:
   struct Open {
     NodeId id;
     NodeId last_child;
   };
+
+  void Fail(ErrorKind kind, std::string message, size_t line, size_t column) {
+    if (failed_) return;
+    failed_ = true;
+    error_ = SyntaxError{std::move(message), static_cast<int>(line) + 1,
+                         static_cast<int>(column) + 1, kind};
+  }
+
+  std::string_view ValueOf(const Node& n) const {
+    return std::string_view((n.value_in_source ? source_.data() : arena_.data()) + n.value_offset,
+                            n.value_length);
+  }
+
+  // A key as loaders compare it: a scalar's value (an alias's target's). Collections as keys
+  // are left out (nothing imagepin reads uses them).
+  bool KeyText(NodeId k, std::string_view* text) const {
+    const Node* n = &nodes_[static_cast<size_t>(k)];
+    if (n->kind == NodeKind::kAlias) n = &nodes_[static_cast<size_t>(n->alias_target)];
+    if (n->kind != NodeKind::kScalar) return false;
+    *text = ValueOf(*n);
+    return true;
+  }
+
+  // Every YAML loader Helm and Kubernetes use keeps the last of two equal keys, while lookups
+  // here find the first: a repeated key would let a file say one thing to imagepin and another
+  // to the cluster. Small mappings (nearly all) compare pairwise; large ones sort, so a mapping
+  // of 100,000 keys costs n log n, not n².
+  void CheckUniqueKeys(NodeId mapping) {
+    keys_.clear();
+    for (NodeId k = nodes_[static_cast<size_t>(mapping)].first_child; k != kNoNode;) {
+      NodeId v = nodes_[static_cast<size_t>(k)].next_sibling;
+      std::string_view text;
+      if (KeyText(k, &text)) keys_.push_back({text, k});
+      if (v == kNoNode) break;
+      k = nodes_[static_cast<size_t>(v)].next_sibling;
+    }
+    const Key* first = nullptr;
+    const Key* again = nullptr;
+    constexpr size_t kPairwiseMax = 16;
+    if (keys_.size() <= kPairwiseMax) {
+      for (size_t j = 1; j < keys_.size() && again == nullptr; ++j) {
+        for (size_t i = 0; i < j; ++i) {
+          if (keys_[i].text == keys_[j].text) {
+            first = &keys_[i], again = &keys_[j];
+            break;
+          }
+        }
+      }
+    } else {
+      std::stable_sort(keys_.begin(), keys_.end(),
+                       [](const Key& a, const Key& b) { return a.text < b.text; });
+      for (size_t i = 1; i < keys_.size(); ++i) {
+        if (keys_[i].text != keys_[i - 1].text) continue;
+        // Report the repeat that comes first in the file, against the key it repeats.
+        if (again == nullptr || keys_[i].id < again->id) first = &keys_[i - 1], again = &keys_[i];
+      }
+    }
+    if (again == nullptr) return;
+    const Node& k1 = nodes_[static_cast<size_t>(first->id)];
+    const Node& k2 = nodes_[static_cast<size_t>(again->id)];
+    Fail(ErrorKind::kDuplicateKey,
+         fmt::format("duplicate key \"{}\" (first at line {}, column {}): YAML loaders keep the "
+                     "last one",
+                     OneLineKey(again->text), k1.line + 1, k1.column + 1),
+         k2.line, k2.column);
+  }
+
+  static std::string OneLineKey(std::string_view key) {
+    std::string out;
+    for (char c : key.substr(0, 80)) out += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
+    if (key.size() > 80) out += "…";
+    return out;
+  }
 
   void Append(std::string_view text, uint32_t* offset, uint32_t* length) {
     *offset = static_cast<uint32_t>(arena_.size());
@@ -204,11 +371,13 @@ class TreeBuilder {
     // (`a: &x` then a new line) ends right after its anchor: do not run into the next line.
     // (A block mapping whose first key is anchored starts at that anchor too.)
     const size_t stop = std::min(source_.size(), limit);
+    std::string_view anchor_name =
+        anchor != nullptr ? std::string_view(reinterpret_cast<const char*>(anchor)) : "";
     while (n.begin < stop && (source_[n.begin] == '&' || source_[n.begin] == '!'))
-      SkipProperty(n, stop);
+      SkipProperty(n, stop, anchor_name);
     if (anchor != nullptr) {
-      Append(reinterpret_cast<const char*>(anchor), &n.anchor_offset, &n.anchor_length);
-      anchored_.push_back(id);
+      Append(anchor_name, &n.anchor_offset, &n.anchor_length);
+      anchors_[std::string(anchor_name)] = id;
     }
     if (!stack_.empty()) {
       Open& parent = stack_.back();
@@ -222,9 +391,16 @@ class TreeBuilder {
     return id;
   }
 
-  // Moves `n.begin` past one anchor or tag and the blanks and comment after it.
-  void SkipProperty(Node& n, size_t stop) const {
-    while (n.begin < stop && !IsBlank(source_[n.begin])) ++n.begin, ++n.column;
+  // Moves `n.begin` past one anchor or tag and the blanks and comment after it. An anchor ends
+  // where its name does (`&a:x` is anchor `a` on the scalar `:x`); a tag, at a blank.
+  void SkipProperty(Node& n, size_t stop, std::string_view anchor) const {
+    if (source_[n.begin] == '&' && !anchor.empty() &&
+        source_.substr(n.begin + 1, anchor.size()) == anchor) {
+      n.begin += static_cast<uint32_t>(1 + anchor.size());
+      n.column += static_cast<uint32_t>(1 + anchor.size());
+    } else {
+      while (n.begin < stop && !IsBlank(source_[n.begin])) ++n.begin, ++n.column;
+    }
     while (n.begin < stop && (IsBlank(source_[n.begin]) || source_[n.begin] == '#')) {
       if (source_[n.begin] == '#') {  // after a blank, so a comment: skip to the line break
         while (n.begin < stop && source_[n.begin] != '\n' && source_[n.begin] != '\r') {
@@ -240,12 +416,21 @@ class TreeBuilder {
     }
   }
 
+  struct Key {
+    std::string_view text;
+    NodeId id;
+  };
+
   std::string_view source_;
   SourceMap map_;
   std::vector<Node>& nodes_;
   std::string& arena_;
+  const ParseLimits& limits_;
   std::vector<Open> stack_;
-  std::vector<NodeId> anchored_;  // nodes with an anchor, in order, for alias resolution
+  std::unordered_map<std::string, NodeId> anchors_;  // anchor name → its latest node
+  std::vector<Key> keys_;                            // CheckUniqueKeys' scratch space
+  bool failed_ = false;
+  SyntaxError error_;
 };
 
 }  // namespace
@@ -260,7 +445,7 @@ bool StreamParser::Parse(std::string_view source,
   LibyamlParser libyaml(source.substr(bom));
   Document& doc = doc_;
   doc.source_ = source;
-  TreeBuilder tree(source, &doc.nodes_, &doc.arena_);
+  TreeBuilder tree(source, &doc.nodes_, &doc.arena_, limits_);
   int document_index = 0;
 
   for (;;) {
@@ -270,7 +455,7 @@ bool StreamParser::Parse(std::string_view source,
       std::string message = parser.problem ? parser.problem : "invalid YAML";
       if (parser.context) message = message + " " + parser.context;
       if (parser.error == YAML_READER_ERROR) {
-        *error = PositionOf(source, bom + parser.problem_offset, "not valid UTF-8: " + message);
+        *error = ReaderError(source, bom + parser.problem_offset, parser.problem_value, message);
       } else {
         *error = SyntaxError{message, static_cast<int>(parser.problem_mark.line) + 1,
                              static_cast<int>(parser.problem_mark.column) + 1};
@@ -309,6 +494,10 @@ bool StreamParser::Parse(std::string_view source,
         return true;
       default:
         break;
+    }
+    if (tree.failed()) {
+      *error = tree.error();
+      return false;
     }
   }
 }

@@ -253,6 +253,18 @@ TEST(StreamParser, AnchoredEmptyValueStaysOnItsOwnLine) {
   EXPECT_LT(doc.node(a).begin, source.find('\n') + 1);  // not on the next key's line
 }
 
+TEST(StreamParser, AnchorEndsWhereItsNameEnds) {
+  // `&a:x value` is anchor `a` on the plain scalar `:x value` (anchor names stop at ':').
+  std::string source = "image: &a:x value\n";
+  Document doc = ParseOne(source);
+  NodeId id = doc.Get(doc.root(), "image");
+  ASSERT_NE(id, kNoNode);
+  EXPECT_EQ(doc.Anchor(id), "a");
+  EXPECT_EQ(doc.Value(id), ":x value");
+  EXPECT_EQ(doc.Raw(id), ":x value");
+  EXPECT_EQ(doc.node(id).column, 9u);  // 0-based: column 10
+}
+
 TEST(StreamParser, TagIsNotPartOfTheSpan) {
   struct Case {
     std::string source;
@@ -313,31 +325,146 @@ TEST(StreamParser, AliasRefersToTheMostRecentAnchorOfThatName) {
   EXPECT_EQ(doc.Resolve(doc.Get(doc.root(), "d")), doc.Get(doc.root(), "c"));
 }
 
-TEST(StreamParser, UndefinedAliasParsesWithNoTarget) {
+TEST(StreamParser, UndefinedAliasIsAnError) {
   // libyaml's event parser does not check that an alias refers to an anchor (only its document
-  // loader does), so this is not a syntax error: the alias has no target.
-  std::string source = "a: *missing\n";
-  Parsed parsed = ParseYaml(source);
-  ASSERT_TRUE(parsed.ok) << parsed.error.message;
-  ASSERT_EQ(parsed.docs.size(), 1u);
-  const Document& doc = parsed.docs[0];
-  NodeId alias = doc.Get(doc.root(), "a");
-  ASSERT_NE(alias, kNoNode);
-  EXPECT_EQ(doc.node(alias).kind, NodeKind::kAlias);
-  EXPECT_EQ(doc.Value(alias), "missing");
-  EXPECT_EQ(doc.node(alias).alias_target, kNoNode);
-  EXPECT_EQ(doc.Resolve(alias), kNoNode);
+  // loader does); every loader rejects it, so a file using one must not pass as if it were fine.
+  Parsed parsed = ParseYaml("a: 1\nimage: *nope\n");
+  EXPECT_FALSE(parsed.ok);
+  EXPECT_EQ(parsed.error.kind, ErrorKind::kUndefinedAlias);
+  EXPECT_EQ(parsed.error.message, "undefined alias *nope");
+  EXPECT_EQ(parsed.error.line, 2);
+  EXPECT_EQ(parsed.error.column, 8);
 }
 
 TEST(StreamParser, AnchorsDoNotCarryOverToTheNextDocument) {
-  std::string source = "a: &x 1\n---\nb: *x\n";
+  Parsed parsed = ParseYaml("a: &x 1\n---\nb: *x\n");
+  EXPECT_FALSE(parsed.ok);
+  EXPECT_EQ(parsed.docs.size(), 1u);  // the first document was delivered
+  EXPECT_EQ(parsed.error.kind, ErrorKind::kUndefinedAlias);
+  EXPECT_EQ(parsed.error.line, 3);
+}
+
+TEST(StreamParser, ManyAnchorsAndAliasesAreLinear) {
+  // 100,000 anchors and as many aliases: a linear search per alias took minutes; a map takes
+  // milliseconds (the suite's timeout catches a quadratic regression).
+  std::string source;
+  constexpr int kCount = 100000;
+  for (int i = 0; i < kCount; ++i)
+    source += "a" + std::to_string(i) + ": &x" + std::to_string(i) + " v\n";
+  for (int i = 0; i < kCount; ++i)
+    source += "b" + std::to_string(i) + ": *x" + std::to_string(i) + "\n";
+  Document doc = ParseOne(source);
+  EXPECT_EQ(doc.Resolve(doc.Get(doc.root(), "b123")), doc.Get(doc.root(), "a123"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys that repeat: loaders keep the last, lookups here the first.
+
+TEST(StreamParser, DuplicateKeyIsAnErrorNamingBothLines) {
+  // The gate bypass that was: a pinned ref and IfNotPresent first, then the real values.
+  std::string source =
+      "image:\n"
+      "  ref: ghcr.io/acme/api@sha256:" +
+      std::string(64, 'a') +
+      "\n"
+      "  pullPolicy: IfNotPresent\n"
+      "  ref: ghcr.io/acme/api:main\n"
+      "  pullPolicy: Always\n";
   Parsed parsed = ParseYaml(source);
-  ASSERT_TRUE(parsed.ok) << parsed.error.message;
-  ASSERT_EQ(parsed.docs.size(), 2u);
-  const Document& second = parsed.docs[1];
-  NodeId alias = second.Get(second.root(), "b");
-  ASSERT_NE(alias, kNoNode);
-  EXPECT_EQ(second.node(alias).alias_target, kNoNode);
+  EXPECT_FALSE(parsed.ok);
+  EXPECT_EQ(parsed.error.kind, ErrorKind::kDuplicateKey);
+  EXPECT_EQ(parsed.error.line, 4);
+  EXPECT_EQ(parsed.error.column, 3);
+  EXPECT_EQ(parsed.error.message,
+            "duplicate key \"ref\" (first at line 2, column 3): YAML loaders keep the last one");
+}
+
+TEST(StreamParser, DuplicateKeysAreComparedByValueInEveryMappingShape) {
+  struct Case {
+    std::string name;
+    std::string source;
+    int line;
+  } cases[] = {
+      {"quoted and plain", "a: 1\n\"a\": 2\n", 2},
+      {"flow mapping", "m: {x: 1, y: 2, x: 3}\n", 1},
+      {"in a list item", "l:\n  - k: 1\n    k: 2\n", 3},
+      {"merge key twice", "a: &a {x: 1}\nb:\n  <<: *a\n  <<: *a\n", 4},
+      {"in the second document", "a: 1\n---\nb: 1\nb: 2\n", 4},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Parsed parsed = ParseYaml(c.source);
+    EXPECT_FALSE(parsed.ok);
+    EXPECT_EQ(parsed.error.kind, ErrorKind::kDuplicateKey) << parsed.error.message;
+    EXPECT_EQ(parsed.error.line, c.line);
+  }
+}
+
+TEST(StreamParser, DuplicateKeyInALargeMappingIsFoundInOrder) {
+  // Past the pairwise size the keys are sorted; the repeat reported is still the first one.
+  std::string source;
+  for (int i = 0; i < 100; ++i) source += "k" + std::to_string(i) + ": v\n";
+  source += "k7: again\nk3: again\n";
+  Parsed parsed = ParseYaml(source);
+  EXPECT_FALSE(parsed.ok);
+  EXPECT_EQ(parsed.error.line, 101);
+  EXPECT_NE(parsed.error.message.find("\"k7\" (first at line 8"), std::string::npos)
+      << parsed.error.message;
+}
+
+TEST(StreamParser, EqualKeysInDifferentMappingsAndMergeOverridesAreFine) {
+  Document doc =
+      ParseOne("a: {x: 1}\nb: {x: 2}\nbase: &base {x: 1, y: 2}\nover:\n  <<: *base\n  x: 3\n");
+  EXPECT_NE(doc.Get(doc.root(), "over"), kNoNode);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits: deep nesting is an error, never a stack overflow.
+
+TEST(StreamParser, NestingPastTheLimitIsAnErrorAtItsLine) {
+  struct Case {
+    std::string name;
+    std::string source;
+  } cases[] = {
+      {"block sequences, 60,000 deep",
+       [] {
+         std::string s;
+         for (int i = 0; i < 60000; ++i) s += "- ";
+         return s + "x\n";
+       }()},
+      {"flow sequences, 100,000 deep", std::string(100000, '[') + std::string(100000, ']')},
+      {"flow mappings, 100,000 deep",
+       [] {
+         std::string s;
+         for (int i = 0; i < 100000; ++i) s += "{a: ";
+         return s + "x" + std::string(100000, '}');
+       }()},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Parsed parsed = ParseYaml(c.source);
+    EXPECT_FALSE(parsed.ok);
+    EXPECT_EQ(parsed.error.kind, ErrorKind::kTooDeep) << parsed.error.message;
+    EXPECT_EQ(parsed.error.message, "nesting deeper than 256 levels (scope.maxDepth)");
+    EXPECT_EQ(parsed.error.line, 1);
+  }
+}
+
+TEST(StreamParser, NestingUpToTheLimitParses) {
+  ParseLimits limits;
+  limits.max_depth = 10;
+  StreamParser parser(limits);
+  SyntaxError error;
+  auto parse = [&](int depth) {
+    std::string s = std::string(static_cast<size_t>(depth), '[') + "x" +
+                    std::string(static_cast<size_t>(depth), ']');
+    return parser.Parse(
+        s, [](const Document&) {}, &error);
+  };
+  EXPECT_TRUE(parse(10)) << error.message;
+  EXPECT_FALSE(parse(11));
+  EXPECT_EQ(error.message, "nesting deeper than 10 levels (scope.maxDepth)");
+  EXPECT_EQ(error.column, 11);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,9 +729,21 @@ TEST(StreamParser, InvalidUtf8IsAnErrorSayingSo) {
     Parsed parsed = ParseYaml(c.source);
     EXPECT_FALSE(parsed.ok);
     EXPECT_NE(parsed.error.message.find("UTF-8"), std::string::npos) << parsed.error.message;
+    EXPECT_EQ(parsed.error.kind, ErrorKind::kEncoding);
     EXPECT_EQ(parsed.error.line, c.line);
     EXPECT_EQ(parsed.error.column, c.column);
   }
+}
+
+TEST(StreamParser, ControlCharacterIsNamedNotCalledInvalidUtf8) {
+  Parsed parsed = ParseYaml("a: 1\nb: x\x1b[31my\n");
+  EXPECT_FALSE(parsed.ok);
+  EXPECT_EQ(parsed.error.kind, ErrorKind::kEncoding);
+  EXPECT_EQ(parsed.error.message.find("UTF-8"), std::string::npos) << parsed.error.message;
+  EXPECT_NE(parsed.error.message.find("U+001B is not allowed in YAML"), std::string::npos)
+      << parsed.error.message;
+  EXPECT_EQ(parsed.error.line, 2);
+  EXPECT_EQ(parsed.error.column, 5);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -688,6 +827,30 @@ TEST(Document, LineAtStripsCarriageReturnAndBom) {
   ASSERT_NE(x, kNoNode);
   EXPECT_EQ(doc.LineAt(doc.node(x).begin), "image: x");
   EXPECT_EQ(doc.LineAt(static_cast<uint32_t>(source.find('\r'))), "a: 1");
+}
+
+TEST(Document, LineAtBreaksLinesAsLibyamlCountsThem) {
+  // A lone CR, NEL, LS and PS end lines for libyaml (its line numbers count them), so the line
+  // shown beside a position must end there too, not run on to the next LF or the end of file.
+  std::string source =
+      "a: 1\rimage: x:main\rb: 2\xC2\x85"
+      "c: 3\xE2\x80\xA8"
+      "d: 4\r\ne: 5";
+  struct Case {
+    std::string_view at;
+    std::string_view line;
+    int number;
+  } cases[] = {
+      {"a: 1", "a: 1", 1}, {"x:main", "image: x:main", 2},
+      {"b: 2", "b: 2", 3}, {"c: 3", "c: 3", 4},
+      {"d: 4", "d: 4", 5}, {"e: 5", "e: 5", 6},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.at);
+    EXPECT_EQ(LineAt(source, source.find(c.at)), c.line);
+    EXPECT_EQ(LineNumbered(source, c.number), c.line);
+  }
+  EXPECT_EQ(LineNumbered(source, 7), "");
 }
 
 TEST(Document, LineAtOfAnEmptyLine) {
