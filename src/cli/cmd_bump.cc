@@ -13,7 +13,7 @@
 #include "cli/diagnostics.h"
 #include "cli/json_util.h"
 #include "cli/registry_flags.h"
-#include "cli/summary_file.h"
+#include "cli/write_session.h"
 #include "plan/bump.h"
 #include "registry/client.h"
 #include "report/markdown.h"
@@ -117,6 +117,8 @@ int RunBump(const BumpFlags& flags) {
   }
   std::vector<std::string> environments =
       flags.environments.empty() ? config->bump.environments : flags.environments;
+  std::optional<WriteSession> session = BeginWriting(flags.root, "bump", flags.dry_run);
+  if (!session || !RemoveSummary(flags.summary_md)) return kExitRuntime;
   base::Result<plan::BumpTargets> found =
       plan::FindBumpTargets(flags.root, *config, environments, flags.jobs);
   if (!found.ok()) {
@@ -152,25 +154,24 @@ int RunBump(const BumpFlags& flags) {
     edits.push_back(std::move(*edit));
   }
   bool write_nothing = failed && !flags.keep_going;
+  int would_change = 0;
   if (write_nothing) {
     fmt::print(stderr,
                "imagepin: bump: nothing written: a reference could not be bumped (use "
                "--keep-going to write what resolved)\n");
-    for (BumpOutcome& o : outcomes) o.changed = false;
+    for (BumpOutcome& o : outcomes) would_change += o.changed ? 1 : 0, o.changed = false;
     edits.clear();
   }
-  // The PR body first: if it cannot be written, no value file is either. A run that writes
-  // nothing because of a failure leaves no PR body behind to be mistaken for a success.
+  base::Result<std::vector<rewrite::FileChange>> applied =
+      rewrite::ApplyEdits(edits, session->apply);
+  if (!applied.ok()) {
+    PrintError(applied.error());
+    return kExitRuntime;
+  }
+  // The PR body last, and only for a run that wrote what it planned: a failed run leaves none.
   if (!write_nothing && !flags.summary_md.empty() &&
       !WriteSummary(flags.summary_md,
                     SummaryMarkdown(outcomes, config->bump.channel, environments))) {
-    return kExitRuntime;
-  }
-  rewrite::ApplyOptions apply;
-  apply.dry_run = flags.dry_run;
-  base::Result<std::vector<rewrite::FileChange>> applied = rewrite::ApplyEdits(edits, apply);
-  if (!applied.ok()) {
-    PrintError(applied.error());
     return kExitRuntime;
   }
   int files_written = 0;
@@ -204,11 +205,17 @@ int RunBump(const BumpFlags& flags) {
                  t.current_digest.empty() ? "(tag only)" : report::ShortDigest(t.current_digest),
                  report::ShortDigest(o.new_digest));
     }
-    fmt::print("bump {} → :{}: {} changed, {} unchanged, {} failed; {}\n",
-               fmt::join(environments, ","), config->bump.channel, changed, unchanged, failures,
-               flags.dry_run ? "dry run, nothing written"
-                             : fmt::format("{} file{} written", files_written,
-                                           files_written == 1 ? "" : "s"));
+    if (write_nothing) {
+      fmt::print("bump {} → :{}: nothing written: {} would have changed, {} unchanged, {} failed\n",
+                 fmt::join(environments, ","), config->bump.channel, would_change,
+                 unchanged - would_change, failures);
+    } else {
+      fmt::print("bump {} → :{}: {} changed, {} unchanged, {} failed; {}\n",
+                 fmt::join(environments, ","), config->bump.channel, changed, unchanged, failures,
+                 flags.dry_run ? "dry run, nothing written"
+                               : fmt::format("{} file{} written", files_written,
+                                             files_written == 1 ? "" : "s"));
+    }
   }
   return failed ? kExitRuntime : kExitOk;
 }

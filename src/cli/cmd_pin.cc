@@ -7,6 +7,7 @@
 #include "cli/common_flags.h"
 #include "cli/diagnostics.h"
 #include "cli/registry_flags.h"
+#include "cli/write_session.h"
 #include "plan/pin.h"
 #include "registry/client.h"
 #include "report/markdown.h"
@@ -25,12 +26,19 @@ struct PinFlags {
 };
 
 int RunPin(const PinFlags& flags) {
-  base::Result<plan::Workspace> ws = plan::OpenWorkspace(flags.root, flags.paths, flags.jobs);
+  std::optional<WriteSession> session = BeginWriting(flags.root, "pin", flags.dry_run);
+  if (!session) return kExitRuntime;
+  base::Result<plan::Workspace> ws =
+      plan::OpenWorkspace(flags.root, flags.paths, flags.jobs, /*fingerprint=*/true);
   if (!ws.ok()) {
     PrintError(ws.error());
     return kExitUsage;
   }
   for (const base::Error& p : ws->listing_problems) PrintError(p);
+  if (!ws->listing_problems.empty()) {
+    fmt::print(stderr, "imagepin: pin: nothing written: files in scope could not be listed\n");
+    return kExitRuntime;
+  }
   plan::PinOptions options;
   options.channel_ok = flags.channel_ok;
   base::Result<plan::PinTargets> found = plan::FindPinTargets(ws->files, ws->config, options);
@@ -70,9 +78,8 @@ int RunPin(const PinFlags& flags) {
     fmt::print(stderr, "imagepin: pin: nothing written: a reference could not be resolved\n");
     return kExitRuntime;
   }
-  rewrite::ApplyOptions apply;
-  apply.dry_run = flags.dry_run;
-  base::Result<std::vector<rewrite::FileChange>> applied = rewrite::ApplyEdits(edits, apply);
+  base::Result<std::vector<rewrite::FileChange>> applied =
+      rewrite::ApplyEdits(edits, session->apply);
   if (!applied.ok()) {
     PrintError(applied.error());
     return kExitRuntime;

@@ -12,7 +12,7 @@
 #include "cli/diagnostics.h"
 #include "cli/json_util.h"
 #include "cli/registry_flags.h"
-#include "cli/summary_file.h"
+#include "cli/write_session.h"
 #include "plan/promote.h"
 #include "policy/tag_rules.h"
 #include "registry/client.h"
@@ -152,10 +152,13 @@ int RunPromote(const PromoteFlags& flags) {
     fmt::print(stderr, "imagepin: error: source and target are both \"{}\"\n", flags.source);
     return kExitUsage;
   }
+  std::optional<WriteSession> session = BeginWriting(flags.root, "promote", flags.dry_run);
+  if (!session || !RemoveSummary(flags.summary_md)) return kExitRuntime;
   base::Result<plan::EnvironmentImages> source =
       plan::LoadEnvironment(flags.root, *config, flags.source, flags.jobs);
   base::Result<plan::EnvironmentImages> target =
-      source.ok() ? plan::LoadEnvironment(flags.root, *config, flags.target, flags.jobs)
+      source.ok() ? plan::LoadEnvironment(flags.root, *config, flags.target, flags.jobs,
+                                          /*fingerprint=*/true)
                   : base::Result<plan::EnvironmentImages>(source.error());
   if (!target.ok()) {
     PrintError(target.error());
@@ -187,17 +190,15 @@ int RunPromote(const PromoteFlags& flags) {
     fmt::print(stderr, "imagepin: promote: --verify failed, nothing written\n");
     return kExitRuntime;
   }
-  // The PR body first: if it cannot be written, no value file is either.
-  if (!flags.summary_md.empty() &&
-      !WriteSummary(flags.summary_md, SummaryMarkdown(plan, flags, *config))) {
-    return kExitRuntime;
-  }
-  rewrite::ApplyOptions apply;
-  apply.dry_run = flags.dry_run;
   base::Result<std::vector<rewrite::FileChange>> applied =
-      rewrite::ApplyEdits(plan::PromoteEdits(plan), apply);
+      rewrite::ApplyEdits(plan::PromoteEdits(plan), session->apply);
   if (!applied.ok()) {
     PrintError(applied.error());
+    return kExitRuntime;
+  }
+  // The PR body last, and only for a run that wrote what it planned: a failed run leaves none.
+  if (!flags.summary_md.empty() &&
+      !WriteSummary(flags.summary_md, SummaryMarkdown(plan, flags, *config))) {
     return kExitRuntime;
   }
   int written = 0;

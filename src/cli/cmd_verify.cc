@@ -75,7 +75,6 @@ int RunVerify(const VerifyFlags& flags) {
     PrintError(ws.error());
     return kExitUsage;
   }
-  for (const base::Error& p : ws->listing_problems) PrintError(p);
   std::vector<Pinned> pinned = CollectPinned(*ws);
 
   // First-party references are asked for their platforms; the rest only for existence.
@@ -93,7 +92,11 @@ int RunVerify(const VerifyFlags& flags) {
     });
   }
 
+  // A file verify cannot read is a finding, as in check: never a silent "no findings".
   std::vector<policy::Finding> findings;
+  std::vector<std::pair<std::string, const scan::FileScan*>> scans;
+  for (const plan::ScannedFile& f : ws->files) scans.push_back({f.entry.display_path, &f.scan});
+  policy::AppendUnreadable(ws->config, ws->listing_problems, scans, &findings);
   bool runtime_error = false;
   size_t next_plain = 0, next_first = 0;
   for (const Pinned& p : pinned) {

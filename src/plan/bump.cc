@@ -17,11 +17,10 @@ base::Result<BumpTargets> FindBumpTargets(const std::string& root, const policy:
                                           const std::vector<std::string>& environments,
                                           unsigned jobs) {
   BumpTargets out;
-  SourceText source;
   for (const std::string& environment : environments) {
     base::Result<std::vector<scan::FileEntry>> entries = ListEnvironment(root, config, environment);
     if (!entries.ok()) return entries.error();
-    std::vector<ScannedFile> files = ScanEntries(*entries, config, jobs);
+    std::vector<ScannedFile> files = ScanEntries(*entries, config, jobs, /*fingerprint=*/true);
     if (std::vector<base::Error> problems = ScanProblems(files); !problems.empty()) {
       return problems.front();
     }
@@ -50,12 +49,9 @@ base::Result<BumpTargets> FindBumpTargets(const std::string& root, const policy:
                         fmt::format("channel tag \"{}\" is not a valid tag", config.bump.channel)));
           continue;
         }
-        base::Result<std::string> text =
-            source.Span(file.entry.path, field.ref.begin, field.ref.end);
-        if (!text.ok()) return text.error();
         out.targets.push_back(BumpTarget{environment, ServiceName(file.entry.display_path),
-                                         file.entry, field.key_path, field.ref, *text, repository,
-                                         *channel, current->digest});
+                                         file.entry, file.scan.sha256, field.key_path, field.ref,
+                                         repository, *channel, current->digest});
       }
     }
   }
@@ -63,7 +59,7 @@ base::Result<BumpTargets> FindBumpTargets(const std::string& root, const policy:
 }
 
 base::Result<rewrite::Edit> BumpEdit(const BumpTarget& target, std::string_view digest) {
-  return ReplaceScalar(target.file, target.ref, target.ref_text,
+  return ReplaceScalar(target.file, target.file_sha256, target.ref,
                        fmt::format("{}@{}", target.repository, digest),
                        fmt::format("bump {} {}: {} → {}", target.environment, target.service,
                                    target.channel.tag, digest));

@@ -20,9 +20,9 @@ struct BumpTarget {
   std::string environment;
   std::string service;  // file stem: "api" for .../dev/api.yaml
   scan::FileEntry file;
+  std::string file_sha256;  // the scanned bytes' fingerprint (FileScan::sha256)
   std::string key_path;
-  scan::Scalar ref;            // the scalar holding the reference
-  std::string ref_text;        // its bytes as written, quotes included
+  scan::Scalar ref;            // the scalar holding the reference (ref.raw: as written)
   std::string repository;      // as written: "ghcr.io/acme/api"
   ref::Reference channel;      // <repository>:<channel>, what gets resolved
   std::string current_digest;  // empty when the value has none yet

@@ -52,7 +52,33 @@ TEST_F(BumpPlanTest, FindsFirstPartyRefsOnlyInTheChosenLanes) {
   EXPECT_EQ(found.targets[2].service, "web");
   EXPECT_EQ(found.targets[2].repository, "ghcr.io/acme/web");
   EXPECT_EQ(found.targets[2].current_digest, "");
-  EXPECT_EQ(found.targets[2].ref_text, "\"ghcr.io/acme/web:main\"");
+  EXPECT_EQ(found.targets[2].ref.raw, "\"ghcr.io/acme/web:main\"");
+}
+
+// The data loss that was: planning re-read files, so a file replaced between the scan and the
+// write had bytes at the old offsets replaced ("# a comment soghcr.io/acme/api@…").
+TEST_F(BumpPlanTest, AFileReplacedAfterTheScanIsRefusedWithNothingWritten) {
+  BumpTargets found = Find({"dev"});
+  ASSERT_EQ(found.targets.size(), 2u);
+  const std::string api = "sources/values/env/dev/api.yaml";
+  std::string replaced = "# a comment so the offsets move\nimage:\n  ref: ghcr.io/acme/api@" +
+                         std::string(kOld) + "  # bumped by CI\n";
+  repo_.Write(api, replaced);
+  std::vector<rewrite::Edit> edits;
+  for (const BumpTarget& t : found.targets) {
+    base::Result<rewrite::Edit> edit = BumpEdit(t, kNew);
+    ASSERT_TRUE(edit.ok());
+    EXPECT_EQ(edit->old_text, t.ref.raw) << "the old text is the scan's, not a re-read";
+    edits.push_back(*edit);
+  }
+  base::Result<std::vector<rewrite::FileChange>> applied = rewrite::ApplyEdits(edits, {});
+  ASSERT_FALSE(applied.ok());
+  EXPECT_EQ(applied.error().path, api);
+  EXPECT_NE(applied.error().message.find("changed since imagepin read it"), std::string::npos);
+  EXPECT_EQ(repo_.Read(api), replaced);
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/web.yaml"),
+            "image:\r\n  ref: \"ghcr.io/acme/web:main\"\r\nreplicas: 2\r\n")
+      << "all or nothing: the unchanged file is not written either";
 }
 
 TEST_F(BumpPlanTest, ChannelComesFromTheConfig) {

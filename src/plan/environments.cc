@@ -13,13 +13,15 @@ const EnvironmentField* EnvironmentImages::Find(const std::string& key) const {
 
 base::Result<EnvironmentImages> LoadEnvironment(const std::string& root,
                                                 const policy::Config& config,
-                                                const std::string& name, unsigned jobs) {
+                                                const std::string& name, unsigned jobs,
+                                                bool fingerprint) {
   base::Result<std::vector<scan::FileEntry>> entries = ListEnvironment(root, config, name);
   if (!entries.ok()) return entries.error();
   EnvironmentImages env;
   env.name = name;
   env.dir = config.FindEnvironment(name)->path;
-  env.files = std::make_unique<std::vector<ScannedFile>>(ScanEntries(*entries, config, jobs));
+  env.files =
+      std::make_unique<std::vector<ScannedFile>>(ScanEntries(*entries, config, jobs, fingerprint));
   if (std::vector<base::Error> problems = ScanProblems(*env.files); !problems.empty()) {
     return problems.front();
   }

@@ -30,10 +30,11 @@ struct EnvironmentImages {
   const EnvironmentField* Find(const std::string& key) const;
 };
 
-// Scans an environment's files. An unknown environment, a missing directory, or a file that
-// cannot be read or parsed is an error naming it.
+// Scans an environment's files (with `fingerprint`, for writing: see ScanEntries). An unknown
+// environment, a missing directory, or a file that cannot be read or parsed is an error naming it.
 base::Result<EnvironmentImages> LoadEnvironment(const std::string& root,
                                                 const policy::Config& config,
-                                                const std::string& name, unsigned jobs);
+                                                const std::string& name, unsigned jobs,
+                                                bool fingerprint = false);
 
 }  // namespace imagepin::plan

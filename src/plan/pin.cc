@@ -33,6 +33,7 @@ class PinFinder {
     }
     PinTarget t;
     t.file = file.entry;
+    t.file_sha256 = file.scan.sha256;
     t.key_path = field.key_path;
     t.resolve = *parsed;
     t.resolve.tag = tag;
@@ -51,9 +52,6 @@ class PinFinder {
     } else {
       return skip("", "no digest field to fill: add `digest: \"\"` beside the tag, then pin");
     }
-    base::Result<std::string> text = source_.Span(file.entry.path, t.scalar.begin, t.scalar.end);
-    if (!text.ok()) return text.error();
-    t.scalar_text = *text;
     out->targets.push_back(std::move(t));
     return {};
   }
@@ -61,7 +59,6 @@ class PinFinder {
  private:
   const policy::Config& config_;
   const PinOptions& options_;
-  SourceText source_;
 };
 
 }  // namespace
@@ -86,7 +83,7 @@ base::Result<rewrite::Edit> PinEdit(const PinTarget& target, std::string_view di
                       : target.tag.empty()
                           ? fmt::format("{}@{}", target.repository, digest)
                           : fmt::format("{}:{}@{}", target.repository, target.tag, digest);
-  return ReplaceScalar(target.file, target.scalar, target.scalar_text, value,
+  return ReplaceScalar(target.file, target.file_sha256, target.scalar, value,
                        fmt::format("pin {}", target.resolve.Normalized()));
 }
 

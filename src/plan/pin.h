@@ -18,14 +18,14 @@ namespace imagepin::plan {
 
 struct PinTarget {
   scan::FileEntry file;
+  std::string file_sha256;  // the scanned bytes' fingerprint (FileScan::sha256)
   std::string key_path;
   ref::Reference resolve;  // repo:tag, what gets resolved
   // What to write: the whole reference (string forms) or only the digest (split, kustomize).
   bool digest_only = false;
-  scan::Scalar scalar;      // the scalar replaced
-  std::string scalar_text;  // its bytes as written
-  std::string repository;   // as written (string forms)
-  std::string tag;          // kept before the digest; empty when a channel tag is dropped
+  scan::Scalar scalar;     // the scalar replaced (scalar.raw: as written)
+  std::string repository;  // as written (string forms)
+  std::string tag;         // kept before the digest; empty when a channel tag is dropped
 };
 
 // A reference pin leaves alone, and why. `rule` is "IP002" for a floating tag, else empty.

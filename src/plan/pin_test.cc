@@ -15,7 +15,8 @@ class PinPlanTest : public ::testing::Test {
   PinTargets Find(const std::string& relative, const std::string& contents,
                   PinOptions options = {}) {
     std::string path = dir_.Write(relative, contents);
-    std::vector<ScannedFile> files = ScanEntries({{path, relative, false}}, config_, 1);
+    std::vector<ScannedFile> files = ScanEntries({{path, relative, false}}, config_, 1,
+                                                 /*fingerprint=*/true);
     base::Result<PinTargets> found = FindPinTargets(files, config_, options);
     EXPECT_TRUE(found.ok()) << found.error().ToString();
     return found.ok() ? *found : PinTargets{};

@@ -115,10 +115,8 @@ class Planner {
 
   bool Add(const EnvironmentField& t, const scan::Scalar& scalar, const std::string& value,
            const std::string& reason, Promotion* p) {
-    base::Result<std::string> old = source_.Span(t.file->entry.path, scalar.begin, scalar.end);
     base::Result<rewrite::Edit> edit =
-        old.ok() ? ReplaceScalar(t.file->entry, scalar, *old, value, reason)
-                 : base::Result<rewrite::Edit>(old.error());
+        ReplaceScalar(t.file->entry, t.file->scan.sha256, scalar, value, reason);
     if (!edit.ok()) {
       Refuse(t, "", edit.error().message);
       return false;
@@ -129,7 +127,6 @@ class Planner {
 
   const policy::Config& config_;
   PromotePlan* plan_;
-  SourceText source_;
 };
 
 }  // namespace

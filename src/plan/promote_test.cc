@@ -14,7 +14,8 @@ class PromotePlanTest : public ::testing::Test {
  protected:
   PromotePlan Plan(const std::string& from, const std::string& to, PromoteOptions options = {}) {
     base::Result<EnvironmentImages> s = LoadEnvironment(repo_.str(), config_, from, 1);
-    base::Result<EnvironmentImages> t = LoadEnvironment(repo_.str(), config_, to, 1);
+    base::Result<EnvironmentImages> t =
+        LoadEnvironment(repo_.str(), config_, to, 1, /*fingerprint=*/true);
     EXPECT_TRUE(s.ok() && t.ok());
     source_ = std::move(*s);
     target_ = std::move(*t);

@@ -10,7 +10,8 @@
 namespace imagepin::plan {
 
 base::Result<Workspace> OpenWorkspace(const std::string& root,
-                                      const std::vector<std::string>& paths, unsigned jobs) {
+                                      const std::vector<std::string>& paths, unsigned jobs,
+                                      bool fingerprint) {
   Workspace ws;
   base::Result<policy::Config> config = policy::LoadConfig(root);
   if (!config.ok()) return config.error();
@@ -21,16 +22,18 @@ base::Result<Workspace> OpenWorkspace(const std::string& root,
   base::Result<std::vector<scan::FileEntry>> entries =
       policy::SelectFiles(ws.config, request, &ws.listing_problems);
   if (!entries.ok()) return entries.error();
-  ws.files = ScanEntries(*entries, ws.config, jobs);
+  ws.files = ScanEntries(*entries, ws.config, jobs, fingerprint);
   return ws;
 }
 
 std::vector<ScannedFile> ScanEntries(const std::vector<scan::FileEntry>& entries,
-                                     const policy::Config& config, unsigned jobs) {
+                                     const policy::Config& config, unsigned jobs,
+                                     bool fingerprint) {
   std::vector<ScannedFile> files(entries.size());
   scan::ScanOptions options;
   options.max_file_size = config.max_file_size;
   options.jobs = jobs;
+  options.fingerprint = fingerprint;
   scan::ScanFiles(entries, options, [&](size_t i, const scan::FileEntry& e, scan::FileScan& s) {
     files[i] = ScannedFile{e, std::move(s)};
   });
@@ -86,26 +89,10 @@ std::string WrittenRepository(std::string_view reference) {
   return std::string(name);
 }
 
-base::Result<std::string> SourceText::Span(const std::string& path, uint32_t begin, uint32_t end) {
-  auto it = files_.find(path);
-  if (it == files_.end()) {
-    std::string contents;
-    // The scan read the file under the configured cap already; this cap only guards the read.
-    if (base::Status read = base::ReadFileInto(path, size_t{1} << 30, &contents); !read.ok()) {
-      return read.error();
-    }
-    it = files_.emplace(path, std::move(contents)).first;
-  }
-  if (begin > end || end > it->second.size()) {
-    return base::MakeError(base::ErrorCode::kIo, "file changed while it was being read", path);
-  }
-  return it->second.substr(begin, end - begin);
-}
-
-base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, const scan::Scalar& scalar,
-                                          std::string_view old_text, std::string_view value,
+base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, std::string_view file_sha256,
+                                          const scan::Scalar& scalar, std::string_view value,
                                           std::string reason) {
-  base::Result<std::string> text = rewrite::RenderLike(old_text, scalar.style, value);
+  base::Result<std::string> text = rewrite::RenderLike(scalar.raw, scalar.style, value);
   if (!text.ok()) {
     base::Error e = text.error();
     e.path = file.display_path;
@@ -117,7 +104,8 @@ base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, const sca
   edit.display_path = file.display_path;
   edit.begin = scalar.begin;
   edit.end = scalar.end;
-  edit.old_text = std::string(old_text);
+  edit.old_text = scalar.raw;
+  edit.file_sha256 = std::string(file_sha256);
   edit.new_text = std::move(*text);
   edit.reason = std::move(reason);
   edit.line = scalar.line;

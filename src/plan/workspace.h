@@ -31,11 +31,14 @@ struct Workspace {
 // Loads <root>/.imagepin.yaml and scans the explicit `paths`, or the configured scope when there
 // are none. Errors: the config (kConfig), a missing path (kNotFound).
 base::Result<Workspace> OpenWorkspace(const std::string& root,
-                                      const std::vector<std::string>& paths, unsigned jobs);
+                                      const std::vector<std::string>& paths, unsigned jobs,
+                                      bool fingerprint = false);
 
-// Scans `entries` in parallel; the result is in the same order.
+// Scans `entries` in parallel; the result is in the same order. With `fingerprint`, each scan
+// records the sha256 of the bytes it read (FileScan::sha256), which edits planned from it carry.
 std::vector<ScannedFile> ScanEntries(const std::vector<scan::FileEntry>& entries,
-                                     const policy::Config& config, unsigned jobs);
+                                     const policy::Config& config, unsigned jobs,
+                                     bool fingerprint = false);
 
 // The files of one environment's overlay (`environments[].path`, every *.yaml below it). An
 // unknown environment or a missing directory is an error (kInvalidArgument / kNotFound) that
@@ -52,20 +55,12 @@ std::vector<base::Error> ScanProblems(const std::vector<ScannedFile>& files);
 // "ghcr.io/acme/api:main@sha256:…". Keeps the user's spelling (no docker.io/ added).
 std::string WrittenRepository(std::string_view reference);
 
-// The bytes of scalars as written, quotes included (scan keeps spans, not raw text); each file
-// is read once. Planners need them to render a new value in the old quoting style.
-class SourceText {
- public:
-  base::Result<std::string> Span(const std::string& path, uint32_t begin, uint32_t end);
-
- private:
-  std::map<std::string, std::string> files_;
-};
-
-// The edit that replaces `scalar` (whose bytes as written are `old_text`) with `value`, written
-// in the old quoting style. Errors name the file and the scalar's position.
-base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, const scan::Scalar& scalar,
-                                          std::string_view old_text, std::string_view value,
+// The edit that replaces `scalar` (its bytes as scanned: scalar.raw) with `value`, written in
+// the old quoting style, for the file whose scanned bytes hash to `file_sha256`. Planning reads
+// nothing: the old text and the fingerprint are the scan's, so ApplyEdits refuses a file that
+// anyone changed since. Errors name the file and the scalar's position.
+base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, std::string_view file_sha256,
+                                          const scan::Scalar& scalar, std::string_view value,
                                           std::string reason);
 
 // "api" for "sources/values/env/dev/api.yaml": how summaries name a service.

@@ -9,8 +9,6 @@
 #include "scan/scanner.h"
 
 namespace imagepin::policy {
-namespace {
-
 Finding ProblemFinding(const base::Error& error) {
   Finding f = NewFinding("IP000");
   f.message = error.message;
@@ -18,7 +16,14 @@ Finding ProblemFinding(const base::Error& error) {
   return f;
 }
 
-}  // namespace
+void AppendUnreadable(const Config& config, const std::vector<base::Error>& listing_problems,
+                      const std::vector<std::pair<std::string, const scan::FileScan*>>& files,
+                      std::vector<Finding>* out) {
+  for (const base::Error& problem : listing_problems) out->push_back(ProblemFinding(problem));
+  for (const auto& [path, scan] : files) {
+    if (scan->status == scan::FileStatus::kProblem) EvaluateFile(config, path, *scan, out);
+  }
+}
 
 base::Result<std::vector<scan::FileEntry>> SelectFiles(const Config& config,
                                                        const CheckRequest& request,

@@ -9,6 +9,7 @@
 #include "policy/config.h"
 #include "policy/finding.h"
 #include "scan/file_list.h"
+#include "scan/scanner.h"
 
 namespace imagepin::policy {
 
@@ -38,5 +39,14 @@ base::Result<std::vector<scan::FileEntry>> SelectFiles(const Config& config,
                                                        std::vector<base::Error>* problems);
 
 base::Result<CheckResult> RunCheck(const Config& config, const CheckRequest& request);
+
+// IP000 for a path the listing could not read (a directory, a link leaving the repository).
+Finding ProblemFinding(const base::Error& error);
+
+// What every command that reads the scope reports the way `check` does: IP000 for each listing
+// problem and for each file (display path, scan) that could not be read or parsed.
+void AppendUnreadable(const Config& config, const std::vector<base::Error>& listing_problems,
+                      const std::vector<std::pair<std::string, const scan::FileScan*>>& files,
+                      std::vector<Finding>* out);
 
 }  // namespace imagepin::policy

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -15,7 +16,9 @@
 #include <unordered_map>
 
 #include "base/files.h"
+#include "base/sha256.h"
 #include "rewrite/atomic_file.h"
+#include "rewrite/journal.h"
 #include "rewrite/splice.h"
 
 namespace imagepin::rewrite {
@@ -34,7 +37,8 @@ struct FilePlan {
   FileIdentity before;
   std::string updated;  // new contents, when `changes` > 0
   int changes = 0;
-  std::string temp;  // the written temporary file, until it is renamed
+  std::string temp;    // the written temporary file, until it is renamed
+  std::string sha256;  // what the plan was made from: the file must still hash to this
 };
 
 // Resolves `path` to a canonical absolute path (symlinks followed).
@@ -50,8 +54,14 @@ base::Result<std::string> Canonical(const Edit& edit) {
   return out;
 }
 
-// Step 1: edits grouped by canonical file.
-base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit>& edits) {
+bool IsBelow(const std::string& path, const std::string& dir) {
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+         (dir.back() == '/' || path[dir.size()] == '/');
+}
+
+// Step 1: edits grouped by canonical file, each below `root` (canonical) when one is given.
+base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit>& edits,
+                                                          const std::string& root) {
   std::map<std::string, FilePlan> plans;
   std::unordered_map<std::string, std::string> canonical;  // path as given → canonical
   for (const Edit& edit : edits) {
@@ -59,6 +69,11 @@ base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit
     if (known == canonical.end()) {
       base::Result<std::string> target = Canonical(edit);
       if (!target.ok()) return target.error();
+      if (!root.empty() && !IsBelow(*target, root)) {
+        return base::MakeError(base::ErrorCode::kIo,
+                               "resolves outside the repository: nothing was written",
+                               std::string(edit.DisplayPath()));
+      }
       known = canonical.emplace(edit.path, *target).first;
     }
     FilePlan& plan = plans[known->second];
@@ -66,6 +81,12 @@ base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit
       plan.path = edit.path;
       plan.display = std::string(edit.DisplayPath());
       plan.target = known->second;
+      plan.sha256 = edit.file_sha256;
+    }
+    if (edit.file_sha256.empty() || edit.file_sha256 != plan.sha256) {
+      return base::MakeError(base::ErrorCode::kIo,
+                             "edits not planned from one scan of this file: nothing was written",
+                             std::string(edit.DisplayPath()));
     }
     plan.edits.push_back(edit);
   }
@@ -85,6 +106,11 @@ base::Status Prepare(FilePlan* plan) {
     base::Error error = read.error();
     error.path = plan->display;
     return error;
+  }
+  if (base::Sha256Digest(contents) != plan->sha256) {
+    return base::MakeError(base::ErrorCode::kIo,
+                           "changed since imagepin read it: nothing was written (run again)",
+                           plan->display);
   }
   base::Result<std::vector<Edit>> checked = CheckEdits(contents, std::move(plan->edits));
   if (!checked.ok()) return checked.error();
@@ -111,14 +137,15 @@ constexpr unsigned kWriters = 8;
 
 // Step 3, in parallel: every changed file's new contents in a temporary file beside it. On any
 // failure, all temporary files are removed and the first error (in plan order) is returned.
-base::Status WriteTemps(std::vector<FilePlan*>& changed) {
+base::Status WriteTemps(std::vector<FilePlan*>& changed, bool journaled) {
   std::vector<std::optional<base::Error>> errors(changed.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i; (i = next++) < changed.size();) {
       FilePlan* plan = changed[i];
       base::Result<std::string> temp =
-          WriteTempFileBeside(plan->target, plan->updated, plan->before, plan->display);
+          WriteTempFileBeside(plan->target, plan->updated, plan->before, plan->display,
+                              journaled ? JournalTempPath(plan->target) : "");
       if (temp.ok()) {
         plan->temp = std::move(*temp);
       } else {
@@ -139,16 +166,41 @@ base::Status WriteTemps(std::vector<FilePlan*>& changed) {
   return {};
 }
 
-// Steps 3 and 4 for the files that change.
-base::Status WriteAll(std::vector<FilePlan*>& changed) {
-  if (base::Status written = WriteTemps(changed); !written.ok()) return written;
+std::vector<JournalEntry> JournalEntries(const std::vector<FilePlan*>& changed) {
+  std::vector<JournalEntry> entries;
+  for (const FilePlan* plan : changed)
+    entries.push_back({plan->target, JournalTempPath(plan->target), plan->before});
+  return entries;
+}
+
+// Steps 3 and 4 for the files that change; journaled when `journal` is set.
+base::Status WriteAll(std::vector<FilePlan*>& changed, const std::string& journal) {
+  const bool journaled = !journal.empty();
+  if (journaled) {
+    base::Status prepared = WriteJournal(journal, JournalState::kPrepared, JournalEntries(changed));
+    if (!prepared.ok()) return prepared;
+  }
+  if (base::Status written = WriteTemps(changed, journaled); !written.ok()) {
+    if (journaled) (void)RemoveJournal(journal);
+    return written;
+  }
   for (FilePlan* plan : changed) {
     base::Result<FileIdentity> now = StatRegularFile(plan->target, plan->display);
     if (!now.ok() || !SameFile(plan->before, *now)) {
       RemoveTemps(changed);
+      if (journaled) (void)RemoveJournal(journal);
       return base::MakeError(base::ErrorCode::kIo,
                              "the file changed while imagepin was editing it; nothing was written",
                              plan->display);
+    }
+  }
+  if (journaled) {
+    base::Status committed =
+        WriteJournal(journal, JournalState::kCommitted, JournalEntries(changed));
+    if (!committed.ok()) {
+      RemoveTemps(changed);
+      (void)RemoveJournal(journal);
+      return committed;
     }
   }
   std::vector<std::string> written;
@@ -171,6 +223,7 @@ base::Status WriteAll(std::vector<FilePlan*>& changed) {
     base::Status synced = SyncDirectoryOf(plan->target, plan->display);
     if (!synced.ok()) return synced;
   }
+  if (journaled) return RemoveJournal(journal);
   return {};
 }
 
@@ -178,7 +231,16 @@ base::Status WriteAll(std::vector<FilePlan*>& changed) {
 
 base::Result<std::vector<FileChange>> ApplyEdits(const std::vector<Edit>& edits,
                                                  const ApplyOptions& options) {
-  base::Result<std::map<std::string, FilePlan>> grouped = GroupByFile(edits);
+  std::string root;
+  if (!options.root.empty()) {
+    std::error_code ec;
+    root = std::filesystem::canonical(options.root, ec).string();
+    if (ec) {
+      return base::MakeError(base::ErrorCode::kIo,
+                             "cannot open the repository root: " + ec.message(), options.root);
+    }
+  }
+  base::Result<std::map<std::string, FilePlan>> grouped = GroupByFile(edits, root);
   if (!grouped.ok()) return grouped.error();
   std::vector<FilePlan*> plans;
   for (auto& [target, plan] : *grouped) plans.push_back(&plan);
@@ -195,7 +257,7 @@ base::Result<std::vector<FileChange>> ApplyEdits(const std::vector<Edit>& edits,
     if (plan->changes > 0) changed.push_back(plan);
   }
   if (!options.dry_run && !changed.empty()) {
-    base::Status status = WriteAll(changed);
+    base::Status status = WriteAll(changed, options.journal);
     if (!status.ok()) return status.error();
   }
 

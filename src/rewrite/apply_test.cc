@@ -68,6 +68,65 @@ Edit EditOf(const std::string& file, const std::string& contents, const std::str
 
 const std::string kValues = "image: nginx:1.27 # web\r\n";
 
+// The data loss that was: planners took old_text from a re-read of the file, so a file changed
+// between scan and write had the wrong bytes replaced (the span check passed on new contents).
+TEST(ApplyEdits, FileChangedSinceTheScanIsRefusedEvenWhereTheSpanStillMatches) {
+  TempDir dir;
+  std::string scanned = "image: nginx:1.27 # web\n";
+  std::string file = dir.Write("values.yaml", scanned);
+  Edit edit = EditOf(file, scanned, "nginx:1.27", "nginx:1.28");
+  // Someone edits the file elsewhere after the scan: the span's bytes are still "nginx:1.27".
+  std::string changed = "image: nginx:1.27 # web, reviewed\n";
+  dir.Write("values.yaml", changed);
+  base::Result<std::vector<FileChange>> result = ApplyEdits({edit}, {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("changed since imagepin read it"), std::string::npos)
+      << result.error().message;
+  EXPECT_EQ(Read(file), changed);
+  EXPECT_EQ(dir.Names(), (std::vector<std::string>{"values.yaml"}));
+}
+
+TEST(ApplyEdits, EditWithoutTheScansFingerprintIsRefused) {
+  TempDir dir;
+  std::string file = dir.Write("values.yaml", kValues);
+  Edit edit = EditOf(file, kValues, "nginx:1.27", "nginx:1.28");
+  edit.file_sha256.clear();
+  base::Result<std::vector<FileChange>> result = ApplyEdits({edit}, {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(Read(file), kValues);
+}
+
+TEST(ApplyEdits, FileOutsideTheRootIsNeverWritten) {
+  TempDir outside;
+  std::string target = outside.Write("values.yaml", kValues);
+  TempDir repo;
+  fs::create_symlink(target, repo.path() / "link.yaml");
+  ApplyOptions options;
+  options.root = repo.path().string();
+  base::Result<std::vector<FileChange>> result = ApplyEdits(
+      {EditOf((repo.path() / "link.yaml").string(), kValues, "nginx:1.27", "x:1")}, options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("outside the repository"), std::string::npos);
+  EXPECT_EQ(Read(target), kValues);
+}
+
+TEST(ApplyEdits, JournaledWriteLeavesNoJournalAndNoTemporaryFile) {
+  TempDir dir;
+  std::string first = dir.Write("a.yaml", kValues);
+  std::string second = dir.Write("b.yaml", kValues);
+  ApplyOptions options;
+  options.root = dir.path().string();
+  options.journal = (dir.path() / ".imagepin-journal").string();
+  base::Result<std::vector<FileChange>> result =
+      ApplyEdits({EditOf(first, kValues, "nginx:1.27", "nginx:1.28"),
+                  EditOf(second, kValues, "nginx:1.27", "nginx:1.28")},
+                 options);
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  EXPECT_EQ(Read(first), "image: nginx:1.28 # web\r\n");
+  EXPECT_EQ(Read(second), "image: nginx:1.28 # web\r\n");
+  EXPECT_EQ(dir.Names(), (std::vector<std::string>{"a.yaml", "b.yaml"}));
+}
+
 TEST(ApplyEdits, WritesTheFileAndKeepsItsMode) {
   TempDir dir;
   std::string file = dir.Write("values.yaml", kValues);
@@ -112,8 +171,11 @@ TEST(ApplyEdits, DryRunChecksButWritesNothing) {
 TEST(ApplyEdits, FailsOnAStaleSpanAndLeavesTheFileUnchanged) {
   TempDir dir;
   std::string file = dir.Write("values.yaml", "image: nginx:1.26 # web\r\n");
-  base::Result<std::vector<FileChange>> changes =
-      ApplyEdits({EditOf(file, kValues, "nginx:1.27", "nginx:1.28")}, {});
+  // A span that does not match the file the plan was made from (a planner's mistake, since the
+  // fingerprint agrees): CheckEdits still catches it.
+  Edit edit = EditOf(file, kValues, "nginx:1.27", "nginx:1.28");
+  edit.file_sha256 = base::Sha256Digest("image: nginx:1.26 # web\r\n");
+  base::Result<std::vector<FileChange>> changes = ApplyEdits({edit}, {});
   ASSERT_FALSE(changes.ok());
   EXPECT_EQ(changes.error().ToString().rfind("values.yaml:1:8: expected `nginx:1.27`", 0), 0u)
       << changes.error().ToString();

@@ -60,14 +60,22 @@ bool SameFile(const FileIdentity& a, const FileIdentity& b) {
 }
 
 base::Result<std::string> WriteTempFileBeside(const std::string& target, std::string_view contents,
-                                              const FileIdentity& like, std::string_view display) {
+                                              const FileIdentity& like, std::string_view display,
+                                              const std::string& fixed_name) {
   std::string name = target.substr(DirectoryOf(target).size() + 1);
   // Keep the temporary name under NAME_MAX (255) even for a very long file name.
   constexpr size_t kMaxNameKept = 200;
   std::string temp =
       fmt::format("{}/.{}.imagepin-XXXXXX", DirectoryOf(target), name.substr(0, kMaxNameKept));
   // mkostemp opens with O_CREAT | O_EXCL and mode 0600: never someone else's file.
-  int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+  int fd = -1;
+  if (fixed_name.empty()) {
+    fd = ::mkostemp(temp.data(), O_CLOEXEC);
+  } else {
+    temp = fixed_name;
+    ::unlink(temp.c_str());
+    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  }
   if (fd < 0) return IoError(display, "cannot create a temporary file beside it", errno);
 
   auto fail = [&](std::string_view what, int error_number) -> base::Error {

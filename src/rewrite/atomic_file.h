@@ -30,10 +30,13 @@ base::Result<FileIdentity> StatRegularFile(const std::string& path, std::string_
 bool SameFile(const FileIdentity& a, const FileIdentity& b);
 
 // Writes `contents` to a new file in `target`'s directory (created with O_EXCL, named
-// `.<name>.imagepin-XXXXXX`), gives it `like`'s permission bits (and owner, when running as
-// root), fsyncs and closes it, and returns its path. On failure nothing is left behind.
+// `.<name>.imagepin-XXXXXX`, or `fixed_name` when one is given: a journaled write, under the
+// repository lock, whose leftover from a killed run is removed first), gives it `like`'s
+// permission bits (and owner, when running as root), fsyncs and closes it, and returns its path.
+// On failure nothing is left behind.
 base::Result<std::string> WriteTempFileBeside(const std::string& target, std::string_view contents,
-                                              const FileIdentity& like, std::string_view display);
+                                              const FileIdentity& like, std::string_view display,
+                                              const std::string& fixed_name = "");
 
 // Renames `temp` over `target` (atomic within one file system).
 base::Status RenameOver(const std::string& temp, const std::string& target,

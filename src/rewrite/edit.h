@@ -21,8 +21,11 @@ struct Edit {
   uint32_t end = 0;          //   scan::Scalar::begin/end give it
   std::string old_text;      // the exact bytes expected at [begin, end)
   std::string new_text;      // the bytes to put there instead
-  std::string reason;        // "bump dev api: main → sha256:…", for plans and dry runs
-  int line = 0;              // 1-based position of `begin`, for messages
+  // "sha256:…" of the whole file as it was when the edit was planned (scan::FileScan::sha256):
+  // ApplyEdits refuses a file that no longer holds exactly those bytes. Required.
+  std::string file_sha256;
+  std::string reason;  // "bump dev api: main → sha256:…", for plans and dry runs
+  int line = 0;        // 1-based position of `begin`, for messages
   int column = 0;
 
   std::string_view DisplayPath() const { return display_path.empty() ? path : display_path; }

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/sha256.h"
 #include "rewrite/edit.h"
 #include "rewrite/render.h"
 #include "scan/scanner.h"
@@ -32,6 +33,7 @@ inline Edit EditFor(std::string_view contents, const scan::Scalar& scalar,
   edit.begin = scalar.begin;
   edit.end = scalar.end;
   edit.old_text = std::string(contents.substr(scalar.begin, scalar.end - scalar.begin));
+  edit.file_sha256 = base::Sha256Digest(contents);
   base::Result<std::string> rendered = RenderLike(edit.old_text, scalar.style, new_value);
   EXPECT_TRUE(rendered.ok()) << rendered.error().ToString();
   if (rendered.ok()) edit.new_text = *rendered;
@@ -51,6 +53,7 @@ inline Edit EditAt(std::string_view contents, std::string_view old_text, std::st
   edit.end = static_cast<uint32_t>(at + old_text.size());
   edit.old_text = std::string(old_text);
   edit.new_text = std::move(new_text);
+  edit.file_sha256 = base::Sha256Digest(contents);
   return edit;
 }
 

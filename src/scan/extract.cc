@@ -150,6 +150,7 @@ class Extractor {
     s.begin = n.begin;
     s.end = n.end;
     s.style = n.style;
+    s.raw = std::string(doc_.Raw(id));
     s.source_line = std::string(doc_.LineAt(n.begin));
     return s;
   }

@@ -31,6 +31,7 @@ struct Scalar {
   uint32_t begin = 0;  // byte span of the scalar's text in the file, quotes included
   uint32_t end = 0;
   yaml::ScalarStyle style = yaml::ScalarStyle::kPlain;
+  std::string raw;          // the bytes at [begin, end) as scanned: what a rewrite replaces
   std::string source_line;  // text of `line`, for reports
 };
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "base/files.h"
+#include "base/sha256.h"
 #include "scan/extract.h"
 
 namespace imagepin::scan {
@@ -86,6 +87,7 @@ void ScanFiles(const std::vector<FileEntry>& files, const ScanOptions& options,
         scan.problem = FileProblem{read.error().message, 0, 0, {}};
       } else {
         scan = ScanContents(buffer, entry.display_path, false, &parser);
+        if (options.fingerprint) scan.sha256 = base::Sha256Digest(buffer);
       }
       on_file(i, entry, scan);
       // Let a rare huge file's buffer go instead of holding it for the rest of the run.

@@ -33,12 +33,16 @@ struct FileScan {
   int documents = 0;
   DocumentFields fields;  // of every document that parsed
   std::optional<FileProblem> problem;
+  // "sha256:…" of the bytes scanned, when ScanOptions::fingerprint asked for it: a rewrite
+  // planned from this scan applies only to a file that still holds exactly these bytes.
+  std::string sha256;
 };
 
 struct ScanOptions {
   size_t max_file_size = size_t{8} << 20;  // 8 MiB: far above any values file, below a mistake
   unsigned jobs = 0;                       // 0: one per hardware thread
   yaml::ParseLimits limits;                // scope.maxDepth
+  bool fingerprint = false;                // fill FileScan::sha256 (the writing commands)
 };
 
 // Scans `contents` (a whole file or standard input). `name` decides kustomization handling.
