@@ -1,6 +1,7 @@
 #include "policy/config.h"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <charconv>
@@ -123,6 +124,19 @@ class ConfigReader {
     return true;
   }
 
+  // StringList, then `check(entry, node)` for each entry (which it may rewrite, as a path is
+  // normalised), so that a bad entry is reported at its own position.
+  template <typename F>
+  bool CheckedStringList(NodeId v, std::string_view what, std::vector<std::string>* out, F check) {
+    if (!StringList(v, what, out)) return false;
+    NodeId item = doc_.node(Resolve(v)).first_child;
+    for (std::string& entry : *out) {
+      if (!check(entry, item)) return false;
+      item = doc_.node(item).next_sibling;
+    }
+    return true;
+  }
+
   template <typename F>
   bool ForEachItem(NodeId v, std::string_view what, F on_item) {
     v = Resolve(v);
@@ -143,6 +157,23 @@ class ConfigReader {
   const Document& doc_;
   const std::string& path_;
 };
+
+// A value echoed in a message: at most 80 characters, control characters escaped, so that an
+// error stays one readable line whatever the input.
+std::string Shown(std::string_view value) {
+  constexpr size_t kMaxShown = 80;
+  std::string out;
+  for (size_t i = 0; i < value.size() && i < kMaxShown; ++i) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (value.size() > kMaxShown) out += "...";
+  return out;
+}
 
 bool IsDate(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
@@ -225,22 +256,96 @@ bool ReadEnvironments(ConfigReader& r, NodeId v, Config* c) {
   });
 }
 
+// tags.allow runs on every tag of every image, so it must take time linear in the tag whatever
+// the pattern: RE2 guarantees that (std::regex backtracked for minutes on `(a|a)*b`). A tag is at
+// most 128 characters, so no honest pattern needs a large program; max_mem bounds the rest, and
+// RE2 refuses repetition counts over 1000 (OversizedRepetition catches those it would misread).
+constexpr int64_t kTagPatternMaxMem = int64_t{1} << 20;
+constexpr size_t kMaxTagPatterns = 256;
+
+// RE2 reads a repetition whose count does not fit an int, `a{45555555555555555555555}`, as
+// literal text (as Perl does): a silent misreading of what was meant. Returns that repetition
+// (or one over RE2's limit of 1000) so that it is an error; empty when there is none. Skips
+// escapes, `\Q...\E` and character classes, where `{` is a literal.
+std::string_view OversizedRepetition(std::string_view pattern) {
+  constexpr size_t kMaxRepeat = 1000;
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\') {
+      if (i + 1 < pattern.size() && pattern[i + 1] == 'Q') {
+        size_t end = pattern.find("\\E", i + 2);
+        if (end == std::string_view::npos) return {};
+        i = end + 1;
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    if (c == '[') {  // a class: `]` right after `[` or `[^` is literal
+      size_t j = i + 1;
+      if (j < pattern.size() && pattern[j] == '^') ++j;
+      if (j < pattern.size() && pattern[j] == ']') ++j;
+      for (; j < pattern.size() && pattern[j] != ']'; ++j) {
+        if (pattern[j] == '\\') ++j;
+      }
+      i = j;
+      continue;
+    }
+    if (c != '{') continue;
+    // {n}, {n,} or {n,m}
+    size_t j = i + 1;
+    bool too_large = false;
+    for (int bound = 0; bound < 2; ++bound) {
+      size_t start = j;
+      while (j < pattern.size() && is_digit(pattern[j])) ++j;
+      std::string_view digits = pattern.substr(start, j - start);
+      if (digits.size() > 4 || (!digits.empty() && std::stoul(std::string(digits)) > kMaxRepeat)) {
+        too_large = true;
+      }
+      if (bound == 0 && (digits.empty() || j >= pattern.size() || pattern[j] != ',')) break;
+      if (bound == 0) ++j;
+    }
+    if (j < pattern.size() && pattern[j] == '}' && too_large) return pattern.substr(i, j + 1 - i);
+  }
+  return {};
+}
+
+std::shared_ptr<const re2::RE2> CompileTagPattern(const std::string& pattern, std::string* error) {
+  if (std::string_view repeat = OversizedRepetition(pattern); !repeat.empty()) {
+    *error = fmt::format("repetition {} is more than 1000", Shown(repeat));
+    return nullptr;
+  }
+  re2::RE2::Options options;
+  options.set_log_errors(false);  // the error goes into the config error, not to stderr
+  options.set_max_mem(kTagPatternMaxMem);
+  auto compiled = std::make_shared<const re2::RE2>(pattern, options);
+  if (!compiled->ok()) {
+    *error = compiled->error_code() == re2::RE2::ErrorPatternTooLarge ? "the pattern is too large"
+                                                                      : compiled->error();
+    return nullptr;
+  }
+  return compiled;
+}
+
 bool ReadTags(ConfigReader& r, NodeId v, Config* c) {
   return r.ForEachKey(v, "tags", {"allow"}, [&](std::string_view, NodeId, NodeId val) {
-    if (!r.StringList(val, "tags.allow", &c->tag_allow)) return false;
     c->tag_allow_regex.clear();
-    NodeId item = r.doc().node(r.doc().Resolve(val)).first_child;
-    for (const std::string& pattern : c->tag_allow) {
-      try {
-        c->tag_allow_regex.emplace_back(pattern, std::regex::ECMAScript | std::regex::optimize);
-      } catch (const std::regex_error& e) {
-        return r.Fail(item,
-                      fmt::format("tags.allow pattern \"{}\" is not a valid regular expression: {}",
-                                  pattern, e.what()));
-      }
-      item = r.doc().node(item).next_sibling;
-    }
-    return true;
+    return r.CheckedStringList(
+        val, "tags.allow", &c->tag_allow, [&](std::string& pattern, NodeId item) {
+          if (c->tag_allow_regex.size() == kMaxTagPatterns) {
+            return r.Fail(item, fmt::format("tags.allow: more than {} patterns", kMaxTagPatterns));
+          }
+          std::string error;
+          std::shared_ptr<const re2::RE2> compiled = CompileTagPattern(pattern, &error);
+          if (!compiled) {
+            return r.Fail(item, fmt::format("tags.allow pattern \"{}\" is not a valid regular "
+                                            "expression (RE2 syntax): {}",
+                                            Shown(pattern), error));
+          }
+          c->tag_allow_regex.push_back(std::move(compiled));
+          return true;
+        });
   });
 }
 

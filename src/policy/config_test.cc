@@ -1,5 +1,6 @@
 #include "policy/config.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -230,6 +231,49 @@ TEST(ParseConfig, BadRegexInTagsAllowIsAnErrorAtThePattern) {
       "    - 'r\\d+'\n"
       "    - '(unclosed'\n",
       4, 7, "tags.allow pattern \"(unclosed\" is not a valid regular expression");
+}
+
+// tags.allow is RE2: a pattern it cannot compile (bad syntax, a repetition count that would
+// overflow std::regex's compiler, ECMAScript-only features, a program over max_mem) is an error
+// at the entry, never a crash or a hang.
+TEST(ParseConfig, TagsAllowPatternsRE2CannotCompileAreErrorsAtTheEntry) {
+  struct Case {
+    const char* pattern;
+    const char* needle;
+  };
+  const Case cases[] = {
+      {"a{45555555555555555555555}", "repetition {45555555555555555555555} is more than 1000"},
+      {"a{2,45555555555555555555555}", "is more than 1000"},
+      {"a{1001}", "repetition {1001} is more than 1000"},
+      {"(a)\\1", "invalid escape sequence"},  // backreference
+      {"v(?=\\d)", "invalid perl operator"},  // lookahead
+      {"(?<!x)y", "invalid perl operator"},   // lookbehind
+      {"a*+", "bad repetition operator"},     // possessive
+      {"(?>a)", "invalid perl operator"},     // atomic group
+      {"[\\p{L}\\p{N}]{1000}", "the pattern is too large"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.pattern);
+    // Single-quoted in YAML, as docs/config.md advises, so that backslashes stay as written.
+    ExpectConfigError(std::string("tags:\n  allow:\n    - 'r\\d+'\n    - '") + c.pattern + "'\n", 4,
+                      7, "is not a valid regular expression (RE2 syntax)");
+    ExpectConfigError(std::string("tags:\n  allow: ['") + c.pattern + "']\n", 2, 11, c.needle);
+  }
+}
+
+// `{` is literal inside a class and after `\\`, and a count up to 1000 is fine.
+TEST(ParseConfig, TagsAllowBracesThatAreNoRepetitionAreAccepted) {
+  base::Result<Config> config = ParseConfig(
+      "tags:\n  allow: ['[{]99999}', '\\{99999}', '\\Q{99999}\\E', 'r\\d{1,1000}', 'a{x}']\n",
+      ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->tag_allow_regex.size(), 5u);
+}
+
+TEST(ParseConfig, TooManyTagsAllowPatternsIsAnError) {
+  std::string text = "tags:\n  allow:\n";
+  for (int i = 0; i < 257; ++i) text += fmt::format("    - 'r{}'\n", i);
+  ExpectConfigError(text, 259, 7, "more than 256 patterns");
 }
 
 TEST(ParseConfig, DuplicateEnvironmentIsAnErrorAtTheSecondEntry) {
