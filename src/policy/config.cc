@@ -25,6 +25,23 @@ using yaml::kNoNode;
 using yaml::NodeId;
 using yaml::NodeKind;
 
+// A value echoed in a message: at most 80 characters, control characters escaped, so that an
+// error stays one readable line whatever the input.
+std::string Shown(std::string_view value) {
+  constexpr size_t kMaxShown = 80;
+  std::string out;
+  for (size_t i = 0; i < value.size() && i < kMaxShown; ++i) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (value.size() > kMaxShown) out += "...";
+  return out;
+}
+
 // Reads one parsed config document; the first problem found becomes `error`, with position.
 class ConfigReader {
  public:
@@ -62,8 +79,8 @@ class ConfigReader {
       NodeId v = doc_.node(k).next_sibling;
       std::string_view key = doc_.Value(k);
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        return Fail(k, fmt::format("unknown key \"{}\" in {} (expected one of: {})", key, where,
-                                   fmt::join(allowed, ", ")));
+        return Fail(k, fmt::format("unknown key \"{}\" in {} (expected one of: {})", Shown(key),
+                                   where, fmt::join(allowed, ", ")));
       }
       if (!on_key(key, k, v)) return false;
       k = doc_.node(v).next_sibling;
@@ -166,23 +183,6 @@ class ConfigReader {
   const Document& doc_;
   const std::string& path_;
 };
-
-// A value echoed in a message: at most 80 characters, control characters escaped, so that an
-// error stays one readable line whatever the input.
-std::string Shown(std::string_view value) {
-  constexpr size_t kMaxShown = 80;
-  std::string out;
-  for (size_t i = 0; i < value.size() && i < kMaxShown; ++i) {
-    unsigned char c = static_cast<unsigned char>(value[i]);
-    if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (value.size() > kMaxShown) out += "...";
-  return out;
-}
 
 bool IsDate(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
@@ -399,7 +399,7 @@ bool ReadEnvironments(ConfigReader& r, NodeId v, Config* c) {
     if (path_node != kNoNode && !CheckPath(r, path_node, where + ".path", &env.path)) return false;
     for (const Environment& other : c->environments) {
       if (other.name == env.name)
-        return r.Fail(item, fmt::format("environment \"{}\" is listed twice", env.name));
+        return r.Fail(item, fmt::format("environment \"{}\" is listed twice", Shown(env.name)));
     }
     c->environments.push_back(std::move(env));
     return true;
@@ -517,15 +517,15 @@ bool ReadExceptions(ConfigReader& r, NodeId v, Config* c) {
             if (!r.NonEmptyString(val, what, &rule)) return false;
             const RuleInfo* info = FindRule(rule);
             if (!info)
-              return r.Fail(val,
-                            fmt::format("{}: unknown rule \"{}\" (see docs/rules.md)", what, rule));
+              return r.Fail(val, fmt::format("{}: unknown rule \"{}\" (see docs/rules.md)", what,
+                                             Shown(rule)));
             ex.rule_id = std::string(info->id);
             return true;
           }
           if (!r.NonEmptyString(val, what, &ex.expires)) return false;
           if (!IsDate(ex.expires))
-            return r.Fail(val,
-                          fmt::format("{} \"{}\" is not a date (YYYY-MM-DD)", what, ex.expires));
+            return r.Fail(
+                val, fmt::format("{} \"{}\" is not a date (YYYY-MM-DD)", what, Shown(ex.expires)));
           const yaml::Node& n = r.doc().node(r.doc().Resolve(val));
           ex.expires_line = static_cast<int>(n.line) + 1;
           ex.expires_column = static_cast<int>(n.column) + 1;
@@ -667,7 +667,7 @@ bool CheckBumpEnvironments(ConfigReader& r, NodeId node, Config& c) {
   for (const std::string& name : c.bump.environments) {
     if (!c.FindEnvironment(name)) {
       return r.Fail(item == kNoNode ? node : item,
-                    fmt::format("bump.environments: \"{}\" is not an environment", name));
+                    fmt::format("bump.environments: \"{}\" is not an environment", Shown(name)));
     }
     if (item != kNoNode) item = r.doc().node(item).next_sibling;
   }
@@ -714,7 +714,8 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
                 std::string version;
                 if (!r.String(v, "version", &version)) return false;
                 if (version != "1")
-                  return r.Fail(v, fmt::format("version {} is not supported (only 1)", version));
+                  return r.Fail(
+                      v, fmt::format("version {} is not supported (only 1)", Shown(version)));
                 return true;
               }
               if (key == "scope") return ReadScope(r, v, &config);
@@ -729,7 +730,7 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
                     config.pull_policy != "Always") {
                   return r.Fail(v, fmt::format("pullPolicy \"{}\" is not a Kubernetes pull policy "
                                                "(IfNotPresent, Never, Always)",
-                                               config.pull_policy));
+                                               Shown(config.pull_policy)));
                 }
                 return true;
               }

@@ -568,12 +568,20 @@ TEST(ParseConfig, PlatformPartsAreLowercaseNames) {
   EXPECT_TRUE(config.ok()) << config.error().ToString();
 }
 
+// A bad value is echoed shortened, control characters escaped: one readable line whatever it is.
 TEST(ParseConfig, LongBadValuesAreShortenedInMessages) {
-  base::Result<Config> config =
-      ParseConfig("bump:\n  channel: \"" + std::string(5000, '!') + "\\nx\"\n", "c");
-  ASSERT_FALSE(config.ok());
-  EXPECT_LT(config.error().message.size(), 200u) << config.error().message;
-  EXPECT_EQ(config.error().message.find('\n'), std::string::npos);
+  const std::string bad = "\"" + std::string(1000, '!') + "\\nx\"";
+  for (const std::string& text :
+       {"bump:\n  channel: " + bad + "\n", bad + ": 1\n", "pullPolicy: " + bad + "\n",
+        "version: " + bad + "\n", "bump:\n  environments: [" + bad + "]\n",
+        "exceptions:\n  - {path: a, reason: r, rule: " + bad + "}\n"}) {
+    SCOPED_TRACE(text.substr(0, 30));
+    base::Result<Config> config = ParseConfig(text, "c");
+    ASSERT_FALSE(config.ok());
+    EXPECT_LT(config.error().message.size(), 250u) << config.error().message;
+    EXPECT_EQ(config.error().message.find('\n'), std::string::npos);
+    EXPECT_NE(config.error().message.find("!!!..."), std::string::npos) << config.error().message;
+  }
 }
 
 TEST(LoadConfig, MissingFileGivesTheDefaults) {
