@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev  # JSON, command line, formatting
   libcurl4-openssl-dev libssl-dev           # registry client: HTTP(S), sha256
   libmimalloc-dev                           # allocator: libyaml allocates per token
+  libre2-dev                                # tags.allow patterns: linear-time regular expressions
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and micro-benchmarks
   python3 python3-jsonschema python3-yaml   # SARIF schema validation; the shared bench tools
   git clang-format

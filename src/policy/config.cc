@@ -1,15 +1,20 @@
 #include "policy/config.h"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
 
 #include "base/files.h"
+#include "base/strings.h"
 #include "policy/rules.h"
+#include "ref/reference.h"
 #include "yaml/parser.h"
 
 namespace imagepin::policy {
@@ -19,6 +24,23 @@ using yaml::Document;
 using yaml::kNoNode;
 using yaml::NodeId;
 using yaml::NodeKind;
+
+// A value echoed in a message: at most 80 characters, control characters escaped, so that an
+// error stays one readable line whatever the input.
+std::string Shown(std::string_view value) {
+  constexpr size_t kMaxShown = 80;
+  std::string out;
+  for (size_t i = 0; i < value.size() && i < kMaxShown; ++i) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (value.size() > kMaxShown) out += "...";
+  return out;
+}
 
 // Reads one parsed config document; the first problem found becomes `error`, with position.
 class ConfigReader {
@@ -57,8 +79,8 @@ class ConfigReader {
       NodeId v = doc_.node(k).next_sibling;
       std::string_view key = doc_.Value(k);
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        return Fail(k, fmt::format("unknown key \"{}\" in {} (expected one of: {})", key, where,
-                                   fmt::join(allowed, ", ")));
+        return Fail(k, fmt::format("unknown key \"{}\" in {} (expected one of: {})", Shown(key),
+                                   where, fmt::join(allowed, ", ")));
       }
       if (!on_key(key, k, v)) return false;
       k = doc_.node(v).next_sibling;
@@ -106,7 +128,11 @@ class ConfigReader {
     }
     for (NodeId k = doc_.node(m).first_child; k != kNoNode;) {
       NodeId v = doc_.node(k).next_sibling;
-      if (!on_entry(doc_.Value(k), k, v)) return false;
+      NodeId key = Resolve(k);
+      if (doc_.node(key).kind != NodeKind::kScalar) {
+        return Fail(k, fmt::format("each key of {} must be a string", where));
+      }
+      if (!on_entry(doc_.Value(key), k, v)) return false;
       k = doc_.node(v).next_sibling;
     }
     return true;
@@ -120,6 +146,19 @@ class ConfigReader {
       return Fail(v, fmt::format("{} must be true or false", what));
     }
     *out = text == "true";
+    return true;
+  }
+
+  // StringList, then `check(entry, node)` for each entry (which it may rewrite, as a path is
+  // normalised), so that a bad entry is reported at its own position.
+  template <typename F>
+  bool CheckedStringList(NodeId v, std::string_view what, std::vector<std::string>* out, F check) {
+    if (!StringList(v, what, out)) return false;
+    NodeId item = doc_.node(Resolve(v)).first_child;
+    for (std::string& entry : *out) {
+      if (!check(entry, item)) return false;
+      item = doc_.node(item).next_sibling;
+    }
     return true;
   }
 
@@ -137,6 +176,7 @@ class ConfigReader {
     return true;
   }
 
+  int Line(NodeId id) const { return static_cast<int>(doc_.node(id).line) + 1; }
   const Document& doc() const { return doc_; }
 
  private:
@@ -157,50 +197,183 @@ bool IsDate(std::string_view s) {
   return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
 }
 
-// "linux/amd64", "linux/arm64/v8": two or three non-empty parts.
-bool IsPlatform(std::string_view s) {
-  int parts = 1;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '/') continue;
-    if (i == 0 || i + 1 == s.size() || s[i + 1] == '/') return false;
-    ++parts;
+// One part of a platform as indexes write it (GOOS, GOARCH, a variant): lowercase.
+bool IsPlatformPart(std::string_view part) {
+  if (part.empty() || !(std::islower(static_cast<unsigned char>(part[0])) ||
+                        std::isdigit(static_cast<unsigned char>(part[0])))) {
+    return false;
   }
-  return parts == 2 || parts == 3;
+  return std::all_of(part.begin(), part.end(), [](char ch) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    return std::islower(c) || std::isdigit(c) || c == '_' || c == '.' || c == '-';
+  });
 }
 
-// "8MiB", "512 KiB", "1048576".
+// "linux/amd64", "linux/arm64/v8": os/arch[/variant], each part lowercase letters, digits and
+// `_.-`, as an index's platform fields are; anything else could never match one.
+bool IsPlatform(std::string_view s) {
+  int slashes = 0;
+  for (std::string_view rest = s;; ++slashes) {
+    size_t slash = rest.find('/');
+    if (!IsPlatformPart(rest.substr(0, slash))) return false;
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return slashes == 1 || slashes == 2;
+}
+
+// A tag, in the distribution grammar: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
+bool IsTag(std::string_view s) {
+  auto word = [](char ch) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    return std::isalnum(c) || c == '_';
+  };
+  return !s.empty() && s.size() <= 128 && word(s[0]) &&
+         std::all_of(s.begin() + 1, s.end(),
+                     [&](char c) { return word(c) || c == '.' || c == '-'; });
+}
+
+// An environment name: used on the command line (`--env local,dev`), in reports and, by
+// default, as a directory name.
+bool IsEnvironmentName(std::string_view s) {
+  auto ok = [](char ch) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    return std::isalnum(c) || c == '_' || c == '.' || c == '-';
+  };
+  return !s.empty() && std::isalnum(static_cast<unsigned char>(s[0])) &&
+         std::all_of(s.begin(), s.end(), ok);
+}
+
+// Why `prefix` is not a firstParty prefix (a repository name, or one ending in `/`, with no
+// tag or digest), or empty when it is one.
+std::string FirstPartyPrefixProblem(const std::string& prefix) {
+  // "localhost:5000/" alone would read as repository "localhost" with tag "5000/": complete a
+  // prefix that ends in `/` with a placeholder component before parsing it.
+  std::string name = prefix.ends_with('/') ? prefix + "x" : prefix;
+  base::Result<ref::Reference> parsed = ref::ParseReference(name);
+  if (!parsed.ok()) return parsed.error().message;
+  if (parsed->has_tag() || parsed->has_digest()) return "it names a tag or digest";
+  return "";
+}
+
+// The most scope.maxFileSize may be: every worker reads a file whole into memory.
+constexpr size_t kMaxFileSizeLimit = size_t{1} << 30;
+
+// "8MiB", "512 KiB", "1048576"; a number too large for size_t, or one that overflows with its
+// unit, saturates to SIZE_MAX (and so fails the kMaxFileSizeLimit check) rather than wrap.
 std::optional<size_t> ParseSize(std::string_view s) {
   size_t value = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || ptr == s.data()) return std::nullopt;
+  if (ptr == s.data()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) value = SIZE_MAX;
   std::string_view unit(ptr, static_cast<size_t>(s.data() + s.size() - ptr));
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  if (unit.empty() || unit == "B") return value;
-  if (unit == "KiB") return value << 10;
-  if (unit == "MiB") return value << 20;
-  if (unit == "GiB") return value << 30;
-  return std::nullopt;
+  int shift = 0;
+  if (unit == "KiB") {
+    shift = 10;
+  } else if (unit == "MiB") {
+    shift = 20;
+  } else if (unit == "GiB") {
+    shift = 30;
+  } else if (!unit.empty() && unit != "B") {
+    return std::nullopt;
+  }
+  if (value > (SIZE_MAX >> shift)) return SIZE_MAX;
+  return value << shift;
+}
+
+bool IsWildcardSegment(std::string_view segment) {
+  return segment.find_first_of("*?[") != std::string_view::npos;  // as base::GlobStaticPrefix
+}
+
+// A path or glob setting, which must name something below the repository root: relative, no
+// control characters (a NUL would cut the name the system sees), and no `..` that climbs out
+// of the root or follows a wildcard. Returns it lexically normalised (`.` and empty segments
+// dropped, `a/../b` folded: `./env//dev/` is `env/dev`, the root itself `.`), or nullopt with
+// `why`. Symlinks that leave the repository are the file walk's concern.
+std::optional<std::string> NormalisePathBelowRoot(std::string_view text, std::string* why) {
+  if (text.starts_with('/')) {
+    *why = "is absolute: write it relative to the repository root";
+    return std::nullopt;
+  }
+  if (std::any_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    *why = "holds a control character";
+    return std::nullopt;
+  }
+  std::vector<std::string_view> segments;
+  bool after_wildcard = false;
+  for (std::string_view rest = text; !rest.empty();) {
+    size_t slash = rest.find('/');
+    std::string_view segment = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (segment.empty() || segment == ".") continue;
+    if (segment == "..") {
+      if (after_wildcard) {
+        *why = "has \"..\" after a wildcard";
+        return std::nullopt;
+      }
+      if (segments.empty()) {
+        *why = "leaves the repository root (\"..\")";
+        return std::nullopt;
+      }
+      segments.pop_back();
+      continue;
+    }
+    after_wildcard |= IsWildcardSegment(segment);
+    segments.push_back(segment);
+  }
+  if (segments.empty()) return ".";
+  return fmt::format("{}", fmt::join(segments, "/"));
+}
+
+// A path setting (environment paths, shared, charts) at `node`, normalised in place.
+bool CheckPath(ConfigReader& r, NodeId node, std::string_view what, std::string* path) {
+  std::string why;
+  std::optional<std::string> normal = NormalisePathBelowRoot(*path, &why);
+  if (!normal) return r.Fail(node, fmt::format("{} \"{}\" {}", what, Shown(*path), why));
+  *path = std::move(*normal);
+  return true;
+}
+
+bool PathSetting(ConfigReader& r, NodeId v, std::string_view what, std::string* out) {
+  return r.NonEmptyString(v, what, out) && CheckPath(r, v, what, out);
+}
+
+// scope globs: the same rule as paths, so that a walk never starts outside the root.
+bool GlobList(ConfigReader& r, NodeId v, std::string_view what, std::vector<std::string>* out) {
+  return r.CheckedStringList(v, what, out, [&](std::string& glob, NodeId item) {
+    if (!CheckPath(r, item, fmt::format("{} glob", what), &glob)) return false;
+    if (glob == ".") {
+      return r.Fail(item, fmt::format("{} glob \"{}\" names the root itself, not files (use **)",
+                                      what, Shown(glob)));
+    }
+    return true;
+  });
 }
 
 bool ReadScope(ConfigReader& r, NodeId v, Config* c) {
-  return r.ForEachKey(v, "scope", {"include", "exclude", "maxFileSize"},
-                      [&](std::string_view key, NodeId, NodeId val) {
-                        if (key == "include")
-                          return r.StringList(val, "scope.include", &c->scope.include);
-                        if (key == "exclude")
-                          return r.StringList(val, "scope.exclude", &c->scope.exclude);
-                        std::string text;
-                        if (!r.String(val, "scope.maxFileSize", &text)) return false;
-                        std::optional<size_t> size = ParseSize(text);
-                        if (!size || *size == 0) {
-                          return r.Fail(val,
-                                        fmt::format("scope.maxFileSize \"{}\" is not a size "
-                                                    "(bytes, or a number with KiB, MiB or GiB)",
-                                                    text));
-                        }
-                        c->max_file_size = *size;
-                        return true;
-                      });
+  return r.ForEachKey(
+      v, "scope", {"include", "exclude", "maxFileSize"},
+      [&](std::string_view key, NodeId, NodeId val) {
+        if (key == "include") return GlobList(r, val, "scope.include", &c->scope.include);
+        if (key == "exclude") return GlobList(r, val, "scope.exclude", &c->scope.exclude);
+        std::string text;
+        if (!r.String(val, "scope.maxFileSize", &text)) return false;
+        std::optional<size_t> size = ParseSize(text);
+        if (!size || *size == 0) {
+          return r.Fail(val, fmt::format("scope.maxFileSize \"{}\" is not a size "
+                                         "(bytes, or a number with KiB, MiB or GiB)",
+                                         Shown(text)));
+        }
+        if (*size > kMaxFileSizeLimit) {
+          return r.Fail(val, fmt::format("scope.maxFileSize \"{}\" is more than 1GiB, the most "
+                                         "imagepin reads",
+                                         Shown(text)));
+        }
+        c->max_file_size = *size;
+        return true;
+      });
 }
 
 bool ReadEnvironments(ConfigReader& r, NodeId v, Config* c) {
@@ -208,39 +381,121 @@ bool ReadEnvironments(ConfigReader& r, NodeId v, Config* c) {
   return r.ForEachItem(v, "environments", [&](NodeId item, size_t i) {
     Environment env;
     std::string where = fmt::format("environments[{}]", i);
+    NodeId name_node = kNoNode, path_node = kNoNode;
     bool ok =
         r.ForEachKey(item, where, {"name", "path"}, [&](std::string_view key, NodeId, NodeId val) {
+          (key == "name" ? name_node : path_node) = val;
           return r.NonEmptyString(val, where + "." + std::string(key),
                                   key == "name" ? &env.name : &env.path);
         });
     if (!ok) return false;
     if (env.name.empty()) return r.Fail(item, where + " needs a name");
+    if (!IsEnvironmentName(env.name)) {
+      return r.Fail(name_node, fmt::format("{}.name \"{}\" is not a name (letters, digits, "
+                                           "`_`, `.`, `-`, starting with a letter or digit)",
+                                           where, Shown(env.name)));
+    }
     if (env.path.empty()) env.path = "sources/values/env/" + env.name;
+    if (path_node != kNoNode && !CheckPath(r, path_node, where + ".path", &env.path)) return false;
     for (const Environment& other : c->environments) {
       if (other.name == env.name)
-        return r.Fail(item, fmt::format("environment \"{}\" is listed twice", env.name));
+        return r.Fail(item, fmt::format("environment \"{}\" is listed twice", Shown(env.name)));
     }
     c->environments.push_back(std::move(env));
     return true;
   });
 }
 
+// tags.allow runs on every tag of every image, so it must take time linear in the tag whatever
+// the pattern: RE2 guarantees that (std::regex backtracked for minutes on `(a|a)*b`). A tag is at
+// most 128 characters, so no honest pattern needs a large program; max_mem bounds the rest, and
+// RE2 refuses repetition counts over 1000 (OversizedRepetition catches those it would misread).
+constexpr int64_t kTagPatternMaxMem = int64_t{1} << 20;
+constexpr size_t kMaxTagPatterns = 256;
+
+// RE2 reads a repetition whose count does not fit an int, `a{45555555555555555555555}`, as
+// literal text (as Perl does): a silent misreading of what was meant. Returns that repetition
+// (or one over RE2's limit of 1000) so that it is an error; empty when there is none. Skips
+// escapes, `\Q...\E` and character classes, where `{` is a literal.
+std::string_view OversizedRepetition(std::string_view pattern) {
+  constexpr size_t kMaxRepeat = 1000;
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\') {
+      if (i + 1 < pattern.size() && pattern[i + 1] == 'Q') {
+        size_t end = pattern.find("\\E", i + 2);
+        if (end == std::string_view::npos) return {};
+        i = end + 1;
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    if (c == '[') {  // a class: `]` right after `[` or `[^` is literal
+      size_t j = i + 1;
+      if (j < pattern.size() && pattern[j] == '^') ++j;
+      if (j < pattern.size() && pattern[j] == ']') ++j;
+      for (; j < pattern.size() && pattern[j] != ']'; ++j) {
+        if (pattern[j] == '\\') ++j;
+      }
+      i = j;
+      continue;
+    }
+    if (c != '{') continue;
+    // {n}, {n,} or {n,m}
+    size_t j = i + 1;
+    bool too_large = false;
+    for (int bound = 0; bound < 2; ++bound) {
+      size_t start = j;
+      while (j < pattern.size() && is_digit(pattern[j])) ++j;
+      std::string_view digits = pattern.substr(start, j - start);
+      if (digits.size() > 4 || (!digits.empty() && std::stoul(std::string(digits)) > kMaxRepeat)) {
+        too_large = true;
+      }
+      if (bound == 0 && (digits.empty() || j >= pattern.size() || pattern[j] != ',')) break;
+      if (bound == 0) ++j;
+    }
+    if (j < pattern.size() && pattern[j] == '}' && too_large) return pattern.substr(i, j + 1 - i);
+  }
+  return {};
+}
+
+std::shared_ptr<const re2::RE2> CompileTagPattern(const std::string& pattern, std::string* error) {
+  if (std::string_view repeat = OversizedRepetition(pattern); !repeat.empty()) {
+    *error = fmt::format("repetition {} is more than 1000", Shown(repeat));
+    return nullptr;
+  }
+  re2::RE2::Options options;
+  options.set_log_errors(false);  // the error goes into the config error, not to stderr
+  options.set_max_mem(kTagPatternMaxMem);
+  auto compiled = std::make_shared<const re2::RE2>(pattern, options);
+  if (!compiled->ok()) {
+    *error = compiled->error_code() == re2::RE2::ErrorPatternTooLarge ? "the pattern is too large"
+                                                                      : compiled->error();
+    return nullptr;
+  }
+  return compiled;
+}
+
 bool ReadTags(ConfigReader& r, NodeId v, Config* c) {
   return r.ForEachKey(v, "tags", {"allow"}, [&](std::string_view, NodeId, NodeId val) {
-    if (!r.StringList(val, "tags.allow", &c->tag_allow)) return false;
     c->tag_allow_regex.clear();
-    NodeId item = r.doc().node(r.doc().Resolve(val)).first_child;
-    for (const std::string& pattern : c->tag_allow) {
-      try {
-        c->tag_allow_regex.emplace_back(pattern, std::regex::ECMAScript | std::regex::optimize);
-      } catch (const std::regex_error& e) {
-        return r.Fail(item,
-                      fmt::format("tags.allow pattern \"{}\" is not a valid regular expression: {}",
-                                  pattern, e.what()));
-      }
-      item = r.doc().node(item).next_sibling;
-    }
-    return true;
+    return r.CheckedStringList(
+        val, "tags.allow", &c->tag_allow, [&](std::string& pattern, NodeId item) {
+          if (c->tag_allow_regex.size() == kMaxTagPatterns) {
+            return r.Fail(item, fmt::format("tags.allow: more than {} patterns", kMaxTagPatterns));
+          }
+          std::string error;
+          std::shared_ptr<const re2::RE2> compiled = CompileTagPattern(pattern, &error);
+          if (!compiled) {
+            return r.Fail(item, fmt::format("tags.allow pattern \"{}\" is not a valid regular "
+                                            "expression (RE2 syntax): {}",
+                                            Shown(pattern), error));
+          }
+          c->tag_allow_regex.push_back(std::move(compiled));
+          return true;
+        });
   });
 }
 
@@ -262,15 +517,15 @@ bool ReadExceptions(ConfigReader& r, NodeId v, Config* c) {
             if (!r.NonEmptyString(val, what, &rule)) return false;
             const RuleInfo* info = FindRule(rule);
             if (!info)
-              return r.Fail(val,
-                            fmt::format("{}: unknown rule \"{}\" (see docs/rules.md)", what, rule));
+              return r.Fail(val, fmt::format("{}: unknown rule \"{}\" (see docs/rules.md)", what,
+                                             Shown(rule)));
             ex.rule_id = std::string(info->id);
             return true;
           }
           if (!r.NonEmptyString(val, what, &ex.expires)) return false;
           if (!IsDate(ex.expires))
-            return r.Fail(val,
-                          fmt::format("{} \"{}\" is not a date (YYYY-MM-DD)", what, ex.expires));
+            return r.Fail(
+                val, fmt::format("{} \"{}\" is not a date (YYYY-MM-DD)", what, Shown(ex.expires)));
           const yaml::Node& n = r.doc().node(r.doc().Resolve(val));
           ex.expires_line = static_cast<int>(n.line) + 1;
           ex.expires_column = static_cast<int>(n.column) + 1;
@@ -287,21 +542,74 @@ bool ReadExceptions(ConfigReader& r, NodeId v, Config* c) {
   });
 }
 
+// The registry a `registries:` key names, to find two keys for one registry: host names are
+// case-insensitive, 443 is HTTPS's default port, and Docker Hub answers to several names (as
+// the credential lookup treats them).
+std::string RegistryIdentity(std::string_view host) {
+  std::string id = base::AsciiLower(host);
+  if (id.ends_with(":443")) id.resize(id.size() - 4);
+  if (id == "index.docker.io" || id == "registry-1.docker.io" || id == "registry.hub.docker.com") {
+    return "docker.io";
+  }
+  return id;
+}
+
+// A mirror as registry::SelectEndpoint takes it: host[:port], optionally after http:// or
+// https:// and before trailing slashes. Checked here so that a typo stops the run at load
+// (exit 2), not at the first request.
+bool IsMirror(std::string_view target) {
+  if (target.starts_with("https://")) {
+    target.remove_prefix(8);
+  } else if (target.starts_with("http://")) {
+    target.remove_prefix(7);
+  }
+  while (!target.empty() && target.back() == '/') target.remove_suffix(1);
+  return !target.empty() && std::all_of(target.begin(), target.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("-._:[]").find(c) != std::string_view::npos;
+  });
+}
+
+// The registry host as references name it ("index.docker.io" is "docker.io" in a reference, so
+// that is the host its settings must be filed under), or nullopt when no reference can name it.
+std::optional<std::string> ReferenceDomain(std::string_view host) {
+  if (host.empty() || host.find('/') != std::string_view::npos) return std::nullopt;
+  base::Result<ref::Reference> parsed = ref::ParseReference(std::string(host) + "/x");
+  if (!parsed.ok()) return std::nullopt;
+  if (parsed->domain != host && RegistryIdentity(host) != parsed->domain) return std::nullopt;
+  return parsed->domain;
+}
+
 bool ReadRegistries(ConfigReader& r, NodeId v, Config* c) {
+  std::vector<std::pair<std::string, NodeId>> seen;  // identity, key node
   return r.ForEachEntry(v, "registries", [&](std::string_view host, NodeId key, NodeId val) {
-    if (host.empty() || host.find('/') != std::string_view::npos) {
+    std::optional<std::string> domain = ReferenceDomain(host);
+    if (!domain) {
       return r.Fail(key, fmt::format("registries: \"{}\" is not a registry host "
                                      "(such as ghcr.io or 127.0.0.1:5000)",
-                                     host));
+                                     Shown(host)));
     }
+    std::string identity = RegistryIdentity(host);
+    for (const auto& [other, other_key] : seen) {
+      if (other != identity) continue;
+      return r.Fail(key, fmt::format("registries: \"{}\" is the same registry as \"{}\" on line {}",
+                                     Shown(host), Shown(r.doc().Value(r.Resolve(other_key))),
+                                     r.Line(other_key)));
+    }
+    seen.emplace_back(identity, key);
     RegistrySettings settings;
-    settings.host = std::string(host);
-    std::string where = fmt::format("registries.{}", host);
+    settings.host = std::move(*domain);
+    std::string where = fmt::format("registries.{}", Shown(host));
     bool ok = r.ForEachKey(val, where, {"mirror", "insecure"},
                            [&](std::string_view k, NodeId, NodeId kv) {
-                             if (k == "mirror")
-                               return r.NonEmptyString(kv, where + ".mirror", &settings.mirror);
-                             return r.Bool(kv, where + ".insecure", &settings.insecure);
+                             if (k == "insecure")
+                               return r.Bool(kv, where + ".insecure", &settings.insecure);
+                             if (!r.NonEmptyString(kv, where + ".mirror", &settings.mirror))
+                               return false;
+                             if (IsMirror(settings.mirror)) return true;
+                             return r.Fail(kv, fmt::format("{}.mirror \"{}\" is not a host[:port] "
+                                                           "(optionally after http:// or https://)",
+                                                           where, Shown(settings.mirror)));
                            });
     if (!ok) return false;
     c->registries.push_back(std::move(settings));
@@ -310,17 +618,24 @@ bool ReadRegistries(ConfigReader& r, NodeId v, Config* c) {
 }
 
 bool ReadPlatforms(ConfigReader& r, NodeId v, Config* c) {
-  if (!r.StringList(v, "platforms", &c->platforms)) return false;
-  NodeId item = r.doc().node(r.Resolve(v)).first_child;
-  for (const std::string& platform : c->platforms) {
-    if (!IsPlatform(platform)) {
-      return r.Fail(item, fmt::format("platforms: \"{}\" is not os/arch[/variant] "
-                                      "(such as linux/arm64)",
-                                      platform));
-    }
-    item = r.doc().node(item).next_sibling;
-  }
-  return true;
+  return r.CheckedStringList(
+      v, "platforms", &c->platforms, [&](std::string& platform, NodeId item) {
+        if (IsPlatform(platform)) return true;
+        return r.Fail(item, fmt::format("platforms: \"{}\" is not os/arch[/variant] "
+                                        "(lowercase, such as linux/arm64)",
+                                        Shown(platform)));
+      });
+}
+
+bool ReadFirstParty(ConfigReader& r, NodeId v, Config* c) {
+  return r.CheckedStringList(
+      v, "firstParty", &c->first_party, [&](std::string& prefix, NodeId item) {
+        std::string problem = FirstPartyPrefixProblem(prefix);
+        if (problem.empty()) return true;
+        return r.Fail(item, fmt::format("firstParty \"{}\" is not a repository prefix (such as "
+                                        "ghcr.io/acme/): {}",
+                                        Shown(prefix), problem));
+      });
 }
 
 // bump.environments must name environments; checked after the whole file is read, since
@@ -328,8 +643,14 @@ bool ReadPlatforms(ConfigReader& r, NodeId v, Config* c) {
 bool ReadBump(ConfigReader& r, NodeId v, Config* c, NodeId* environments_node) {
   return r.ForEachKey(v, "bump", {"environments", "channel"},
                       [&](std::string_view key, NodeId, NodeId val) {
-                        if (key == "channel")
-                          return r.NonEmptyString(val, "bump.channel", &c->bump.channel);
+                        if (key == "channel") {
+                          if (!r.NonEmptyString(val, "bump.channel", &c->bump.channel))
+                            return false;
+                          if (IsTag(c->bump.channel)) return true;
+                          return r.Fail(val, fmt::format("bump.channel \"{}\" is not a tag "
+                                                         "([A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})",
+                                                         Shown(c->bump.channel)));
+                        }
                         *environments_node = val;
                         return r.StringList(val, "bump.environments", &c->bump.environments);
                       });
@@ -346,7 +667,7 @@ bool CheckBumpEnvironments(ConfigReader& r, NodeId node, Config& c) {
   for (const std::string& name : c.bump.environments) {
     if (!c.FindEnvironment(name)) {
       return r.Fail(item == kNoNode ? node : item,
-                    fmt::format("bump.environments: \"{}\" is not an environment", name));
+                    fmt::format("bump.environments: \"{}\" is not an environment", Shown(name)));
     }
     if (item != kNoNode) item = r.doc().node(item).next_sibling;
   }
@@ -393,14 +714,15 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
                 std::string version;
                 if (!r.String(v, "version", &version)) return false;
                 if (version != "1")
-                  return r.Fail(v, fmt::format("version {} is not supported (only 1)", version));
+                  return r.Fail(
+                      v, fmt::format("version {} is not supported (only 1)", Shown(version)));
                 return true;
               }
               if (key == "scope") return ReadScope(r, v, &config);
               if (key == "environments") return ReadEnvironments(r, v, &config);
-              if (key == "shared") return r.NonEmptyString(v, "shared", &config.shared);
-              if (key == "charts") return r.NonEmptyString(v, "charts", &config.charts);
-              if (key == "firstParty") return r.StringList(v, "firstParty", &config.first_party);
+              if (key == "shared") return PathSetting(r, v, "shared", &config.shared);
+              if (key == "charts") return PathSetting(r, v, "charts", &config.charts);
+              if (key == "firstParty") return ReadFirstParty(r, v, &config);
               if (key == "tags") return ReadTags(r, v, &config);
               if (key == "pullPolicy") {
                 if (!r.NonEmptyString(v, "pullPolicy", &config.pull_policy)) return false;
@@ -408,7 +730,7 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
                     config.pull_policy != "Always") {
                   return r.Fail(v, fmt::format("pullPolicy \"{}\" is not a Kubernetes pull policy "
                                                "(IfNotPresent, Never, Always)",
-                                               config.pull_policy));
+                                               Shown(config.pull_policy)));
                 }
                 return true;
               }

@@ -3,13 +3,17 @@
 // docs/config.md is the reference; keep it in step with ParseConfig.
 #pragma once
 
-#include <regex>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
 #include "scan/file_list.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace imagepin::policy {
 
@@ -56,8 +60,10 @@ struct Config {
   std::string shared = "sources/values/_shared";
   std::string charts = "sources/charts";
   std::vector<std::string> first_party{"ghcr.io/acme/"};
-  std::vector<std::string> tag_allow;       // as written, for messages
-  std::vector<std::regex> tag_allow_regex;  // compiled, whole-tag match
+  std::vector<std::string> tag_allow;  // as written, for messages
+  // Compiled once at load (RE2: linear-time matching, whole tag); shared, so copying a Config
+  // copies pointers, and <re2/re2.h> stays out of this widely included header.
+  std::vector<std::shared_ptr<const re2::RE2>> tag_allow_regex;
   std::string pull_policy = "IfNotPresent";
   std::vector<Exception> exceptions;
   std::vector<RegistrySettings> registries;

@@ -1,5 +1,6 @@
 #include "policy/config.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -232,6 +233,49 @@ TEST(ParseConfig, BadRegexInTagsAllowIsAnErrorAtThePattern) {
       4, 7, "tags.allow pattern \"(unclosed\" is not a valid regular expression");
 }
 
+// tags.allow is RE2: a pattern it cannot compile (bad syntax, a repetition count that would
+// overflow std::regex's compiler, ECMAScript-only features, a program over max_mem) is an error
+// at the entry, never a crash or a hang.
+TEST(ParseConfig, TagsAllowPatternsRE2CannotCompileAreErrorsAtTheEntry) {
+  struct Case {
+    const char* pattern;
+    const char* needle;
+  };
+  const Case cases[] = {
+      {"a{45555555555555555555555}", "repetition {45555555555555555555555} is more than 1000"},
+      {"a{2,45555555555555555555555}", "is more than 1000"},
+      {"a{1001}", "repetition {1001} is more than 1000"},
+      {"(a)\\1", "invalid escape sequence"},  // backreference
+      {"v(?=\\d)", "invalid perl operator"},  // lookahead
+      {"(?<!x)y", "invalid perl operator"},   // lookbehind
+      {"a*+", "bad repetition operator"},     // possessive
+      {"(?>a)", "invalid perl operator"},     // atomic group
+      {"[\\p{L}\\p{N}]{1000}", "the pattern is too large"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.pattern);
+    // Single-quoted in YAML, as docs/config.md advises, so that backslashes stay as written.
+    ExpectConfigError(std::string("tags:\n  allow:\n    - 'r\\d+'\n    - '") + c.pattern + "'\n", 4,
+                      7, "is not a valid regular expression (RE2 syntax)");
+    ExpectConfigError(std::string("tags:\n  allow: ['") + c.pattern + "']\n", 2, 11, c.needle);
+  }
+}
+
+// `{` is literal inside a class and after `\\`, and a count up to 1000 is fine.
+TEST(ParseConfig, TagsAllowBracesThatAreNoRepetitionAreAccepted) {
+  base::Result<Config> config = ParseConfig(
+      "tags:\n  allow: ['[{]99999}', '\\{99999}', '\\Q{99999}\\E', 'r\\d{1,1000}', 'a{x}']\n",
+      ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->tag_allow_regex.size(), 5u);
+}
+
+TEST(ParseConfig, TooManyTagsAllowPatternsIsAnError) {
+  std::string text = "tags:\n  allow:\n";
+  for (int i = 0; i < 257; ++i) text += fmt::format("    - 'r{}'\n", i);
+  ExpectConfigError(text, 259, 7, "more than 256 patterns");
+}
+
 TEST(ParseConfig, DuplicateEnvironmentIsAnErrorAtTheSecondEntry) {
   ExpectConfigError(
       "environments:\n"
@@ -279,7 +323,9 @@ TEST(ParseConfig, AliasedValuesAreFollowed) {
       "  include: *fp\n",
       ".imagepin.yaml");
   ASSERT_TRUE(config.ok()) << config.error().ToString();
-  EXPECT_EQ(config->scope.include, (std::vector<std::string>{"ghcr.io/acme/", "quay.io/acme/"}));
+  // Each setting reads the anchored list its own way: globs normalised, prefixes as written.
+  EXPECT_EQ(config->scope.include, (std::vector<std::string>{"ghcr.io/acme", "quay.io/acme"}));
+  EXPECT_EQ(config->first_party, (std::vector<std::string>{"ghcr.io/acme/", "quay.io/acme/"}));
 }
 
 // A fresh directory, removed at the end, where tests put a .imagepin.yaml.
@@ -341,6 +387,202 @@ TEST(ParseConfig, ImpossibleDatesAreRejected) {
   base::Result<Config> leap =
       ParseConfig("exceptions:\n  - {path: a, rule: IP001, reason: r, expires: 2028-02-29}\n", "c");
   EXPECT_TRUE(leap.ok()) << leap.error().message;
+}
+
+struct BadValue {
+  std::string text;
+  int line, column;
+  std::string needle;
+};
+
+void ExpectConfigErrors(const std::vector<BadValue>& cases) {
+  for (const BadValue& c : cases) {
+    SCOPED_TRACE(c.text);
+    ExpectConfigError(c.text, c.line, c.column, c.needle);
+  }
+}
+
+// Every path-valued setting names something below the repository root: the walk and the
+// environment commands must never read /etc or a sibling repository because a config said so.
+TEST(ParseConfig, PathSettingsOutsideTheRootAreErrorsAtTheValue) {
+  ExpectConfigErrors({
+      {"environments:\n  - {name: dev, path: /etc}\n", 2, 23, "path \"/etc\" is absolute"},
+      {"environments:\n  - name: dev\n    path: ../..\n", 3, 11,
+       "environments[0].path \"../..\" leaves the repository root"},
+      {"environments:\n  - name: dev\n    path: env/../../x\n", 3, 11,
+       "leaves the repository root"},
+      {"shared: /x\n", 1, 9, "shared \"/x\" is absolute"},
+      {"charts: ../other\n", 1, 9, "charts \"../other\" leaves the repository root"},
+      {"shared: \"values\\0/../..\"\n", 1, 9, "holds a control character"},
+      {"scope:\n  include: ['/etc/**']\n", 2, 13, "scope.include glob \"/etc/**\" is absolute"},
+      {"scope:\n  exclude: ['ok/**', '../**']\n", 2, 22, "leaves the repository root"},
+      {"scope:\n  include: ['sources/**/../../x/*.yaml']\n", 2, 13, "after a wildcard"},
+      {"scope:\n  include: ['./']\n", 2, 13, "names the root itself"},
+  });
+}
+
+TEST(ParseConfig, PathSettingsAreNormalised) {
+  base::Result<Config> config = ParseConfig(
+      "environments:\n"
+      "  - {name: dev, path: ./env//dev/}\n"
+      "  - {name: prod, path: env/x/../prod}\n"
+      "shared: values/./shared/\n"
+      "charts: .\n"
+      "scope:\n"
+      "  include: ['./sources/values/**', 'a/b/../*.yaml']\n"
+      "  exclude: ['sources//skip/']\n",
+      ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(EnvNames(*config), (std::vector<std::string>{"dev=env/dev", "prod=env/prod"}));
+  EXPECT_EQ(config->shared, "values/shared");
+  EXPECT_EQ(config->charts, ".");  // the root itself is inside the root
+  EXPECT_EQ(config->scope.include, (std::vector<std::string>{"sources/values/**", "a/*.yaml"}));
+  EXPECT_EQ(config->scope.exclude, (std::vector<std::string>{"sources/skip"}));
+}
+
+// The default path is sources/values/env/<name>, and names go on command lines (--env a,b).
+TEST(ParseConfig, EnvironmentNameMustBeASimpleName) {
+  ExpectConfigErrors({
+      {"environments:\n  - name: ../../etc\n", 2, 11,
+       "environments[0].name \"../../etc\" is not a name"},
+      {"environments:\n  - name: 'dev,staging'\n", 2, 11, "is not a name"},
+      {"environments:\n  - {path: env/x, name: -x}\n", 2, 25, "is not a name"},
+  });
+  base::Result<Config> config =
+      ParseConfig("environments:\n  - name: prod-eu_1.b\n", ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(EnvNames(*config),
+            (std::vector<std::string>{"prod-eu_1.b=sources/values/env/prod-eu_1.b"}));
+}
+
+// 17179869185GiB is 2^64 + 2^30 bytes: it wrapped to 1GiB. Anything above 1GiB is refused.
+TEST(ParseConfig, MaxFileSizeAboveOneGiBIsAnError) {
+  for (const char* size : {"17179869185GiB", "18446744073709551616", "99999999999999999999999 KiB",
+                           "1025MiB", "1073741825", "2GiB"}) {
+    SCOPED_TRACE(size);
+    ExpectConfigError(std::string("scope:\n  maxFileSize: ") + size + "\n", 2, 16,
+                      "is more than 1GiB");
+  }
+  base::Result<Config> limit = ParseConfig("scope:\n  maxFileSize: 1073741824\n", "c");
+  ASSERT_TRUE(limit.ok()) << limit.error().ToString();
+  EXPECT_EQ(limit->max_file_size, size_t{1} << 30);
+}
+
+TEST(ParseConfig, SameRegistryTwiceIsAnErrorNamingBothLines) {
+  const std::pair<const char*, const char*> same[] = {
+      {"ghcr.io", "GHCR.io"},
+      {"ghcr.io", "ghcr.io:443"},
+      {"docker.io", "index.docker.io"},
+      {"registry-1.docker.io", "docker.io"},
+  };
+  for (const auto& [first, second] : same) {
+    SCOPED_TRACE(second);
+    ExpectConfigError(
+        fmt::format("registries:\n"
+                    "  \"{}\": {{insecure: true}}\n"
+                    "  quay.io: {{insecure: true}}\n"
+                    "  \"{}\": {{mirror: \"127.0.0.1:5000\"}}\n",
+                    first, second),
+        4, 3,
+        fmt::format("registries: \"{}\" is the same registry as \"{}\" on line 2", second, first));
+  }
+  // Different ports are different registries.
+  base::Result<Config> config = ParseConfig(
+      "registries:\n  r.example:5000: {}\n  r.example:5001: {}\n  r.example: {}\n", "c");
+  EXPECT_TRUE(config.ok()) << config.error().ToString();
+}
+
+// References never name index.docker.io (they read it as docker.io), so its settings are filed
+// under docker.io, where the registry client looks for them.
+TEST(ParseConfig, IndexDockerIoSettingsAreFiledUnderDockerIo) {
+  base::Result<Config> config =
+      ParseConfig("registries:\n  index.docker.io: {mirror: \"mirror.internal:5000\"}\n", "c");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  ASSERT_EQ(config->registries.size(), 1u);
+  EXPECT_EQ(config->registries[0].host, "docker.io");
+}
+
+TEST(ParseConfig, RegistryKeyMustBeAHostAReferenceCanName) {
+  ExpectConfigErrors({
+      // "internal/app" means docker.io/internal/app: no reference names this host.
+      {"registries:\n  internal: {insecure: true}\n", 2, 3, "\"internal\" is not a registry host"},
+      {"registries:\n  ghcr.io:abc: {}\n", 2, 3, "is not a registry host"},
+      {"registries:\n  \"\": {}\n", 2, 3, "is not a registry host"},
+      {"registries:\n  https://ghcr.io: {}\n", 2, 3, "is not a registry host"},
+      {"registries:\n  [a]: {}\n", 2, 3, "each key of registries must be a string"},
+  });
+}
+
+TEST(ParseConfig, RegistryMirrorMustBeAHostAndPort) {
+  ExpectConfigError("registries:\n  ghcr.io: {mirror: \"a mirror\"}\n", 2, 21,
+                    "registries.ghcr.io.mirror \"a mirror\" is not a host[:port]");
+  ExpectConfigError("registries:\n  ghcr.io: {mirror: \"https://m.internal/v2\"}\n", 2, 21,
+                    "is not a host[:port]");
+  base::Result<Config> config = ParseConfig(
+      "registries:\n  ghcr.io: {mirror: \"https://m.internal:5000/\"}\n  quay.io: {mirror: "
+      "\"[::1]:5000\"}\n",
+      "c");
+  EXPECT_TRUE(config.ok()) << config.error().ToString();
+}
+
+TEST(ParseConfig, BumpChannelMustBeATag) {
+  ExpectConfigErrors({
+      {"bump:\n  channel: 'not a tag!'\n", 2, 12, "bump.channel \"not a tag!\" is not a tag"},
+      {"bump:\n  channel: -main\n", 2, 12, "is not a tag"},
+      {"bump:\n  channel: .main\n", 2, 12, "is not a tag"},
+      {"bump:\n  channel: a/b\n", 2, 12, "is not a tag"},
+      {"bump:\n  channel: " + std::string(129, 'a') + "\n", 2, 12, "is not a tag"},
+  });
+  for (const std::string& tag :
+       {std::string("_edge"), std::string("v1.2-rc_3"), std::string(128, 'a')}) {
+    base::Result<Config> config = ParseConfig("bump:\n  channel: " + tag + "\n", "c");
+    ASSERT_TRUE(config.ok()) << config.error().ToString();
+    EXPECT_EQ(config->bump.channel, tag);
+  }
+}
+
+TEST(ParseConfig, FirstPartyPrefixMustBeARepositoryPrefix) {
+  ExpectConfigErrors({
+      {"firstParty: ['ghcr.io/Acme/']\n", 1, 14,
+       "firstParty \"ghcr.io/Acme/\" is not a repository prefix"},
+      {"firstParty: ['ghcr.io/acme/api:v1']\n", 1, 14, "names a tag or digest"},
+      {"firstParty: ['ghcr.io/acme//']\n", 1, 14, "is not a repository prefix"},
+      {"firstParty: [' ghcr.io/']\n", 1, 14, "is not a repository prefix"},
+      {"firstParty: ['ghcr.io/acme/', 'ghcr.io/acme-']\n", 1, 31, "is not a repository prefix"},
+  });
+  base::Result<Config> config = ParseConfig(
+      "firstParty: [ghcr.io/acme/, 'localhost:5000/', ghcr.io/acme/api, docker.io/library/]\n",
+      "c");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->first_party.size(), 4u);
+}
+
+TEST(ParseConfig, PlatformPartsAreLowercaseNames) {
+  for (const char* platform :
+       {"Linux/amd64", "linux/amd 64", "linux//amd64", "linux/arm64/v8/x", "linux/", "/amd64"}) {
+    SCOPED_TRACE(platform);
+    ExpectConfigError(std::string("platforms: ['") + platform + "']\n", 1, 13,
+                      "is not os/arch[/variant]");
+  }
+  base::Result<Config> config =
+      ParseConfig("platforms: [linux/amd64, linux/arm/v7, windows/amd64, linux/ppc64le]\n", "c");
+  EXPECT_TRUE(config.ok()) << config.error().ToString();
+}
+
+// A bad value is echoed shortened, control characters escaped: one readable line whatever it is.
+TEST(ParseConfig, LongBadValuesAreShortenedInMessages) {
+  const std::string bad = "\"" + std::string(1000, '!') + "\\nx\"";
+  for (const std::string& text :
+       {"bump:\n  channel: " + bad + "\n", bad + ": 1\n", "pullPolicy: " + bad + "\n",
+        "version: " + bad + "\n", "bump:\n  environments: [" + bad + "]\n",
+        "exceptions:\n  - {path: a, reason: r, rule: " + bad + "}\n"}) {
+    SCOPED_TRACE(text.substr(0, 30));
+    base::Result<Config> config = ParseConfig(text, "c");
+    ASSERT_FALSE(config.ok());
+    EXPECT_LT(config.error().message.size(), 250u) << config.error().message;
+    EXPECT_EQ(config.error().message.find('\n'), std::string::npos);
+    EXPECT_NE(config.error().message.find("!!!..."), std::string::npos) << config.error().message;
+  }
 }
 
 TEST(LoadConfig, MissingFileGivesTheDefaults) {

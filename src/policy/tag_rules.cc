@@ -1,8 +1,8 @@
 #include "policy/tag_rules.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
-#include <regex>
-#include <string>
 
 namespace imagepin::policy {
 namespace {
@@ -77,9 +77,10 @@ TagKind ClassifyTag(std::string_view tag, const Config& config) {
   if (IsBuildSha(tag)) return TagKind::kBuildSha;
   if (IsSemanticVersion(tag)) return TagKind::kSemanticVersion;
   if (IsReleaseTimestamp(tag)) return TagKind::kReleaseTimestamp;
-  std::string text(tag);
-  for (const std::regex& allow : config.tag_allow_regex) {
-    if (std::regex_match(text, allow)) return TagKind::kAllowed;
+  for (const std::shared_ptr<const re2::RE2>& allow : config.tag_allow_regex) {
+    if (re2::RE2::FullMatch(re2::StringPiece(tag.data(), tag.size()), *allow)) {
+      return TagKind::kAllowed;
+    }
   }
   return TagKind::kFloating;
 }

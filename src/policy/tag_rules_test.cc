@@ -104,6 +104,29 @@ TEST(ClassifyTag, TagsAllowPatternMatchesTheWholeTag) {
   EXPECT_EQ(ClassifyTag("release-42", Config{}), TagKind::kFloating);
 }
 
+// `(a|a)*b` backtracks exponentially in std::regex (over 60 s on a 121-character tag); RE2
+// matches in time linear in the tag, so both answers come back at once.
+TEST(ClassifyTag, CatastrophicPatternStaysLinear) {
+  base::Result<Config> config = ParseConfig("tags:\n  allow: ['(a|a)*b', '(a*)*c']\n", "c");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  const std::string as(121, 'a');
+  ExpectKinds(*config, {
+                           {as.c_str(), TagKind::kFloating},
+                           {(as + "b").c_str(), TagKind::kAllowed},
+                           {(as + "c").c_str(), TagKind::kAllowed},
+                           {(as + "x").c_str(), TagKind::kFloating},
+                       });
+}
+
+TEST(ClassifyTag, CopiedConfigSharesCompiledPatterns) {
+  base::Result<Config> config = ParseConfig("tags:\n  allow: ['r\\d+']\n", "c");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  Config copy = *config;
+  ASSERT_EQ(copy.tag_allow_regex.size(), 1u);
+  EXPECT_EQ(copy.tag_allow_regex[0].get(), config->tag_allow_regex[0].get());
+  EXPECT_EQ(ClassifyTag("r1432", copy), TagKind::kAllowed);
+}
+
 TEST(IsWellKnownChannel, NamesTheChannels) {
   for (const char* tag :
        {"latest", "main", "master", "dev", "develop", "edge", "nightly", "stable"}) {
