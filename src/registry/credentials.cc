@@ -249,14 +249,14 @@ base::Result<HelperRun> RunHelperProcess(const std::string& program, const std::
   HelperRun run;
   Clock::time_point own_bound = Clock::now() + kHelperTimeout;
   Clock::time_point stop_at = std::min(own_bound, deadline);
+  Stopped why_stopped = deadline < own_bound ? Stopped::kDeadline : Stopped::kOwnBound;
   size_t written = 0;
   std::string* sinks[2] = {&run.out, &run.err};
   if (input.empty()) CloseAll({std::exchange(fds[0], -1)});
   while (fds[1] >= 0 || fds[2] >= 0) {
     Clock::time_point now = Clock::now();
     if (now >= stop_at) {
-      run.stopped =
-          stop_at == deadline && deadline < own_bound ? Stopped::kDeadline : Stopped::kOwnBound;
+      run.stopped = why_stopped;
       break;
     }
     // Rounded up, so that a wait never ends just before stop_at and spins.
@@ -290,10 +290,7 @@ base::Result<HelperRun> RunHelperProcess(const std::string& program, const std::
   std::optional<int> status;
   if (run.stopped == Stopped::kNo) {
     status = WaitForExit(pid, stop_at);
-    if (!status) {
-      run.stopped =
-          stop_at == deadline && deadline < own_bound ? Stopped::kDeadline : Stopped::kOwnBound;
-    }
+    if (!status) run.stopped = why_stopped;
   }
   if (!status) {
     kill(-pid, SIGKILL);  // the whole group: a script's `sleep` child goes too

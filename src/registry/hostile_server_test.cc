@@ -168,7 +168,9 @@ TEST(HostileServer, RedirectLocationsReachTheWireOnlyAsVisibleAscii) {
 TEST(CanSend, RefusesControlsAndNonAsciiInTheUrlOrAnyHeader) {
   HttpRequest request;
   request.url = "https://registry.example/v2/app/manifests/v1";
-  request.headers = {"Accept: a, b", "Authorization: Bearer abc.def", "X-Tab: a\tb"};
+  request.headers = {"Accept: a, b", "Authorization: Bearer abc.def", "X-Tab: a\tb",
+                     // Basic is base64, whatever the credential holds.
+                     "Authorization: " + BasicAuthorization({"u\r\nX: y", "p\r\n\x01", ""})};
   EXPECT_TRUE(CanSend(request));
   for (std::string url :
        std::initializer_list<std::string>{"https://r.example/a b", "https://r.example/a\r\nX: y",
