@@ -124,6 +124,28 @@ TEST(HostileServer, RealmOutsideVisibleAsciiIsNotRequested) {
   }
 }
 
+TEST(HostileServer, ChallengeScopeAndServiceArePercentEncodedIntoTheTokenRequest) {
+  std::string host;
+  ScriptedServer server([&](const std::string& head) {
+    if (IsTokenRequest(head)) return Response(200, "", R"({"token":"fine"})");
+    if (HasAuthorization(head)) return Manifest200();
+    return Response(401,
+                    "WWW-Authenticate: Bearer realm=\"http://" + host +
+                        "/token\",service=\"s\x01v c\",scope=\"repository:app:pull\xff&x=1\"\r\n",
+                    "");
+  });
+  host = server.host();
+  testing::TempDir dir;
+  Client client(OptionsFor(server.host(), dir));
+  Result<Manifest> manifest = client.Resolve(Ref("scripted.test/app:v1"), false);
+  ASSERT_TRUE(manifest.ok()) << manifest.error().ToString();
+  std::vector<std::string> heads = server.heads();
+  ASSERT_EQ(heads.size(), 3u);
+  EXPECT_TRUE(heads[1].starts_with(
+      "GET /token?scope=repository%3Aapp%3Apull%FF%26x%3D1&service=s%01v%20c HTTP/1.1\r\n"))
+      << heads[1];
+}
+
 // Whether a request head is printable ASCII lines ending in CR LF: no smuggled controls or raw
 // bytes over 0x7e.
 bool IsCleanHead(const std::string& head) {
