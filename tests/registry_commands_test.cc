@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -314,6 +315,133 @@ TEST(RegistryCredentials, DockerConfigAuthWorksAndSecretsNeverReachOutput) {
   testreg::CommandResult denied = run_with("wrong-" + registry->password());
   EXPECT_EQ(denied.exit_code, 3);
   EXPECT_EQ(nlohmann::json::parse(denied.out)["error"]["kind"], "unauthorized") << denied.out;
+}
+
+// Runs imagepin with DOCKER_CONFIG at `docker_config_dir` and `bin` first on PATH (where a test
+// puts its docker-credential-* helpers).
+testreg::CommandResult RunWithCredentials(const std::vector<std::string>& args,
+                                          const std::string& docker_config_dir,
+                                          const std::string& bin = "") {
+  std::string saved_path = getenv("PATH") ? getenv("PATH") : "";
+  ::setenv("DOCKER_CONFIG", docker_config_dir.c_str(), 1);
+  if (!bin.empty()) ::setenv("PATH", (bin + ":" + saved_path).c_str(), 1);
+  std::vector<std::string> argv = {IMAGEPIN_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  testreg::CommandResult r = testreg::RunCommand(argv);
+  ::unsetenv("DOCKER_CONFIG");
+  ::setenv("PATH", saved_path.c_str(), 1);
+  return r;
+}
+
+void ExpectNoSecret(const testreg::CommandResult& r, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    EXPECT_EQ(r.out.find(secret), std::string::npos) << "secret in standard output: " << r.out;
+    EXPECT_EQ(r.err.find(secret), std::string::npos) << "secret in standard error: " << r.err;
+  }
+}
+
+std::string Base64(const std::string& text) {
+  return testreg::RunCommand({"python3", "-c",
+                              "import base64,sys; print(base64.b64encode(sys.argv[1].encode())"
+                              ".decode(), end='')",
+                              text})
+      .out;
+}
+
+// A registry (behind the fault proxy) that answers credentials with a 403 whose message quotes
+// the Authorization header it got and the password: what imagepin prints must quote neither.
+TEST(RegistryCredentials, ErrorBodyEchoingTheAuthorizationHeaderIsRedacted) {
+  TestRegistry* registry = TestRegistry::Shared(Mode::kBasic);
+  ASSERT_NE(registry, nullptr);
+  ASSERT_FALSE(registry->Push("acme/echo", "main", ImageKind::kIndex).empty());
+  std::string pair = registry->user() + ":" + registry->password();
+  nlohmann::json body = {
+      {"errors",
+       {{{"code", "DENIED"},
+         {"message", "denied for {authorization} (" + pair + ", " + registry->password() + ")"}}}}};
+  nlohmann::json faults = {{{"path", "/manifests/"},
+                            {"header", "Authorization"},
+                            {"kind", "status"},
+                            {"status", 403},
+                            {"times", -1},
+                            {"body", body.dump()}}};
+  std::string proxy = registry->StartFaultProxy(faults.dump());
+  ASSERT_FALSE(proxy.empty());
+  testing::TempDir dir;
+  std::string auth = Base64(pair);
+  dir.Write("docker/config.json", "{\"auths\": {\"" + proxy + "\": {\"auth\": \"" + auth + "\"}}}");
+  dir.Write("repo/.imagepin.yaml", "registries:\n  ghcr.io: {mirror: \"" + proxy + "\"}\n");
+  for (const char* format : {"--json", "--quiet"}) {
+    SCOPED_TRACE(format);
+    testreg::CommandResult r =
+        RunWithCredentials({"resolve", format, "-C", (dir.path() / "repo").string(), "--platforms",
+                            "linux/amd64", "ghcr.io/acme/echo:main"},
+                           (dir.path() / "docker").string());
+    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find("denied for Basic [redacted]"), std::string::npos)
+        << r.out << r.err;
+    ExpectNoSecret(r, {registry->password(), auth});
+  }
+  nlohmann::json log = registry->ProxyLog(proxy);
+  bool echoed = false;
+  for (const nlohmann::json& request : log["requests"]) echoed = echoed || request["status"] == 403;
+  EXPECT_TRUE(echoed) << "the proxy never answered with the echoing 403: " << log.dump();
+}
+
+// A credential helper that fails after printing the secret on standard error.
+TEST(RegistryCredentials, FailingHelperOutputNeverReachesOutput) {
+  TestRegistry* registry = TestRegistry::Shared(Mode::kBasic);
+  ASSERT_NE(registry, nullptr);
+  testing::TempDir dir;
+  dir.Write("bin/docker-credential-leaky",
+            "#!/bin/sh\ncat >/dev/null\necho 'SECRETPASS-helper-stderr' >&2\n"
+            "echo '{\"Secret\": \"SECRETPASS-helper-stdout\"'\nexit 1\n");
+  std::filesystem::permissions(dir.path() / "bin/docker-credential-leaky",
+                               std::filesystem::perms::owner_all);
+  dir.Write("docker/config.json", "{\"credHelpers\": {\"" + registry->host() + "\": \"leaky\"}}");
+  testreg::CommandResult r =
+      RunWithCredentials({"resolve", registry->host() + "/acme/secret:main"},
+                         (dir.path() / "docker").string(), (dir.path() / "bin").string());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(": credentials: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("docker-credential-leaky failed (exit 1)"), std::string::npos) << r.err;
+  ExpectNoSecret(r, {"SECRETPASS"});
+}
+
+// A credential helper that hangs: --timeout covers it, and the error names it.
+TEST(RegistryCredentials, HangingHelperIsStoppedAtTheTimeout) {
+  TestRegistry* registry = TestRegistry::Shared(Mode::kBasic);
+  ASSERT_NE(registry, nullptr);
+  testing::TempDir dir;
+  dir.Write("bin/docker-credential-hang", "#!/bin/sh\necho 'hang-helper-output' >&2\nsleep 30\n");
+  std::filesystem::permissions(dir.path() / "bin/docker-credential-hang",
+                               std::filesystem::perms::owner_all);
+  dir.Write("docker/config.json", "{\"credHelpers\": {\"" + registry->host() + "\": \"hang\"}}");
+  auto started = std::chrono::steady_clock::now();
+  testreg::CommandResult r =
+      RunWithCredentials({"resolve", "--timeout", "1", registry->host() + "/acme/secret:main"},
+                         (dir.path() / "docker").string(), (dir.path() / "bin").string());
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(elapsed, std::chrono::seconds(5)) << "took the helper's 30 s, not --timeout 1";
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(": deadline: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("docker-credential-hang"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("hang-helper-output"), std::string::npos) << r.err;
+}
+
+TEST(RegistryFlags, TimeoutOutOfRangeIsOneShortLine) {
+  for (const char* value : {"0", "-3", "1.5", "99999999999"}) {
+    SCOPED_TRACE(value);
+    testreg::CommandResult r =
+        testreg::RunCommand({IMAGEPIN_BINARY, "resolve", "--timeout", value, "nginx:1"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--timeout"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("must be a whole number of seconds from 1 to 2147483647"),
+              std::string::npos)
+        << r.err;
+    std::string first_line = r.err.substr(0, r.err.find('\n'));
+    EXPECT_LT(first_line.size(), 120u) << first_line;
+  }
 }
 
 }  // namespace

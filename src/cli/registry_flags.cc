@@ -2,10 +2,31 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <limits>
+
 #include "cli/progress.h"
 #include "cli/version.h"
 
 namespace imagepin::cli {
+namespace {
+
+// --timeout takes any whole number of seconds from 1 up (what fits an int). CLI11's
+// PositiveNumber said so by naming the range of a double: 309 digits, so it is spelled out here.
+CLI::Validator WholeSecondsAtLeastOne() {
+  return CLI::Validator(
+      [](std::string& input) -> std::string {
+        long long seconds = 0;
+        auto [end, ec] = std::from_chars(input.data(), input.data() + input.size(), seconds);
+        bool whole = ec == std::errc() && end == input.data() + input.size();
+        if (whole && seconds >= 1 && seconds <= std::numeric_limits<int>::max()) return "";
+        return fmt::format("must be a whole number of seconds from 1 to {}",
+                           std::numeric_limits<int>::max());
+      },
+      "SECONDS>=1");
+}
+
+}  // namespace
 
 void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags) {
   cmd->add_option("--ca-file", flags->ca_file, "PEM file of extra certificate authorities to trust")
@@ -15,7 +36,7 @@ void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags) {
       ->allow_extra_args(false);
   cmd->add_option("--timeout", flags->timeout_seconds,
                   "Seconds all registry requests of the run may take together")
-      ->check(CLI::PositiveNumber)
+      ->check(WholeSecondsAtLeastOne())
       ->capture_default_str();
   cmd->add_option("--retries", flags->retries,
                   "Attempts per request on temporary errors (429, 5xx, connection failures)")

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "registry/auth_challenge.h"
@@ -32,7 +34,30 @@ bool StartsWith(const std::string& text, std::string_view prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
 }
 
+// The strings a token response offers as the token, valid or not: all are secrets.
+std::vector<std::string> OfferedTokens(std::string_view body) {
+  std::vector<std::string> out;
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return out;
+  for (const char* field : {"token", "access_token", "refresh_token"}) {
+    auto it = doc.find(field);
+    if (it != doc.end() && it->is_string()) out.push_back(it->get<std::string>());
+  }
+  return out;
+}
+
 }  // namespace
+
+bool IsBearerToken(std::string_view token) {
+  size_t end = token.find_last_not_of('=');
+  if (end == std::string_view::npos) return false;  // empty, or padding alone
+  for (char c : token.substr(0, end + 1)) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) ||
+              std::string_view("-._~+/").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
 
 std::string PullScope(const std::string& repository) {
   return "repository:" + repository + ":pull";
@@ -64,11 +89,25 @@ Result<Token> ParseTokenResponse(std::string_view body) {
   if (token.value.empty()) {
     return MakeRegistryError(ErrorKind::kBadResponse, "token response holds no token");
   }
-  // Docker's token spec: expires_in defaults to 60 seconds when omitted.
-  int64_t expires_in = 60;
-  if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number_integer()) {
-    expires_in = std::max<int64_t>(it->get<int64_t>(), 1);
+  if (!IsBearerToken(token.value)) {
+    // A CR LF in it would end the Authorization header and start one of the server's choosing.
+    return MakeRegistryError(ErrorKind::kBadResponse,
+                             "token response holds a token that is not a valid bearer token "
+                             "(characters outside RFC 6750's b64token); refused, not sent");
   }
+  // Docker's token spec: expires_in defaults to 60 seconds when omitted. A server's number is
+  // clamped before any arithmetic (9223372036854775807 * 900 overflows).
+  int64_t expires_in = 60;
+  if (auto it = doc.find("expires_in"); it != doc.end()) {
+    if (it->is_number_unsigned()) {
+      expires_in =
+          static_cast<int64_t>(std::min<uint64_t>(it->get<uint64_t>(), kMaxTokenLifetime.count()));
+    } else if (it->is_number_integer()) {
+      expires_in = it->get<int64_t>();
+    }
+  }
+  expires_in =
+      std::clamp<int64_t>(expires_in, kMinTokenLifetime.count(), kMaxTokenLifetime.count());
   // Use it for 90% of its life, so a token is not sent in its last seconds while clocks and
   // network delay disagree about when it ends.
   auto lifetime = std::chrono::milliseconds(expires_in * 900);
@@ -77,8 +116,8 @@ Result<Token> ParseTokenResponse(std::string_view body) {
 }
 
 Authenticator::Authenticator(std::shared_ptr<const CredentialStore> credentials,
-                             const ClientOptions& options, Sender& sender)
-    : credentials_(std::move(credentials)), options_(options), sender_(sender) {}
+                             const ClientOptions& options, Sender& sender, SecretList& secrets)
+    : credentials_(std::move(credentials)), options_(options), sender_(sender), secrets_(secrets) {}
 
 std::optional<Authenticator::HostChallenge> Authenticator::KnownChallenge(const std::string& host) {
   std::lock_guard lock(mutex_);
@@ -87,19 +126,27 @@ std::optional<Authenticator::HostChallenge> Authenticator::KnownChallenge(const 
   return it->second;
 }
 
-Result<std::optional<Credential>> Authenticator::CredentialFor(const std::string& host) {
+Result<std::optional<Credential>> Authenticator::CredentialFor(const std::string& host,
+                                                               const Deadline& deadline) {
   std::lock_guard lock(mutex_);
   auto it = credential_cache_.find(host);
-  if (it == credential_cache_.end()) {
-    base::Result<std::optional<Credential>> found = credentials_->Lookup(host);
-    Result<std::optional<Credential>> stored =
-        found.ok()
-            ? Result<std::optional<Credential>>(found.value())
-            : Result<std::optional<Credential>>(MakeRegistryError(
-                  ErrorKind::kCredentials, "reading credentials: " + found.error().ToString()));
-    it = credential_cache_.emplace(host, std::move(stored)).first;
+  if (it != credential_cache_.end()) return it->second;
+  if (deadline.Passed()) {
+    return MakeRegistryError(ErrorKind::kDeadline, "deadline passed before reading credentials");
   }
-  return it->second;
+  auto found = credentials_->Lookup(host, deadline.at());
+  if (!found.ok() && found.error().deadline_passed) {
+    // The deadline belongs to this call, not to the host: not cached.
+    return MakeRegistryError(ErrorKind::kDeadline,
+                             "deadline passed while reading credentials: " + found.error().message);
+  }
+  if (found.ok() && found.value()) secrets_.AddCredential(*found.value());
+  Result<std::optional<Credential>> stored =
+      found.ok()
+          ? Result<std::optional<Credential>>(found.value())
+          : Result<std::optional<Credential>>(MakeRegistryError(
+                ErrorKind::kCredentials, "reading credentials: " + found.error().ToString()));
+  return credential_cache_.emplace(host, std::move(stored)).first->second;
 }
 
 Result<std::string> Authenticator::HeaderFor(const Endpoint& endpoint,
@@ -110,7 +157,7 @@ Result<std::string> Authenticator::HeaderFor(const Endpoint& endpoint,
   if (known->scheme == Scheme::kBearer) {
     return BearerHeader(endpoint, *known, PullScope(repository), deadline);
   }
-  Result<std::optional<Credential>> credential = CredentialFor(endpoint.credential_host);
+  Result<std::optional<Credential>> credential = CredentialFor(endpoint.credential_host, deadline);
   if (!credential.ok()) return credential.error();
   if (!credential.value() || credential.value()->username.empty()) return std::string();
   return BasicAuthorization(**credential);
@@ -153,11 +200,11 @@ Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::s
     if (scope.empty()) scope = PullScope(repository);
     if (StartsWith(sent, "Bearer ") &&
         !tokens_.Invalidate({learned.realm, learned.service, scope}, sent.substr(7), started)) {
-      return Refused(endpoint, repository, unauthorized, sent);
+      return Refused(endpoint, repository, unauthorized, sent, deadline);
     }
     return BearerHeader(endpoint, learned, scope, deadline);
   }
-  Result<std::optional<Credential>> credential = CredentialFor(endpoint.credential_host);
+  Result<std::optional<Credential>> credential = CredentialFor(endpoint.credential_host, deadline);
   if (!credential.ok()) return credential.error();
   if (!credential.value() || credential.value()->username.empty()) {
     return Unauthorized(unauthorized, fmt::format("authentication required and no credentials "
@@ -172,12 +219,13 @@ Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::s
 }
 
 RegistryError Authenticator::Refused(const Endpoint& endpoint, const std::string& repository,
-                                     const HttpResponse& unauthorized, const std::string& sent) {
+                                     const HttpResponse& unauthorized, const std::string& sent,
+                                     const Deadline& deadline) {
   if (StartsWith(sent, "Basic ")) {
     return Unauthorized(
         unauthorized, fmt::format("the credentials for {} were refused", endpoint.credential_host));
   }
-  Result<std::optional<Credential>> credential = CredentialFor(endpoint.credential_host);
+  Result<std::optional<Credential>> credential = CredentialFor(endpoint.credential_host, deadline);
   bool anonymous = credential.ok() && !credential.value();
   if (StartsWith(sent, "Bearer ")) {
     return Unauthorized(unauthorized,
@@ -204,12 +252,14 @@ Result<std::string> Authenticator::BearerHeader(const Endpoint& endpoint,
 
 Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChallenge& challenge,
                                         const std::string& scope, const Deadline& deadline) {
-  Result<std::optional<Credential>> found = CredentialFor(endpoint.credential_host);
+  Result<std::optional<Credential>> found = CredentialFor(endpoint.credential_host, deadline);
   if (!found.ok()) return found.error();
   const std::optional<Credential>& credential = found.value();
 
+  // The realm is the server's text and becomes our request line (scope and service are
+  // percent-encoded into it): nothing but visible ASCII.
   base::Result<UrlParts> realm = ParseUrl(challenge.realm);
-  if (!realm.ok()) {
+  if (!realm.ok() || !IsVisibleAscii(challenge.realm)) {
     return MakeRegistryError(ErrorKind::kBadResponse, "token realm is not an http(s) URL");
   }
   if (realm->scheme == "http" && !PlainHttpAllowed(realm->host_port, options_)) {
@@ -262,6 +312,7 @@ Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChal
     error.message = fmt::format("token server answered HTTP {}", status);
     return error;
   }
+  for (const std::string& offered : OfferedTokens(answer.body)) secrets_.Add(offered);
   return ParseTokenResponse(answer.body);
 }
 

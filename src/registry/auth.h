@@ -26,6 +26,7 @@
 #include "registry/credentials.h"
 #include "registry/endpoint.h"
 #include "registry/http_transport.h"
+#include "registry/redact.h"
 #include "registry/retry.h"
 #include "registry/sender.h"
 #include "registry/token_cache.h"
@@ -34,8 +35,10 @@ namespace imagepin::registry {
 
 class Authenticator {
  public:
+  // Every credential looked up and every token fetched is added to `secrets`, which the Client
+  // redacts from its errors.
   Authenticator(std::shared_ptr<const CredentialStore> credentials, const ClientOptions& options,
-                Sender& sender);
+                Sender& sender, SecretList& secrets);
 
   // The Authorization header value ("Bearer ...", "Basic ...") to send first, or empty.
   Result<std::string> HeaderFor(const Endpoint& endpoint, const std::string& repository,
@@ -53,7 +56,8 @@ class Authenticator {
   // The error for a 401 to a request that carried `sent` (the header Answer gave): which
   // credentials or token were refused, never their value.
   RegistryError Refused(const Endpoint& endpoint, const std::string& repository,
-                        const HttpResponse& unauthorized, const std::string& sent);
+                        const HttpResponse& unauthorized, const std::string& sent,
+                        const Deadline& deadline);
 
  private:
   enum class Scheme { kBasic, kBearer };
@@ -64,7 +68,8 @@ class Authenticator {
   };
 
   std::optional<HostChallenge> KnownChallenge(const std::string& host);
-  Result<std::optional<Credential>> CredentialFor(const std::string& host);
+  Result<std::optional<Credential>> CredentialFor(const std::string& host,
+                                                  const Deadline& deadline);
   Result<std::string> BearerHeader(const Endpoint& endpoint, const HostChallenge& challenge,
                                    const std::string& scope, const Deadline& deadline);
   Result<std::string> BasicHeader(const Endpoint& endpoint);
@@ -74,6 +79,7 @@ class Authenticator {
   std::shared_ptr<const CredentialStore> credentials_;
   const ClientOptions& options_;
   Sender& sender_;
+  SecretList& secrets_;
   TokenCache tokens_;
   std::mutex mutex_;
   std::map<std::string, HostChallenge> challenges_;  // by endpoint host
@@ -86,8 +92,20 @@ std::string PullScope(const std::string& repository);
 // "Basic " + base64("user:password").
 std::string BasicAuthorization(const Credential& credential);
 
+// What a token's `expires_in` is clamped to. At least a second, so a zero or negative one does
+// not make every request fetch a token; at most a day: a token is re-fetched once a day at
+// worst, and no server's number (9223372036854775807) can overflow the arithmetic.
+inline constexpr std::chrono::seconds kMinTokenLifetime{1};
+inline constexpr std::chrono::seconds kMaxTokenLifetime{24 * 60 * 60};
+
 // Reads a token response (Docker token spec): `token` or, for OAuth2, `access_token`;
-// `expires_in` seconds, 60 when absent (the spec's default).
+// `expires_in` seconds, 60 when absent (the spec's default), clamped to
+// [kMinTokenLifetime, kMaxTokenLifetime]. The token must be a valid bearer credential (RFC 6750
+// b64token: letters, digits, "-._~+/" then "=" padding): anything else, such as a CR LF that
+// would smuggle a header into the request, is kBadResponse, and the message never quotes it.
 Result<Token> ParseTokenResponse(std::string_view body);
+
+// Whether `token` can be sent as "Authorization: Bearer <token>" (RFC 6750 section 2.1).
+bool IsBearerToken(std::string_view token);
 
 }  // namespace imagepin::registry

@@ -45,6 +45,48 @@ TEST(ParseTokenResponse, RejectsResponsesWithoutTokenAndNeverEchoesThem) {
   }
 }
 
+TEST(ParseTokenResponse, ClampsExpiresInToADayAndASecond) {
+  auto now = std::chrono::steady_clock::now();
+  auto ninety_percent = [&](std::chrono::seconds lifetime) { return now + lifetime * 9 / 10; };
+  for (const char* huge : {"9223372036854775807", "18446744073709551615", "86401"}) {
+    SCOPED_TRACE(huge);
+    auto token = ParseTokenResponse(std::string(R"({"token":"abc","expires_in":)") + huge + "}");
+    ASSERT_TRUE(token.ok());
+    EXPECT_GE(token->expires, ninety_percent(kMaxTokenLifetime));
+    EXPECT_LT(token->expires, ninety_percent(kMaxTokenLifetime) + std::chrono::seconds(5));
+  }
+  for (const char* tiny : {"0", "-5", "-9223372036854775808"}) {
+    SCOPED_TRACE(tiny);
+    auto token = ParseTokenResponse(std::string(R"({"token":"abc","expires_in":)") + tiny + "}");
+    ASSERT_TRUE(token.ok());
+    EXPECT_GE(token->expires, ninety_percent(kMinTokenLifetime));
+    EXPECT_LT(token->expires, ninety_percent(kMinTokenLifetime) + std::chrono::seconds(5));
+  }
+}
+
+TEST(ParseTokenResponse, RefusesTokensThatAreNotBearerCredentialsAndNeverEchoesThem) {
+  // JSON escapes: the token holds CR LF, a tab, a NUL, a non-ASCII letter, a quote.
+  for (const char* token :
+       {R"(abc\r\nX-Injected: yes)", R"(abc\nX-Injected: yes)", "a b", R"(a\tb)", R"(a\u0000b)",
+        R"(caf\u00e9)", "a,b", "a;b", R"(a\"b)", "a=b", "==="}) {
+    SCOPED_TRACE(token);
+    auto parsed = ParseTokenResponse(std::string(R"({"token":")") + token + R"("})");
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.error().kind, ErrorKind::kBadResponse);
+    EXPECT_EQ(parsed.error().ToString().find("Injected"), std::string::npos);
+  }
+}
+
+TEST(ParseTokenResponse, AcceptsJwtsAndBase64Tokens) {
+  for (const char* token : {"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIifQ.c2ln-_",
+                            "djE6YWNtZS9hcGk6MTc=", "ya29.a0Af~H+/x", "abc=="}) {
+    SCOPED_TRACE(token);
+    auto parsed = ParseTokenResponse(std::string(R"({"token":")") + token + R"("})");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+    EXPECT_EQ(parsed->value, token);
+  }
+}
+
 TEST(BasicAuthorization, EncodesUserColonPassword) {
   EXPECT_EQ(BasicAuthorization({"Aladdin", "open sesame", ""}),
             "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");

@@ -11,6 +11,7 @@
 #include "registry/auth.h"
 #include "registry/errors.h"
 #include "registry/http_transport.h"
+#include "registry/redact.h"
 #include "registry/requester.h"
 #include "registry/resolver.h"
 #include "registry/sender.h"
@@ -49,7 +50,8 @@ class Client::Impl {
     }
     transport_ = std::make_unique<HttpTransport>(std::move(transport_options));
     sender_ = std::make_unique<Sender>(*transport_, options_, counters_);
-    authenticator_ = std::make_unique<Authenticator>(options_.credentials, options_, *sender_);
+    authenticator_ =
+        std::make_unique<Authenticator>(options_.credentials, options_, *sender_, secrets_);
     requester_ = std::make_unique<Requester>(*sender_, *authenticator_);
   }
 
@@ -148,11 +150,14 @@ class Client::Impl {
     if (result.ok()) return result;
     RegistryError error = result.error();
     error.reference = reference.Short();
+    // The one way out for every error, whichever layer made it: secrets are redacted here.
+    secrets_.Scrub(error);
     return error;
   }
 
   ClientOptions options_;
   Counters counters_;
+  SecretList secrets_;  // before authenticator_, which adds to it
   std::optional<RegistryError> setup_error_;
   std::unique_ptr<HttpTransport> transport_;
   std::unique_ptr<Sender> sender_;

@@ -173,6 +173,22 @@ TEST(ClientAuthIntegration, ExpiredTokenIsRefreshedOnce) {
   EXPECT_EQ(client.stats().token_requests, 2);
 }
 
+TEST(ClientAuthIntegration, TokenWithAnInjectedHeaderIsRefusedBeforeItIsSent) {
+  // A hostile issuer: every token ends in CR LF and a header of its choosing.
+  std::unique_ptr<TestRegistry> reg = TestRegistry::Start(
+      Mode::kToken, {.anonymous_pull = true, .token_suffix = "\r\nX-Injected: yes"});
+  ASSERT_NE(reg, nullptr);
+  // Nothing is pushed (the push client would refuse these tokens too): the manifest request
+  // is counted whether or not the image exists.
+  Client client(PlainOptions());
+  Result<Manifest> manifest = client.Resolve(Ref(reg->host() + "/client/injected:v1"), false);
+  ASSERT_FALSE(manifest.ok());
+  EXPECT_EQ(manifest.error().kind, ErrorKind::kBadResponse) << manifest.error().ToString();
+  EXPECT_EQ(manifest.error().ToString().find("Injected"), std::string::npos);
+  EXPECT_EQ(client.stats().token_requests, 1) << "the issuer did answer";
+  EXPECT_EQ(client.stats().manifest_requests, 1) << "only the first 401: the token never went out";
+}
+
 // ---- TLS -------------------------------------------------------------------------------------
 
 TEST(ClientAuthIntegration, TlsWithTheCaFileVerifiesAndUsesHttp2) {

@@ -25,6 +25,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -37,8 +38,12 @@ namespace imagepin::registry {
 namespace {
 
 using base::ErrorCode;
-using base::MakeError;
-using Found = base::Result<std::optional<Credential>>;
+using Found = base::Result<std::optional<Credential>, LookupError>;
+
+// The errors of this file are LookupErrors: base::Errors that can also say the deadline passed.
+LookupError Failure(ErrorCode code, std::string message, std::string path = {}) {
+  return base::MakeError(code, std::move(message), std::move(path));
+}
 
 // A docker config is a few KiB; a file this large is not one.
 constexpr size_t kMaxConfigBytes = size_t{1} << 20;
@@ -116,9 +121,9 @@ Found FromAuthEntry(const nlohmann::json& entry, const std::string& host, const 
     std::optional<std::string> decoded = DecodeBase64(auth);
     size_t colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon == std::string::npos) {
-      return MakeError(ErrorCode::kConfig,
-                       fmt::format("the `auth` of {} is not base64 of \"user:password\"", host),
-                       path);
+      return Failure(ErrorCode::kConfig,
+                     fmt::format("the `auth` of {} is not base64 of \"user:password\"", host),
+                     path);
     }
     credential.username = decoded->substr(0, colon);
     credential.password = decoded->substr(colon + 1);
@@ -130,139 +135,211 @@ Found FromAuthEntry(const nlohmann::json& entry, const std::string& host, const 
 
 // ---- credential helpers ----------------------------------------------------------------------
 
+using Clock = std::chrono::steady_clock;
+
+// Why a helper run ended early.
+enum class Stopped { kNo, kOwnBound, kDeadline };
+
 struct HelperRun {
-  int exit_code = -1;  // -1: killed (timeout) or not started
+  int exit_code = -1;  // -1: killed or not started
+  Stopped stopped = Stopped::kNo;
   std::string out;
   std::string err;
 };
 
-// Writes `data` to `fd` without letting SIGPIPE kill the process when the helper exits before
-// reading: SIGPIPE is blocked for this thread and a pending one is consumed.
-void WriteIgnoringSigpipe(int fd, const std::string& data) {
+// Writes what `fd` (non-blocking) takes of `data` from `written` on, without letting SIGPIPE
+// kill the process when the helper exits before reading: SIGPIPE is blocked for this thread
+// and a pending one is consumed. False when the helper will read no more (EPIPE, an error).
+bool WriteSomeIgnoringSigpipe(int fd, const std::string& data, size_t& written) {
   sigset_t pipe_set, old_set;
   sigemptyset(&pipe_set);
   sigaddset(&pipe_set, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-  size_t written = 0;
+  bool open = true;
   while (written < data.size()) {
     ssize_t n = write(fd, data.data() + written, data.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;  // the pipe is full
+    if (n <= 0) {
+      open = false;
+      break;
+    }
     written += static_cast<size_t>(n);
   }
   timespec zero{};
   while (sigtimedwait(&pipe_set, nullptr, &zero) > 0) {
   }
   pthread_sigmask(SIG_SETMASK, &old_set, nullptr);
+  return open;
 }
 
-// Runs `program get` with `input` on stdin; kills it after kHelperTimeout.
-base::Result<HelperRun> RunHelperProcess(const std::string& program, const std::string& input) {
+void CloseAll(std::initializer_list<int> fds) {
+  for (int fd : fds) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+// Starts `program get` in a process group of its own (so that a timeout kills whatever it
+// started too) with pipes for stdin, stdout and stderr: fds = {stdin, stdout, stderr}, ours.
+base::Result<pid_t> SpawnHelper(const std::string& program, int (&fds)[3]) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (pipe2(in_pipe, O_CLOEXEC) != 0) return MakeError(ErrorCode::kIo, "pipe failed");
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
-    close(in_pipe[0]);
-    close(in_pipe[1]);
-    return MakeError(ErrorCode::kIo, "pipe failed");
+  if (pipe2(in_pipe, O_CLOEXEC) != 0) return Failure(ErrorCode::kIo, "pipe failed");
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+    CloseAll({in_pipe[0], in_pipe[1]});
+    return Failure(ErrorCode::kIo, "pipe failed");
+  }
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    CloseAll({in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1]});
+    return Failure(ErrorCode::kIo, "pipe failed");
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);  // a new group, led by the helper
   std::string verb = "get";
   char* argv[] = {const_cast<char*>(program.c_str()), verb.data(), nullptr};
   pid_t pid = -1;
-  int spawn_error = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, environ);
+  int spawn_error = posix_spawnp(&pid, program.c_str(), &actions, &attributes, argv, environ);
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
-  close(in_pipe[0]);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
+  CloseAll({in_pipe[0], out_pipe[1], err_pipe[1]});
   if (spawn_error != 0) {
-    close(in_pipe[1]);
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    return MakeError(
-        ErrorCode::kIo,
-        spawn_error == ENOENT
-            ? fmt::format("credential helper {} is not installed (not in PATH)", program)
-            : fmt::format("cannot run credential helper {}: {}", program,
-                          std::strerror(spawn_error)));
+    CloseAll({in_pipe[1], out_pipe[0], err_pipe[0]});
+    return Failure(ErrorCode::kIo,
+                   spawn_error == ENOENT
+                       ? fmt::format("credential helper {} is not installed (not in PATH)", program)
+                       : fmt::format("cannot run credential helper {}: {}", program,
+                                     std::strerror(spawn_error)));
   }
-  WriteIgnoringSigpipe(in_pipe[1], input);
-  close(in_pipe[1]);
+  fcntl(in_pipe[1], F_SETFL, fcntl(in_pipe[1], F_GETFL) | O_NONBLOCK);
+  fds[0] = in_pipe[1];
+  fds[1] = out_pipe[0];
+  fds[2] = err_pipe[0];
+  return pid;
+}
+
+// The wait status of `pid` once it exits, or nullopt if it is still running at `stop_at`.
+std::optional<int> WaitForExit(pid_t pid, Clock::time_point stop_at) {
+  while (true) {
+    int status = 0;
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) return status;
+    if (done < 0 && errno != EINTR) return 0;  // not our child any more: nothing to wait for
+    if (Clock::now() >= stop_at) return std::nullopt;
+    // Output closed means the helper is exiting; this only waits out its last milliseconds.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+// Runs `program get` with `input` on stdin until it closes its output, kHelperTimeout passes
+// or `deadline` comes, whichever is first; then kills its process group. Writing stdin is part
+// of the same wait, so a helper that reads nothing cannot block us either.
+base::Result<HelperRun> RunHelperProcess(const std::string& program, const std::string& input,
+                                         Clock::time_point deadline) {
+  int fds[3] = {-1, -1, -1};
+  base::Result<pid_t> spawned = SpawnHelper(program, fds);
+  if (!spawned.ok()) return spawned.error();
+  pid_t pid = spawned.value();
 
   HelperRun run;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  Clock::time_point own_bound = Clock::now() + kHelperTimeout;
+  Clock::time_point stop_at = std::min(own_bound, deadline);
+  Stopped why_stopped = deadline < own_bound ? Stopped::kDeadline : Stopped::kOwnBound;
+  size_t written = 0;
   std::string* sinks[2] = {&run.out, &run.err};
-  auto deadline = std::chrono::steady_clock::now() + kHelperTimeout;
-  bool timed_out = false;
-  for (int open_count = 2; open_count > 0;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
+  if (input.empty()) CloseAll({std::exchange(fds[0], -1)});
+  while (fds[1] >= 0 || fds[2] >= 0) {
+    Clock::time_point now = Clock::now();
+    if (now >= stop_at) {
+      run.stopped = why_stopped;
       break;
     }
-    int ready = poll(fds, 2, static_cast<int>(left.count()));
+    // Rounded up, so that a wait never ends just before stop_at and spins.
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(stop_at - now);
+    pollfd polled[3] = {{fds[0], POLLOUT, 0}, {fds[1], POLLIN, 0}, {fds[2], POLLIN, 0}};
+    int ready = poll(polled, 3, static_cast<int>(std::min<int64_t>(left.count(), 60'000)));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+    if (ready < 0) {
+      run.stopped = Stopped::kOwnBound;  // cannot watch it any more: stop it, do not wait
+      break;
+    }
+    if (fds[0] >= 0 && polled[0].revents != 0) {
+      bool open = WriteSomeIgnoringSigpipe(fds[0], input, written);
+      if (!open || written == input.size()) CloseAll({std::exchange(fds[0], -1)});
+    }
+    for (int i = 1; i < 3; ++i) {
+      if (fds[i] < 0 || polled[i].revents == 0) continue;
       char buf[4096];
-      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      ssize_t n = read(fds[i], buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
-      if (n > 0 && sinks[i]->size() < kMaxHelperOutput) {
-        sinks[i]->append(buf, static_cast<size_t>(n));
+      if (n > 0 && sinks[i - 1]->size() < kMaxHelperOutput) {
+        sinks[i - 1]->append(buf, static_cast<size_t>(n));
       } else if (n <= 0) {
-        fds[i].fd = -1;  // poll skips negative descriptors
-        --open_count;
+        CloseAll({std::exchange(fds[i], -1)});
       }
     }
   }
-  close(out_pipe[0]);
-  close(err_pipe[0]);
-  if (timed_out) kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  CloseAll({fds[0], fds[1], fds[2]});
+  // A helper may close its output and go on running: its exit is waited for within the same
+  // bound.
+  std::optional<int> status;
+  if (run.stopped == Stopped::kNo) {
+    status = WaitForExit(pid, stop_at);
+    if (!status) run.stopped = why_stopped;
   }
-  if (timed_out) {
-    return MakeError(ErrorCode::kIo, fmt::format("credential helper {} did not answer within {}s",
-                                                 program, kHelperTimeout.count()));
+  if (!status) {
+    kill(-pid, SIGKILL);  // the whole group: a script's `sleep` child goes too
+    int ignored = 0;
+    while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {
+    }
+    return run;
   }
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
   return run;
 }
 
-// The first line of what a failed helper said, when it cannot be a credential.
-std::string HelperComplaint(const HelperRun& run) {
-  std::string_view text = base::TrimSpace(run.err.empty() ? run.out : run.err);
-  text = text.substr(0, text.find('\n'));
-  if (text.find("Secret") != std::string_view::npos || text.size() > 200) return "";
-  return fmt::format(": {}", text);
-}
-
 // Asks helper NAME for `host`'s credential. A helper that does not know the host answers
-// "credentials not found" (exit 1): that is no credential, not an error.
-Found FromHelper(const std::string& name, const std::string& host) {
+// "credentials not found" (exit 1): that is no credential, not an error. What a failing helper
+// printed is never quoted: a helper's output is the one place a secret is sure to be near, and
+// no pattern can tell which part it is.
+Found FromHelper(const std::string& name, const std::string& host, Clock::time_point deadline) {
   std::string program = "docker-credential-" + name;
   // What `docker login` stored: Docker Hub under its legacy URL, other registries by host.
   std::string server_url = IsDockerHub(base::AsciiLower(host)) ? kDockerHubLegacyKey : host;
-  base::Result<HelperRun> run = RunHelperProcess(program, server_url);
-  if (!run.ok()) return run.error();
+  base::Result<HelperRun> run = RunHelperProcess(program, server_url, deadline);
+  if (!run.ok()) return LookupError(run.error());
+  if (run->stopped == Stopped::kDeadline) {
+    LookupError error =
+        Failure(ErrorCode::kIo, fmt::format("credential helper {} was still running at the "
+                                            "deadline and was stopped",
+                                            program));
+    error.deadline_passed = true;
+    return error;
+  }
+  if (run->stopped == Stopped::kOwnBound) {
+    return Failure(ErrorCode::kIo, fmt::format("credential helper {} did not answer within {}s",
+                                               program, kHelperTimeout.count()));
+  }
   if (run->exit_code != 0) {
     if (run->out.find("credentials not found") != std::string::npos) {
       return std::optional<Credential>();
     }
-    return MakeError(ErrorCode::kIo, fmt::format("credential helper {} failed (exit {}){}", program,
-                                                 run->exit_code, HelperComplaint(*run)));
+    return Failure(ErrorCode::kIo,
+                   fmt::format("credential helper {} failed (exit {}); its output is not shown, "
+                               "as it may hold a secret: run `{} get` by hand to see it",
+                               program, run->exit_code, program));
   }
   nlohmann::json answer = nlohmann::json::parse(run->out, nullptr, /*allow_exceptions=*/false);
   if (!answer.is_object()) {
-    return MakeError(ErrorCode::kIo,
-                     fmt::format("credential helper {} answered something other than a JSON "
-                                 "object",
-                                 program));
+    return Failure(ErrorCode::kIo,
+                   fmt::format("credential helper {} answered something other than a JSON "
+                               "object",
+                               program));
   }
   Credential credential;
   std::string username = StringField(answer, "Username");
@@ -297,12 +374,12 @@ std::pair<size_t, size_t> LineColumn(const std::string& text, size_t offset) {
 // credHelpers, then auths, then credsStore. A file that does not exist holds nothing.
 // (Docker itself asks a credsStore instead of auths; the two orders differ only for a file
 // with both inline credentials and a store, where the inline ones are the likelier intent.)
-Found LookupInFile(const std::string& path, const std::string& host) {
+Found LookupInFile(const std::string& path, const std::string& host, Clock::time_point deadline) {
   struct stat info;
   if (path.empty() || stat(path.c_str(), &info) != 0) return std::optional<Credential>();
   std::string text;
   if (base::Status read = base::ReadFileInto(path, kMaxConfigBytes, &text); !read.ok()) {
-    return MakeError(ErrorCode::kConfig, "cannot read: " + read.error().message, path);
+    return Failure(ErrorCode::kConfig, "cannot read: " + read.error().message, path);
   }
   nlohmann::json config;
   try {
@@ -310,16 +387,16 @@ Found LookupInFile(const std::string& path, const std::string& host) {
   } catch (const nlohmann::json::parse_error& e) {
     // Never e.what(): it quotes the bytes around the error, which may be a secret.
     auto [line, column] = LineColumn(text, e.byte > 0 ? e.byte - 1 : 0);
-    return MakeError(ErrorCode::kConfig,
-                     fmt::format("not valid JSON (line {}, column {})", line, column), path);
+    return Failure(ErrorCode::kConfig,
+                   fmt::format("not valid JSON (line {}, column {})", line, column), path);
   }
   if (!config.is_object()) {
-    return MakeError(ErrorCode::kConfig, "not a JSON object", path);
+    return Failure(ErrorCode::kConfig, "not a JSON object", path);
   }
   if (auto helpers = config.find("credHelpers"); helpers != config.end()) {
     const nlohmann::json* helper = FindEntry(*helpers, host);
     if (helper && helper->is_string() && !helper->get<std::string>().empty()) {
-      Found found = FromHelper(helper->get<std::string>(), host);
+      Found found = FromHelper(helper->get<std::string>(), host, deadline);
       if (!found.ok() || found->has_value()) return found;
     }
   }
@@ -330,7 +407,7 @@ Found LookupInFile(const std::string& path, const std::string& host) {
     }
   }
   if (std::string store = StringField(config, "credsStore"); !store.empty()) {
-    return FromHelper(store, host);
+    return FromHelper(store, host, deadline);
   }
   return std::optional<Credential>();
 }
@@ -356,7 +433,8 @@ CredentialSources CredentialSources::FromEnvironment() {
 
 CredentialStore::CredentialStore(CredentialSources sources) : sources_(std::move(sources)) {}
 
-base::Result<std::optional<Credential>> CredentialStore::Lookup(std::string_view host) const {
+base::Result<std::optional<Credential>, LookupError> CredentialStore::Lookup(
+    std::string_view host, std::chrono::steady_clock::time_point deadline) const {
   std::string wanted(host);
   std::vector<std::string> files;
   if (!sources_.docker_config_dir.empty()) {
@@ -367,9 +445,9 @@ base::Result<std::optional<Credential>> CredentialStore::Lookup(std::string_view
     files.push_back(sources_.xdg_runtime_dir + "/containers/auth.json");
   }
   for (const std::string& file : files) {
-    Found found = LookupInFile(file, wanted);
+    Found found = LookupInFile(file, wanted, deadline);
     if (!found.ok()) {
-      base::Error error = found.error();
+      LookupError error = found.error();
       if (error.path.empty()) error.path = file;  // which file named the failing helper
       return error;
     }

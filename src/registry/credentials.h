@@ -6,6 +6,7 @@
 // A Credential is a secret: it has no printing function, and errors about it never include it.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,13 @@ struct CredentialSources {
   static CredentialSources FromEnvironment();
 };
 
+// Why a lookup failed: a base::Error (its message names the file or helper, never a secret),
+// and whether it was the caller's deadline that stopped a credential helper.
+struct LookupError : base::Error {
+  LookupError(base::Error error) : base::Error(std::move(error)) {}  // NOLINT: implicit
+  bool deadline_passed = false;
+};
+
 class CredentialStore {
  public:
   explicit CredentialStore(CredentialSources sources);
@@ -41,8 +49,12 @@ class CredentialStore {
   // The credential for a registry host ("ghcr.io", "127.0.0.1:5000"; "docker.io" also matches
   // the legacy "https://index.docker.io/v1/" key). nullopt: anonymous. An error: a config file
   // that exists but does not parse, or a helper that fails (message names the file or helper,
-  // never the secret).
-  base::Result<std::optional<Credential>> Lookup(std::string_view host) const;
+  // never the secret, and never quotes what the helper printed: it may be one). A helper is
+  // killed, with its whole process group, after 30 s or at `deadline`, whichever comes first
+  // (then `deadline_passed` is set).
+  base::Result<std::optional<Credential>, LookupError> Lookup(
+      std::string_view host, std::chrono::steady_clock::time_point deadline =
+                                 std::chrono::steady_clock::time_point::max()) const;
 
  private:
   CredentialSources sources_;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "tests/testing/temp_dir.h"
 
@@ -83,16 +84,17 @@ class CredentialsTest : public ::testing::Test {
   }
 
   std::optional<Credential> Find(const std::string& host) {
-    base::Result<std::optional<Credential>> found = CredentialStore(sources_).Lookup(host);
+    auto found = CredentialStore(sources_).Lookup(host);
     EXPECT_TRUE(found.ok()) << found.error().ToString();
     return found.ok() ? found.value() : std::nullopt;
   }
 
   // The error a lookup must give; checks it never carries a planted secret.
-  base::Error FindError(const std::string& host) {
-    base::Result<std::optional<Credential>> found = CredentialStore(sources_).Lookup(host);
+  LookupError FindError(const std::string& host, std::chrono::steady_clock::time_point deadline =
+                                                     std::chrono::steady_clock::time_point::max()) {
+    auto found = CredentialStore(sources_).Lookup(host, deadline);
     EXPECT_FALSE(found.ok());
-    if (found.ok()) return {};
+    if (found.ok()) return base::Error{};
     std::string text = found.error().ToString();
     EXPECT_EQ(text.find(kFileSecret), std::string::npos) << text;
     EXPECT_EQ(text.find(kHelperSecret), std::string::npos) << text;
@@ -288,8 +290,81 @@ TEST_F(CredentialsTest, FailingHelperIsAnErrorNamingIt) {
   RecordProperty("message", error.ToString());
   EXPECT_NE(error.message.find("docker-credential-broken"), std::string::npos) << error.message;
   EXPECT_NE(error.message.find("exit 3"), std::string::npos) << error.message;
-  EXPECT_NE(error.message.find("keychain is locked"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("run `docker-credential-broken get` by hand"), std::string::npos)
+      << error.message;
   EXPECT_EQ(error.path, sources_.docker_config_dir + "/config.json");
+}
+
+TEST_F(CredentialsTest, WhatAFailingHelperPrintedIsNeverQuoted) {
+  // A helper that fails after printing its secret: no pattern could tell the secret from a
+  // complaint, so neither output is shown.
+  WriteExecutable("docker-credential-leaky",
+                  "#!/bin/sh\ncat >/dev/null\necho SECRETPASS-helper-stderr >&2\n"
+                  "echo SECRETPASS-helper-stdout\nexit 1\n");
+  WriteDockerConfig(R"({"credHelpers": {"ghcr.io": "leaky"}})");
+  base::Error error = FindError("ghcr.io");
+  EXPECT_NE(error.message.find("docker-credential-leaky failed (exit 1)"), std::string::npos)
+      << error.message;
+  EXPECT_EQ(error.ToString().find("SECRETPASS"), std::string::npos) << error.ToString();
+}
+
+// A helper that prints, starts a child that holds its output open, records the child's pid
+// and waits: only killing the whole process group ends it.
+constexpr char kHangingHelper[] = R"(#!/bin/sh
+echo hanging-helper-output >&2
+sleep 30 &
+echo $! > "$(dirname "$0")/child-pid"
+wait
+)";
+
+// Whether process `pid` is gone (or a zombie nobody reaps yet: it runs no more).
+bool ProcessEnded(const std::string& pid) {
+  std::ifstream stat("/proc/" + pid + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  size_t paren = line.rfind(')');
+  return paren != std::string::npos && line.size() > paren + 2 && line[paren + 2] == 'Z';
+}
+
+TEST_F(CredentialsTest, HangingHelperIsStoppedWithItsChildrenAtTheDeadline) {
+  WriteExecutable("docker-credential-hang", kHangingHelper);
+  WriteDockerConfig(R"({"credHelpers": {"ghcr.io": "hang"}})");
+  auto started = std::chrono::steady_clock::now();
+  LookupError error = FindError("ghcr.io", started + std::chrono::seconds(1));
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(elapsed, std::chrono::seconds(5)) << "the helper's own 30 s bound, not the deadline";
+  EXPECT_GE(elapsed, std::chrono::milliseconds(900));
+  EXPECT_TRUE(error.deadline_passed);
+  EXPECT_NE(error.message.find("docker-credential-hang"), std::string::npos) << error.message;
+  EXPECT_EQ(error.ToString().find("hanging-helper-output"), std::string::npos) << error.message;
+  std::ifstream pid_file(bin_ / "child-pid");
+  std::string child;
+  ASSERT_TRUE(std::getline(pid_file, child));
+  // SIGKILL is delivered at once, but the orphan is reaped by init: allow it a moment.
+  for (int i = 0; i < 200 && !ProcessEnded(child); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(ProcessEnded(child)) << "the helper's child " << child << " still runs";
+}
+
+TEST_F(CredentialsTest, HelperThatNeverReadsItsInputIsStoppedAtTheDeadlineToo) {
+  // A server URL longer than the pipe's buffer: writing it blocks until the helper reads.
+  WriteExecutable("docker-credential-deaf", "#!/bin/sh\nexec sleep 30\n");
+  WriteDockerConfig(R"({"credsStore": "deaf"})");
+  auto started = std::chrono::steady_clock::now();
+  LookupError error =
+      FindError(std::string(256 * 1024, 'a') + ".example", started + std::chrono::seconds(1));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_TRUE(error.deadline_passed);
+}
+
+TEST_F(CredentialsTest, HelperThatClosesItsOutputButRunsOnIsStopped) {
+  WriteExecutable("docker-credential-quiet", "#!/bin/sh\nexec >&- 2>&-\nexec sleep 30\n");
+  WriteDockerConfig(R"({"credsStore": "quiet"})");
+  auto started = std::chrono::steady_clock::now();
+  LookupError error = FindError("ghcr.io", started + std::chrono::seconds(1));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_TRUE(error.deadline_passed);
 }
 
 TEST_F(CredentialsTest, MissingHelperIsAnErrorNamingIt) {

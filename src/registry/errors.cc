@@ -122,7 +122,7 @@ RegistryError ErrorFromResponse(int http_status, std::string_view body, std::str
   error.http_status = http_status;
   error.reference = std::move(reference);
   if (!errors.empty()) {
-    error.code = errors.front().code;
+    error.code = OneLine(errors.front().code, 64);  // the server's text, like the message
     error.message = OneLine(errors.front().message);
   }
   error.kind = KindFor(http_status, error.code);

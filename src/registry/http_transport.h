@@ -58,6 +58,15 @@ struct HttpResponse {
   std::string JoinedHeader(std::string_view name) const;
 };
 
+// Whether `text` holds only visible ASCII (no controls, spaces or bytes over 0x7e).
+bool IsVisibleAscii(std::string_view text);
+
+// Whether `request` can go on the wire as it is: a URL of visible ASCII, and header lines
+// "Name: value" of printable ASCII (no CR, LF or other controls, which would end a header and
+// start another). URLs and header values carry what servers sent (realms, Locations, tokens);
+// a request that fails this is refused, never sent.
+bool CanSend(const HttpRequest& request);
+
 // The PEM trust store to use: curl's default bundle followed by `extra_ca_file`, because
 // CURLOPT_CAINFO would replace the system store rather than add to it. An error names the file.
 base::Result<std::string> BuildCaBundle(const std::string& extra_ca_file);

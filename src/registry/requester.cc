@@ -113,7 +113,7 @@ Result<HttpResponse> Requester::RequestWithAuth(const Endpoint& endpoint,
   SetAuthorization(request, second.value());
   Result<HttpResponse> retried = SendOnce(endpoint, std::move(request), path, deadline, kind);
   if (!retried.ok() || retried->status != 401) return retried;
-  return authenticator_.Refused(endpoint, repository, *retried, second.value());
+  return authenticator_.Refused(endpoint, repository, *retried, second.value(), deadline);
 }
 
 }  // namespace imagepin::registry

@@ -23,6 +23,8 @@ class Deadline {
   bool Passed() const { return SteadyClock::now() >= at_; }
   // What is left, never negative.
   std::chrono::milliseconds Remaining() const;
+  // When it passes (for waits that are not HTTP requests: credential helpers).
+  SteadyClock::time_point at() const { return at_; }
 
  private:
   SteadyClock::time_point at_;

@@ -87,6 +87,15 @@ Result<HttpResponse> Sender::Send(HttpRequest request, const Deadline& deadline,
   int attempt = 0;
   while (true) {
     if (deadline.Passed()) return DeadlineError("before the request was sent");
+    // Checked on every hop: a redirect brings a new URL of the server's choosing.
+    if (!CanSend(request)) {
+      RegistryError refused;
+      refused.kind = ErrorKind::kBadResponse;
+      refused.message =
+          "refused to send a request whose URL or headers, taken from a server's answer, hold "
+          "control characters or bytes that are not ASCII";
+      return refused;
+    }
     std::chrono::milliseconds left = deadline.Remaining();
     request.timeout = std::min<std::chrono::milliseconds>(policy.request_timeout, left);
     request.connect_timeout = std::min<std::chrono::milliseconds>(policy.connect_timeout, left);

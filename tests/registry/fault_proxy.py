@@ -9,14 +9,16 @@
 A fault is a JSON object; the first one whose `path` regex matches (re.search on the request
 path with its query) and whose `method` (optional) matches, and that has `times` left, applies:
   {"kind": "status", "status": 429, "headers": {"Retry-After": "1"}, "body": "...", ...}
-      answer with that status without asking the registry (default body: a spec error JSON)
+      answer with that status without asking the registry (default body: a spec error JSON);
+      "{authorization}" in the body becomes the request's Authorization header, as a registry
+      that echoes it would
   {"kind": "reset"}      close the connection with a TCP RST (SO_LINGER 0), answering nothing
   {"kind": "delay", "seconds": 2}     wait, then pass through
   {"kind": "corrupt"}    pass through, but change one byte of the body (a hex digit of the
                           first digest in it, so the JSON still parses) and keep the headers:
                           Docker-Content-Digest no longer matches the body
-Common fields: "path" (regex, default ""), "method" (default any), "times" (default 1; -1 for
-every matching request).
+Common fields: "path" (regex, default ""), "method" (default any), "header" (a header name the
+request must carry, default none), "times" (default 1; -1 for every matching request).
 
 Control endpoints on the proxy itself (never forwarded):
   POST /__faults  (body: JSON array)  replace the faults;  GET /__faults  the current ones
@@ -85,13 +87,15 @@ class State:
         self.faults = faults
         self.log = []
 
-    def take(self, method, path):
+    def take(self, method, path, headers):
         """The fault to apply to this request, counting it; None to pass through."""
         with self.lock:
             for fault in self.faults:
                 if fault["times"] == 0:
                     continue
                 if fault.get("method") and fault["method"].upper() != method:
+                    continue
+                if fault.get("header") and fault["header"] not in headers:
                     continue
                 if not re.search(fault.get("path", ""), path):
                     continue
@@ -188,7 +192,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.read_body()
         if path.startswith("/__"):
             return self.control(method, path, body)
-        fault = self.state.take(method, path)
+        fault = self.state.take(method, path, self.headers)
         kind = fault["kind"] if fault else None
         if kind == "reset":
             self.state.record(method, path, 0, fault)
@@ -198,7 +202,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status = int(fault.get("status", 503))
             headers = list(fault.get("headers", {}).items())
             if "body" in fault:
-                data = fault["body"].encode()
+                echoed = self.headers.get("Authorization", "")
+                data = fault["body"].replace("{authorization}", echoed).encode()
             else:
                 error = DEFAULT_BODIES.get(status, {"code": "UNAVAILABLE",
                                                     "message": "service unavailable (injected)"})

@@ -104,8 +104,9 @@ struct PushedImage {
 };
 
 struct StartOptions {
-  bool anonymous_pull = false;  // token mode: token requests without credentials get pull
-  int token_ttl_seconds = 300;  // token mode: expires_in and the JWT's exp
+  bool anonymous_pull = false;    // token mode: token requests without credentials get pull
+  int token_ttl_seconds = 300;    // token mode: expires_in and the JWT's exp
+  std::string token_suffix = "";  // token mode: appended to every token (a hostile issuer)
 };
 
 // Whether `program` is an executable file in one of $PATH's directories.
@@ -155,6 +156,8 @@ class TestRegistry {
                                      "--token-ttl",
                                      std::to_string(options.token_ttl_seconds)};
     if (options.anonymous_pull) argv.push_back("--anonymous-pull");
+    if (!options.token_suffix.empty())
+      argv.insert(argv.end(), {"--token-suffix", options.token_suffix});
     CommandResult r = RunCommand(argv);
     std::optional<nlohmann::json> line = LastJsonLine(r.out);
     if (r.exit_code != 0 || !line) {

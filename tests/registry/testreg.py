@@ -2,7 +2,7 @@
 """Real registries on loopback for imagepin's tests (python3 stdlib; openssl and htpasswd CLIs).
 
   testreg.py start --dir DIR --mode plain|basic|token|tls [--port 0] [--watch-pid PID]
-                   [--anonymous-pull] [--token-ttl SECONDS]
+                   [--anonymous-pull] [--token-ttl SECONDS] [--token-suffix TEXT]
       Starts docker-registry (and for token mode a token issuer) in the background with a config
       written into DIR, waits until GET /v2/ answers, prints one JSON line:
       {"host", "mode", "user", "password", "identity_token", "ca_file", "token_realm",
@@ -274,7 +274,8 @@ def cmd_start(args):
         with open(os.open(issuer_config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
             json.dump({"service": SERVICE, "issuer": ISSUER, "user": info["user"],
                        "password": info["password"], "identity_token": info["identity_token"],
-                       "ttl": args.token_ttl, "anonymous_pull": args.anonymous_pull}, f)
+                       "ttl": args.token_ttl, "anonymous_pull": args.anonymous_pull,
+                       "token_suffix": args.token_suffix}, f)
         ready = os.path.join(dir, "issuer-ready.json")
         proc = spawn(dir, "issuer", [sys.executable, os.path.abspath(__file__), "token-server",
                                      "--dir", dir, "--ready-file", ready])
@@ -310,7 +311,8 @@ def cmd_token_server(args):
         c = json.load(f)
     token_issuer.serve(args.dir, 0, args.ready_file, service=c["service"], issuer=c["issuer"],
                        user=c["user"], password=c["password"], identity_token=c["identity_token"],
-                       ttl=c["ttl"], anonymous_pull=c["anonymous_pull"])
+                       ttl=c["ttl"], anonymous_pull=c["anonymous_pull"],
+                       token_suffix=c.get("token_suffix", ""))
 
 
 def cmd_watchdog(args):
@@ -397,6 +399,9 @@ def main():
     p.add_argument("--anonymous-pull", action="store_true",
                    help="token mode: anonymous token requests get pull access")
     p.add_argument("--token-ttl", type=int, default=300)
+    p.add_argument("--token-suffix", default="",
+                   help="token mode: appended to every token issued (a hostile issuer, e.g. "
+                        "CR LF and a header, for the client's header-injection tests)")
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("stop")

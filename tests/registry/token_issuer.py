@@ -11,6 +11,7 @@ Who gets what:
                     registry then answers 401 insufficient_scope), or pull only with
                     --anonymous-pull;
   wrong credentials -> 401.
+With --token-suffix TEXT (testreg.py start) every token ends in TEXT: a hostile issuer.
 
 The JWT is what distribution 2.8.2 accepts: alg RS256 with an `x5c` chain whose leaf verifies
 against the registry's rootcertbundle; `aud` a plain string; `exp` set. Signing uses
@@ -36,12 +37,15 @@ def b64url(data):
 
 
 class Issuer:
-    def __init__(self, dir, service, issuer, user, password, identity_token, ttl, anonymous_pull):
+    def __init__(self, dir, service, issuer, user, password, identity_token, ttl, anonymous_pull,
+                 token_suffix=""):
         self.dir = dir
         self.service, self.issuer = service, issuer
         self.user, self.password = user, password
         self.identity_token = identity_token
         self.ttl, self.anonymous_pull = ttl, anonymous_pull
+        # A hostile issuer's addition to every token (e.g. "\r\nX-Injected: yes").
+        self.token_suffix = token_suffix
         self.key = os.path.join(dir, "token.key")
         der = subprocess.run(["openssl", "x509", "-in", os.path.join(dir, "token.pem"),
                               "-outform", "DER"], check=True, capture_output=True).stdout
@@ -155,7 +159,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             access = [a for a in access if a["actions"]]
         entry["granted"] = access
         issuer.log(entry)
-        token = issuer.sign(issuer.user if identity == "ok" else "", access)
+        token = issuer.sign(issuer.user if identity == "ok" else "", access) + issuer.token_suffix
         body = {"token": token, "access_token": token, "expires_in": issuer.ttl,
                 "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         if offline:
