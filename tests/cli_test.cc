@@ -154,6 +154,54 @@ TEST(CheckCommand, ConfigErrorExitsTwoWithFileLineColumn) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
 }
 
+// The gate bypasses that were: each of these files passed with exit 0.
+TEST(CheckCommand, YamlThatLoadersReadDifferentlyFailsTheGate) {
+  fs::path repo = fs::path(testing::TempDir()) / "imagepin-bypass-repo";
+  fs::remove_all(repo);
+  fs::create_directories(repo / "sources/values");
+  std::ofstream(repo / ".imagepin.yaml") << "scope:\n  maxDepth: 5\n";
+  std::ofstream(repo / "sources/values/dup.yaml")
+      << "image:\n  ref: ghcr.io/acme/api@sha256:" << std::string(64, 'a')
+      << "\n  pullPolicy: IfNotPresent\n  ref: ghcr.io/acme/api:main\n  pullPolicy: Always\n";
+  std::ofstream(repo / "sources/values/alias.yaml") << "image: *nope\n";
+  std::ofstream(repo / "sources/values/deep.yaml") << "a: {b: {c: {d: {e: {f: 1}}}}}\n";
+  RunResult r = RunImagepin("check --format json", repo.string());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  nlohmann::json report = nlohmann::json::parse(r.out);
+  std::map<std::string, std::string> by_path;
+  for (const auto& f : report["findings"]) {
+    by_path[f["path"]] += f["ruleId"].get<std::string>() + "@" +
+                          std::to_string(f["line"].get<int>()) + " " +
+                          f["message"].get<std::string>();
+  }
+  EXPECT_EQ(by_path["sources/values/dup.yaml"],
+            "IP000@4 duplicate key \"ref\" (first at line 2, column 3): YAML loaders keep the last "
+            "one");
+  EXPECT_EQ(by_path["sources/values/alias.yaml"], "IP000@1 undefined alias *nope");
+  EXPECT_EQ(by_path["sources/values/deep.yaml"],
+            "IP000@1 nesting deeper than 5 levels (scope.maxDepth)");
+}
+
+TEST(CheckCommand, StandardInputHasTheSizeCap) {
+  fs::path repo = fs::path(testing::TempDir()) / "imagepin-stdin-cap-repo";
+  fs::remove_all(repo);
+  fs::create_directories(repo);
+  std::ofstream(repo / ".imagepin.yaml") << "scope:\n  maxFileSize: 1KiB\n";
+  fs::path big = repo / "big.yaml";
+  {
+    std::ofstream out(big);
+    for (int i = 0; i < 200; ++i)
+      out << "image: nginx:1.27.0@sha256:" << std::string(64, 'a') << "\n---\n";
+  }
+  RunResult r = RunImagepin("check - --format json", repo.string(), big.string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  nlohmann::json report = nlohmann::json::parse(r.out);
+  ASSERT_EQ(report["findings"].size(), 1u);
+  EXPECT_EQ(report["findings"][0]["ruleId"], "IP000");
+  EXPECT_EQ(report["findings"][0]["message"],
+            "skipped: larger than the 1 KiB limit (scope.maxFileSize)");
+}
+
 TEST(CheckCommand, UsageErrorsExitTwo) {
   EXPECT_EQ(RunImagepin("check --format xml", kExample).exit_code, 2);
   EXPECT_EQ(RunImagepin("check no/such/path", kExample).exit_code, 2);

@@ -153,6 +153,10 @@ TEST_F(RegistryCommandsTest, BumpFailsFastAndWritesNothing) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("nothing written"), std::string::npos) << r.err;
+  // The count says what would have happened, not "0 changed, 1 unchanged".
+  EXPECT_NE(r.out.find(": nothing written: 1 would have changed, 0 unchanged, 1 failed"),
+            std::string::npos)
+      << r.out;
   EXPECT_EQ(repo_.Read("sources/values/env/dev/api.yaml"), api);
 
   testreg::CommandResult keep = Imagepin({"bump", "--env", "dev", "--keep-going"});
@@ -208,6 +212,44 @@ TEST_F(RegistryCommandsTest, VerifyReportsMissingDigestsAndSingleArchFirstPartyI
   }
   EXPECT_EQ(found, (std::vector<std::string>{"sources/values/env/dev/missing.yaml IP008",
                                              "sources/values/env/dev/single.yaml IP009"}));
+}
+
+TEST_F(RegistryCommandsTest, AFailedBumpRemovesAnEarlierPrBody) {
+  // A body left by an earlier run must not be mistaken for this failed run's.
+  repo_.Write("sources/values/env/dev/gone.yaml",
+              "image:\n  ref: " + Ref("gone") + "@" + kZeros + "\n");
+  repo_.Write("summary.md", "## imagepin bump: yesterday's changes\n");
+  testreg::CommandResult r =
+      Imagepin({"bump", "--env", "dev", "--summary-md", (repo_.path() / "summary.md").string()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_FALSE(std::filesystem::exists(repo_.path() / "summary.md"));
+}
+
+TEST_F(RegistryCommandsTest, BumpNeverWritesThroughASymlinkLeavingTheRepository) {
+  registry_->Push(Repo("api"), "main", ImageKind::kIndex);
+  testing::TempDir outside;
+  std::string value = "image:\n  ref: " + Ref("api") + "@" + kZeros + "\n";
+  outside.Write("api.yaml", value);
+  std::filesystem::create_directories(repo_.path() / "sources/values/env/dev");
+  std::filesystem::create_symlink(outside.path() / "api.yaml",
+                                  repo_.path() / "sources/values/env/dev/api.yaml");
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("symlink leads outside the repository"), std::string::npos) << r.err;
+  EXPECT_EQ(outside.Read("api.yaml"), value);
+}
+
+TEST_F(RegistryCommandsTest, VerifyReportsBrokenYamlLikeCheck) {
+  std::string index = registry_->Push(Repo("good"), "main", ImageKind::kIndex);
+  repo_.Write("sources/values/env/dev/good.yaml",
+              "image:\n  ref: " + Ref("good") + "@" + index + "\n");
+  repo_.Write("sources/values/env/dev/broken.yaml", "image:\n  ref: [unclosed\n");
+  testreg::CommandResult r = Imagepin({"verify", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["findings"].size(), 1u) << r.out;
+  EXPECT_EQ(j["findings"][0]["ruleId"], "IP000");
+  EXPECT_EQ(j["findings"][0]["path"], "sources/values/env/dev/broken.yaml");
 }
 
 TEST_F(RegistryCommandsTest, VerifyPassesWhenEveryPinExists) {

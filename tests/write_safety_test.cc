@@ -26,7 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kServices = 300;
+constexpr int kServices = 120;  // enough renames that kills land between them
 const std::string kOld = "sha256:" + std::string(64, 'a');
 const std::string kNew = "sha256:" + std::string(64, 'b');
 

@@ -34,6 +34,7 @@ std::vector<ScannedFile> ScanEntries(const std::vector<scan::FileEntry>& entries
   options.max_file_size = config.max_file_size;
   options.jobs = jobs;
   options.fingerprint = fingerprint;
+  options.limits.max_depth = config.max_depth;
   scan::ScanFiles(entries, options, [&](size_t i, const scan::FileEntry& e, scan::FileScan& s) {
     files[i] = ScannedFile{e, std::move(s)};
   });

@@ -37,6 +37,7 @@ base::Result<CheckResult> RunCheck(const Config& config, const CheckRequest& req
   scan::ScanOptions options;
   options.max_file_size = config.max_file_size;
   options.jobs = request.jobs;
+  options.limits.max_depth = config.max_depth;
 
   if (request.read_stdin) {
     std::string contents;
@@ -47,7 +48,7 @@ base::Result<CheckResult> RunCheck(const Config& config, const CheckRequest& req
       scan.problem = scan::FileProblem{read.error().message, 0, 0, {}};
     } else {
       yaml::StreamParser parser(options.limits);
-      scan = scan::ScanContents(contents, "-", false, &parser);
+      scan = scan::ScanContents(contents, "-", /*rendered=*/true, &parser);
     }
     result.stats.files_scanned = 1;
     result.stats.image_fields = static_cast<int>(scan.fields.images.size());

@@ -354,11 +354,27 @@ bool GlobList(ConfigReader& r, NodeId v, std::string_view what, std::vector<std:
 
 bool ReadScope(ConfigReader& r, NodeId v, Config* c) {
   return r.ForEachKey(
-      v, "scope", {"include", "exclude", "maxFileSize"},
+      v, "scope", {"include", "exclude", "maxFileSize", "maxDepth"},
       [&](std::string_view key, NodeId, NodeId val) {
         if (key == "include") return GlobList(r, val, "scope.include", &c->scope.include);
         if (key == "exclude") return GlobList(r, val, "scope.exclude", &c->scope.exclude);
         std::string text;
+        if (key == "maxDepth") {
+          if (!r.String(val, "scope.maxDepth", &text)) return false;
+          // Past a few thousand levels recursion over the tree would need more stack than a
+          // worker thread has; real files nest below 40.
+          constexpr int kMaxDepthLimit = 4096;
+          int depth = 0;
+          auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), depth);
+          if (error != std::errc() || end != text.data() + text.size() || depth < 1 ||
+              depth > kMaxDepthLimit) {
+            return r.Fail(val, fmt::format("scope.maxDepth \"{}\" is not a whole number from 1 "
+                                           "to {}",
+                                           Shown(text), kMaxDepthLimit));
+          }
+          c->max_depth = depth;
+          return true;
+        }
         if (!r.String(val, "scope.maxFileSize", &text)) return false;
         std::optional<size_t> size = ParseSize(text);
         if (!size || *size == 0) {

@@ -53,6 +53,7 @@ struct Config {
   std::string path;  // the config file as displayed, empty when the defaults are in use
   scan::Scope scope{{"sources/values/**", "sources/manifests/**"}, {}};
   size_t max_file_size = size_t{8} << 20;
+  int max_depth = 256;  // scope.maxDepth: deeper nesting is IP000 (yaml::ParseLimits)
   std::vector<Environment> environments{{"local", "sources/values/env/local"},
                                         {"dev", "sources/values/env/dev"},
                                         {"staging", "sources/values/env/staging"},

@@ -310,6 +310,18 @@ TEST(ParseConfig, MoreThanOneDocumentIsAnError) {
   EXPECT_NE(config.error().message.find("one YAML document"), std::string::npos);
 }
 
+TEST(ParseConfig, ScopeMaxDepthIsAWholeNumberInRange) {
+  base::Result<Config> config = ParseConfig("scope:\n  maxDepth: 64\n", ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->max_depth, 64);
+  EXPECT_EQ(Config().max_depth, 256);
+  for (const char* bad : {"0", "4097", "-1", "ten", "1.5", "99999999999999999999"}) {
+    SCOPED_TRACE(bad);
+    ExpectConfigError(std::string("scope:\n  maxDepth: ") + bad + "\n", 2, 13,
+                      "is not a whole number from 1 to 4096");
+  }
+}
+
 TEST(ParseConfig, UndefinedAliasIsAnErrorNotACrash) {
   // Every YAML loader rejects an alias with no anchor; so does the parser, before any key is read.
   ExpectConfigError("scope: *nope\n", 1, 8, "undefined alias *nope");

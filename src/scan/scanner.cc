@@ -28,13 +28,9 @@ std::string ProblemPrefix(yaml::ErrorKind kind) {
 
 }  // namespace
 
-FileScan ScanContents(std::string_view contents, std::string_view name, bool chart_template,
+FileScan ScanContents(std::string_view contents, std::string_view name, bool rendered,
                       yaml::StreamParser* parser) {
   FileScan scan;
-  if (chart_template) {
-    scan.status = FileStatus::kTemplate;
-    return scan;
-  }
   if (!yaml::LooksLikeUtf8Text(contents)) {
     scan.status = FileStatus::kProblem;
     scan.problem =
@@ -56,7 +52,9 @@ FileScan ScanContents(std::string_view contents, std::string_view name, bool cha
     // `{{ }}`) fail to parse: count them as templates rather than as broken YAML.
     // Only a syntax error can be a template's: a duplicate key, an undefined alias or nesting
     // past the limit is YAML that parses, read differently, and is never excused.
-    if (error.kind == yaml::ErrorKind::kSyntax && contents.find("{{") != std::string_view::npos) {
+    // Rendered output (`helm template … | imagepin check -`) is never a template.
+    if (!rendered && error.kind == yaml::ErrorKind::kSyntax &&
+        contents.find("{{") != std::string_view::npos) {
       scan = FileScan{};
       scan.status = FileStatus::kTemplate;
       return scan;

@@ -46,7 +46,9 @@ struct ScanOptions {
 };
 
 // Scans `contents` (a whole file or standard input). `name` decides kustomization handling.
-FileScan ScanContents(std::string_view contents, std::string_view name, bool chart_template,
+// A file that fails to parse and holds `{{` is taken for an unrendered Helm template (kTemplate),
+// unless it is `rendered` output (standard input of `check -`), where that is a problem too.
+FileScan ScanContents(std::string_view contents, std::string_view name, bool rendered,
                       yaml::StreamParser* parser);
 
 // Reads and scans every file; calls `on_file(index, entry, scan)` once per file, from worker

@@ -22,9 +22,9 @@ namespace fs = std::filesystem;
 using imagepin::testing::TempDir;
 
 FileScan Scan(std::string_view contents, std::string_view name = "values.yaml",
-              bool chart_template = false) {
+              bool rendered = false) {
   yaml::StreamParser parser;
-  return ScanContents(contents, name, chart_template, &parser);
+  return ScanContents(contents, name, rendered, &parser);
 }
 
 std::vector<std::string> DisplayPaths(const std::vector<FileEntry>& files) {
@@ -52,12 +52,13 @@ TEST(ScanContents, ValidYamlIsScannedWithItsFields) {
   EXPECT_EQ(scan.fields.images[1].document, 1);
 }
 
-TEST(ScanContents, ChartTemplateFlagSkipsTheFile) {
-  FileScan scan = Scan("image: nginx:latest\n", "charts/app/templates/deploy.yaml", true);
-  EXPECT_EQ(scan.status, FileStatus::kTemplate);
-  EXPECT_EQ(scan.documents, 0);
-  EXPECT_TRUE(scan.fields.images.empty());
-  EXPECT_FALSE(scan.problem.has_value());
+TEST(ScanContents, RenderedStreamThatFailsToParseIsAProblemEvenWithBraces) {
+  // `helm template | imagepin check -` output is never a template: `{{` left in it means the
+  // render went wrong, and a stream that does not parse must fail the gate.
+  FileScan scan = Scan("image: nginx:latest\n{{ broken\n  x: [\n", "-", /*rendered=*/true);
+  EXPECT_EQ(scan.status, FileStatus::kProblem);
+  ASSERT_TRUE(scan.problem.has_value());
+  EXPECT_NE(scan.problem->message.find("YAML syntax error"), std::string::npos);
 }
 
 TEST(ScanContents, UnparsableFileWithTemplateBracesIsATemplate) {
