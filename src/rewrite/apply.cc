@@ -54,10 +54,6 @@ base::Result<std::string> Canonical(const Edit& edit) {
   return out;
 }
 
-bool IsBelow(const std::string& path, const std::string& dir) {
-  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-         (dir.back() == '/' || path[dir.size()] == '/');
-}
 
 // Step 1: edits grouped by canonical file, each below `root` (canonical) when one is given.
 base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit>& edits,
@@ -69,7 +65,7 @@ base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit
     if (known == canonical.end()) {
       base::Result<std::string> target = Canonical(edit);
       if (!target.ok()) return target.error();
-      if (!root.empty() && !IsBelow(*target, root)) {
+      if (!root.empty() && !base::IsPathBelow(*target, root)) {
         return base::MakeError(base::ErrorCode::kIo,
                                "resolves outside the repository: nothing was written",
                                std::string(edit.DisplayPath()));

@@ -64,10 +64,6 @@ bool Exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-bool IsBelow(const std::string& path, const std::string& root) {
-  return path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-         (root.back() == '/' || path[root.size()] == '/');
-}
 
 }  // namespace
 
@@ -155,7 +151,7 @@ base::Result<std::vector<std::string>> RecoverInterruptedWrite(const std::string
     if (fields.size() != 7 || !Decode(fields[0], &e.target) || !Decode(fields[1], &e.temp)) {
       return JournalError(path, "damaged journal: remove it by hand once you have looked");
     }
-    if (!IsBelow(e.target, root_real) || !IsBelow(e.temp, root_real)) {
+    if (!base::IsPathBelow(e.target, root_real) || !base::IsPathBelow(e.temp, root_real)) {
       said.push_back(fmt::format("{}: outside this repository, left alone", e.target));
       continue;
     }
