@@ -46,12 +46,13 @@ std::vector<Document> ParseAll(std::string_view source, bool* ok) {
   return docs;
 }
 
-// Known, being fixed in src/yaml: after an anchor followed by a non-blank (`&a:x value`: libyaml
-// ends the anchor name at `:`, and `:x value` is the scalar), the node's span starts too late, so
-// its text is no longer the start of its value. Such anchored plain scalars are skipped until
-// then, so the fuzzer can look for other problems.
-bool AfterKnownBadAnchor(const Document& doc, NodeId id) {
-  if (doc.Anchor(id).empty() || doc.node(id).style != ScalarStyle::kPlain) return false;
+// Known span bugs in src/yaml, reported: after an anchor followed by a non-blank (`&a:x value`:
+// libyaml ends the name at `:`, and `:x value` is the scalar) and after a tag followed by U+2028
+// (`!\u2028d -`: the scalar `d -` gets the span of `-`), a plain scalar's span starts too late, so
+// its text no longer starts its value. Such scalars are skipped until src/yaml is fixed (then
+// delete this), so that the fuzzer can look for other problems.
+bool SpanStartsTooLate(const Document& doc, NodeId id) {
+  if (doc.node(id).style != ScalarStyle::kPlain) return false;
   std::string_view raw = doc.Raw(id);
   std::string_view first_line = raw.substr(0, raw.find_first_of("\r\n"));
   return doc.Value(id).substr(0, first_line.size()) != first_line;
@@ -81,7 +82,7 @@ std::vector<Target> Candidates(const std::vector<Document>& docs) {
       const Node& n = doc.node(i);
       if (n.kind != NodeKind::kScalar || n.end <= n.begin || keys.count(i)) continue;
       if (n.style == ScalarStyle::kLiteral || n.style == ScalarStyle::kFolded) continue;
-      if (AfterKnownBadAnchor(doc, i)) continue;
+      if (SpanStartsTooLate(doc, i)) continue;
       out.push_back({d, i});
     }
   }
