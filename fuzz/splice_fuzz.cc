@@ -49,13 +49,14 @@ std::vector<Document> ParseAll(std::string_view source, bool* ok) {
 // Known span bugs in src/yaml, reported: after an anchor followed by a non-blank (`&a:x value`:
 // libyaml ends the name at `:`, and `:x value` is the scalar) and after a tag followed by U+2028
 // (`!\u2028d -`: the scalar `d -` gets the span of `-`), a plain scalar's span starts too late, so
-// its text no longer starts its value. Such scalars are skipped until src/yaml is fixed (then
+// its text is not its value (or, over lines, does not start it). Such scalars are skipped until src/yaml is fixed (then
 // delete this), so that the fuzzer can look for other problems.
 bool SpanStartsTooLate(const Document& doc, NodeId id) {
   if (doc.node(id).style != ScalarStyle::kPlain) return false;
   std::string_view raw = doc.Raw(id);
-  std::string_view first_line = raw.substr(0, raw.find_first_of("\r\n"));
-  return doc.Value(id).substr(0, first_line.size()) != first_line;
+  size_t line_end = raw.find_first_of("\r\n");
+  if (line_end == std::string_view::npos) return doc.Value(id) != raw;  // one line: all of it
+  return doc.Value(id).substr(0, line_end) != raw.substr(0, line_end);
 }
 
 struct Target {
