@@ -36,16 +36,13 @@ bench: build
 	@scripts/install-deps.sh --bench
 	@bench/run.sh $(IMAGEPIN)
 
-# libFuzzer on the reference grammar (clang from Debian): FUZZ_SECONDS of fuzzing, the corpus
-# kept in build-fuzz/corpus between runs.
+# libFuzzer (clang from Debian): builds fuzz/ with -DIMAGEPIN_FUZZ=ON in build-fuzz and runs
+# every target for FUZZ_SECONDS, one after the other; corpora are kept in build-fuzz/corpus/<target>
+# between runs. fuzz/README.md: one target for longer, where crashes go.
 FUZZ_SECONDS ?= 60
 fuzz:
 	@scripts/install-deps.sh --fuzz
-	@mkdir -p build-fuzz/corpus
-	@clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Isrc \
-	  fuzz/reference_fuzz.cc src/ref/reference.cc src/base/result.cc -lfmt \
-	  -o build-fuzz/reference_fuzz
-	@build-fuzz/reference_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=300 build-fuzz/corpus
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) fuzz/run.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -195,7 +195,7 @@ int RunBump(const BumpFlags& flags) {
     out["changes"] = nlohmann::ordered_json::array();
     for (const BumpOutcome& o : outcomes) out["changes"].push_back(OutcomeJson(o));
     out["filesWritten"] = files_written;
-    std::cout << out.dump(2) << "\n";
+    std::cout << DumpJson(out) << "\n";
   } else {
     for (const BumpOutcome& o : outcomes) {
       if (!o.changed) continue;

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/diagnostics.h"
+#include "cli/json_util.h"
 #include "plan/workspace.h"
 #include "ref/reference.h"
 
@@ -89,7 +90,7 @@ int RunImages(const ImagesFlags& flags) {
       for (const scan::ImageField& field : f.scan.fields.images)
         out.push_back(FieldJson(f.entry.display_path, field));
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << DumpJson(out) << "\n";
   } else {
     PrintTable(ws->files);
   }

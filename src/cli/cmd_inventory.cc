@@ -89,7 +89,7 @@ int RunInventory(const InventoryFlags& flags) {
   if (flags.only_drift) plan::KeepOnlyDrift(&*inventory);
 
   if (flags.format == "json") {
-    std::cout << InventoryJson(*inventory).dump(2) << "\n";
+    std::cout << DumpJson(InventoryJson(*inventory)) << "\n";
   } else if (flags.format == "markdown") {
     std::cout << plan::InventoryMarkdown(*inventory);
   } else if (inventory->rows.empty()) {

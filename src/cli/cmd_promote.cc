@@ -108,7 +108,7 @@ void PrintJson(const plan::PromotePlan& plan, const PromoteFlags& flags, int fil
   out["onlyInSource"] = UnmatchedJson(plan.only_in_source);
   out["onlyInTarget"] = UnmatchedJson(plan.only_in_target);
   out["filesWritten"] = files_written;
-  std::cout << out.dump(2) << "\n";
+  std::cout << DumpJson(out) << "\n";
 }
 
 // --verify: every promoted digest exists, and first-party ones are multi-arch indexes.

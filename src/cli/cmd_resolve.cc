@@ -85,7 +85,7 @@ int RunResolve(const ResolveFlags& flags) {
       j["index"] = r.ok() ? nlohmann::ordered_json(r->is_index) : nullptr;
       j["platforms"] = r.ok() ? nlohmann::ordered_json(PlatformNames(*r)) : nullptr;
       j["error"] = r.ok() ? nlohmann::ordered_json(nullptr) : ErrorJson(r.error());
-      std::cout << j.dump() << "\n";
+      std::cout << DumpJson(j, -1) << "\n";
     } else if (r.ok()) {
       fmt::print("{}\t{}\t{}\t{}\n", input, r->digest, r->media_type,
                  r->platforms.empty() ? "-" : fmt::to_string(fmt::join(PlatformNames(*r), ",")));

@@ -16,6 +16,19 @@ using scan::FieldForm;
 using scan::ImageField;
 using scan::Scalar;
 
+// Values quoted in messages are cut to this many bytes: a 1 MB value must not make a 2 MB message
+// (IP001 quotes the reference twice). Real references are far shorter (a name is at most 255).
+constexpr size_t kMaxQuotedBytes = 200;
+
+// `value` as messages quote it: whole when short, else its first kMaxQuotedBytes bytes (cut at a
+// UTF-8 character boundary) and "…(N more bytes)".
+std::string Shorten(std::string_view value) {
+  if (value.size() <= kMaxQuotedBytes) return std::string(value);
+  size_t cut = kMaxQuotedBytes;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+  return fmt::format("{}\u2026({} more bytes)", value.substr(0, cut), value.size() - cut);
+}
+
 class FileEvaluator {
  public:
   FileEvaluator(const Config& config, const std::string& path, std::vector<Finding>* out)
@@ -59,7 +72,7 @@ class FileEvaluator {
         Add("IP004",
             fmt::format("first-party image {} is set with repository/tag fields; use one "
                         "image.ref: {}@sha256:<digest>",
-                        repository, repository),
+                        Shorten(repository), Shorten(repository)),
             field.document, field.key_path, field.line, field.column, field.source_line,
             field.reference);
       }
@@ -68,7 +81,7 @@ class FileEvaluator {
       AddAt("IP006",
             fmt::format("tag \"{}\" carries a digest; charts reuse `tag` in labels, so put the "
                         "digest in a digest: field",
-                        field.tag.value),
+                        Shorten(field.tag.value)),
             field, &field.tag, TagKey(field));
     }
     CheckPullPolicy(field);
@@ -87,7 +100,7 @@ class FileEvaluator {
     base::Result<ref::Reference> parsed = ref::ParseReference(field.reference);
     if (!parsed.ok()) {
       AddAt("IP003",
-            fmt::format("invalid image reference \"{}\": {}", field.reference,
+            fmt::format("invalid image reference \"{}\": {}", Shorten(field.reference),
                         parsed.error().message),
             field, where);
       return;
@@ -98,11 +111,11 @@ class FileEvaluator {
                                 ? fmt::format(
                                       "image {} is not pinned by digest (tags are mutable); pin it "
                                       "as {}@sha256:<digest>",
-                                      field.reference, field.reference)
+                                      Shorten(field.reference), Shorten(field.reference))
                                 : fmt::format(
                                       "image {} has no tag and no digest: it means :latest; pin it "
                                       "as {}@sha256:<digest>",
-                                      field.reference, field.reference);
+                                      Shorten(field.reference), Shorten(field.reference));
       AddAt("IP001", std::move(message), field, split ? nullptr : where);
     }
     if (r.has_tag()) CheckTag(field, r.tag, split ? &field.tag : where);
@@ -115,11 +128,11 @@ class FileEvaluator {
             ? fmt::format(
                   "floating tag \"{}\": a channel, not a version, even beside a digest; "
                   "use a build SHA or semantic version tag, or none",
-                  tag)
+                  Shorten(tag))
             : fmt::format(
                   "floating tag \"{}\": neither a build SHA (7-40 hex) nor a semantic "
                   "version; use one, or no tag",
-                  tag);
+                  Shorten(tag));
     // About a split mapping's tag field: the key path names it (`image.tag`), as for IP006.
     bool at_tag = at == &field.tag && field.tag.present;
     AddAt("IP002", std::move(message), field, at, at_tag ? TagKey(field) : std::string());
@@ -143,7 +156,7 @@ class FileEvaluator {
                       field.container_kind == "containers"       ? "container"
                       : field.container_kind == "initContainers" ? "init container"
                                                                  : "ephemeral container",
-                      field.container_name, config_.pull_policy),
+                      Shorten(field.container_name), config_.pull_policy),
           field.document, field.key_path, field.line, field.column, field.source_line,
           field.reference);
     }
@@ -155,7 +168,7 @@ class FileEvaluator {
     if (!seen_policies_.insert({document, value.begin}).second) return;
     if (value.value == config_.pull_policy) return;
     Add("IP005",
-        fmt::format("pull policy {}, must be {}{}", value.value, config_.pull_policy,
+        fmt::format("pull policy {}, must be {}{}", Shorten(value.value), config_.pull_policy,
                     value.value == "Always"
                         ? ": Always is not a rollout mechanism, change the digest"
                         : ""),

@@ -186,6 +186,34 @@ TEST(EvaluateFile, InvalidReferencesAreIP003Only) {
   }
 }
 
+// A huge value is quoted in part: the message stays small whatever the file holds.
+TEST(EvaluateFile, QuotesOnlyTheStartOfAHugeValue) {
+  const std::string huge(1 << 20, 'a');
+  const std::string yamls[] = {
+      "image: " + huge + "\n",          // IP003 (too long to be a name)
+      "image:\n  tag: " + huge + "\n",  // IP002 on a partial mapping's tag
+      "image:\n  ref: nginx@" + kDigest + "\n  pullPolicy: " + huge + "\n",  // IP005
+  };
+  for (const std::string& yaml : yamls) {
+    std::vector<Finding> findings = Evaluate(yaml);
+    ASSERT_EQ(findings.size(), 1u);
+    SCOPED_TRACE(findings[0].rule_id);
+    EXPECT_LT(findings[0].message.size(), 500u);
+    EXPECT_TRUE(Mentions(findings[0], std::string(200, 'a') + "\u2026(1048376 more bytes)"))
+        << findings[0].message;
+  }
+}
+
+TEST(EvaluateFile, CutsAHugeValueAtACharacterBoundary) {
+  std::string huge;
+  for (int i = 0; i < 1000; ++i) huge += "\u00E9";  // two bytes each: byte 200 starts one
+  huge = "x" + huge;                                // now it is a continuation byte
+  std::vector<Finding> findings = Evaluate("image: " + huge + "\n");
+  ASSERT_EQ(RuleIds(findings), Ids{"IP003"});
+  EXPECT_TRUE(Mentions(findings[0], "\"" + huge.substr(0, 199) + "\u2026(1802 more bytes)\""))
+      << findings[0].message;
+}
+
 // ---- IP004 ----
 
 TEST(EvaluateFile, FirstPartySplitIsIP004AtTheImageKey) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "report/display.h"
 #include "report/report.h"
 
 namespace imagepin::report {
@@ -29,11 +30,18 @@ std::string Escape(std::string_view text, std::string_view special) {
 }
 
 // Escaping as in the Actions toolkit (packages/core/src/command.ts): the runner decodes these,
-// and a raw line break would end the command. Message data (escapeData): '%', CR, LF.
-std::string EscapeData(std::string_view text) { return Escape(text, "%\r\n"); }
+// and a raw line break would end the command. Message data (escapeData): '%', CR, LF. The runner
+// decodes nothing else, so other control characters from files (an ESC would colour the log)
+// are first written as visible escapes ("\x1b", display.h); line breaks in a message are kept,
+// as the runner shows them as a multi-line annotation.
+std::string EscapeData(std::string_view text) {
+  return Escape(Displayable(text, /*keep=*/"\r\n"), "%\r\n");
+}
 
 // Property values (escapeProperty) also escape ':' and ',', which delimit the properties.
-std::string EscapeProperty(std::string_view text) { return Escape(text, "%\r\n:,"); }
+std::string EscapeProperty(std::string_view text) {
+  return Escape(Displayable(text, /*keep=*/"\r\n"), "%\r\n:,");
+}
 
 // "file=...,line=...,col=...,title=..."; line and col only when known (0 means unknown).
 std::string Properties(const Finding& finding, std::string_view title) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "report/json_text.h"
 #include "report/report.h"
 
 namespace imagepin::report {
@@ -16,15 +17,17 @@ using policy::Finding;
 constexpr int kSchemaVersion = 1;
 
 // Optional strings are null rather than "" so consumers can tell "none" from a value.
-Json StringOrNull(const std::string& value) { return value.empty() ? Json(nullptr) : Json(value); }
+Json StringOrNull(const std::string& value) {
+  return value.empty() ? Json(nullptr) : Json(JsonText(value));
+}
 
 Json SuppressionJson(const Finding& finding) {
   if (!finding.suppression.has_value()) return nullptr;
   const policy::Suppression& suppression = *finding.suppression;
   Json out = Json::object();
-  out["reason"] = suppression.reason;
+  out["reason"] = JsonText(suppression.reason);
   out["expires"] = StringOrNull(suppression.expires);
-  out["configPath"] = suppression.config_path;
+  out["configPath"] = JsonText(suppression.config_path);
   out["configLine"] = suppression.config_line;
   return out;
 }
@@ -34,8 +37,8 @@ Json FindingJson(const Finding& finding) {
   out["ruleId"] = finding.rule_id;
   out["ruleName"] = finding.rule_name;
   out["severity"] = policy::SeverityName(finding.severity);
-  out["message"] = finding.message;
-  out["path"] = finding.path;
+  out["message"] = JsonText(finding.message);
+  SetPath(out, "path", finding.path);  // and "pathBytes" when the name is not UTF-8
   out["line"] = finding.line;
   out["column"] = finding.column;
   out["document"] = finding.document;
@@ -67,9 +70,7 @@ void WriteJson(const std::vector<Finding>& findings, const RunSummary& summary, 
   Json& list = doc["findings"] = Json::array();
   for (const Finding& finding : findings) list.push_back(FindingJson(finding));
 
-  // File names and YAML text need not be valid UTF-8; dump() would throw on them, so invalid
-  // bytes become U+FFFD instead (error_handler_t::replace).
-  out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  out << DumpJson(doc) << '\n';
 }
 
 }  // namespace imagepin::report

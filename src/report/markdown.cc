@@ -2,12 +2,16 @@
 
 #include <fmt/format.h>
 
+#include "report/display.h"
+
 namespace imagepin::report {
 namespace {
 
+// A cell: `|` escaped, line breaks as spaces, other control characters as visible escapes (the
+// summary file is also read in terminals).
 std::string Cell(std::string_view text) {
   std::string out;
-  for (char c : text) {
+  for (char c : Displayable(text, /*keep=*/"\r\n")) {
     if (c == '|') {
       out += "\\|";
     } else if (c == '\n' || c == '\r') {

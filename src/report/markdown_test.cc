@@ -14,6 +14,10 @@ TEST(MarkdownTable, PipesAndNewlinesInCellsCannotBreakTheTable) {
   EXPECT_EQ(MarkdownTable({"a"}, {{"x|y\nz"}}), "| a |\n|---|\n| x\\|y z |\n");
 }
 
+TEST(MarkdownTable, ControlCharactersInCellsAreShownAsEscapes) {
+  EXPECT_EQ(MarkdownTable({"a"}, {{"x\x1b[2Jy\tz"}}), "| a |\n|---|\n| x\\x1b[2Jy\\tz |\n");
+}
+
 TEST(ShortDigest, KeepsAlgorithmAndTwelveHexDigits) {
   EXPECT_EQ(ShortDigest("sha256:" + std::string(64, 'a')), "sha256:aaaaaaaaaaaa");
   EXPECT_EQ(ShortDigest(""), "");

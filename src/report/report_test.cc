@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "policy/rules.h"
+#include "report/json_text.h"
 
 namespace imagepin::report {
 namespace {
@@ -259,6 +260,72 @@ TEST(WriteText, ColorsSummaryByOutcome) {
   EXPECT_NE(warning_only.find("\x1b[33mimagepin: 1 warning"), std::string::npos) << warning_only;
 }
 
+// True if `text` holds a byte a terminal would act on: a C0 control other than line feed (and tab,
+// when `tabs_ok`), DEL, or a C1 control in either its UTF-8 form or as a raw byte.
+bool HasTerminalControls(std::string_view text, bool tabs_ok = false) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' || (c == '\t' && tabs_ok)) continue;
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < text.size() &&
+        (static_cast<unsigned char>(text[i + 1]) & 0xE0) == 0x80)
+      return true;  // U+0080..U+009F
+    if (c >= 0x80 && c <= 0x9F && (i == 0 || static_cast<unsigned char>(text[i - 1]) < 0x80))
+      return true;  // a raw C1 byte where no lead byte precedes it
+  }
+  return false;
+}
+
+TEST(WriteText, EscapesControlCharactersFromFilesVisibly) {
+  Finding finding = MakeFinding("evil\x1b]0;owned\x07.yaml", 1, 9, "k: \x1b[31mv");
+  finding.message = "image \x1b[2J\u009b\x9b\u202e\x7f has no digest";
+  std::string text = Text({finding});
+  EXPECT_FALSE(HasTerminalControls(text)) << text;
+  EXPECT_EQ(text.substr(0, text.find("[IP001")),
+            "evil\\x1b]0;owned\\x07.yaml:1:9: error: image \\x1b[2J\\u009b\\x9b\\u202e\\x7f has "
+            "no digest ");
+  // The caret stays under `v`: each escape takes as many columns as it has characters.
+  EXPECT_NE(text.find("    1 | k: \\x1b[31mv\n"
+                      "      |            ^\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(WriteText, EscapesControlCharactersInSuppressedFindings) {
+  Finding finding = Suppressed();
+  finding.path = "a\x1b.yaml";
+  finding.suppression->reason = "see\x1b[8m hidden\ttext";
+  std::string text = Text({finding});
+  EXPECT_FALSE(HasTerminalControls(text)) << text;
+  EXPECT_NE(text.find("a\\x1b.yaml:3:10: suppressed:"), std::string::npos) << text;
+  EXPECT_NE(text.find("(exception: see\\x1b[8m hidden\\ttext)"), std::string::npos) << text;
+}
+
+TEST(WriteText, CutsALongSourceLineAroundTheCaret) {
+  std::string line(1 << 20, 'a');
+  line[500000] = 'X';
+  Finding finding = MakeFinding("a.yaml", 1, 500001, line);
+  std::string text = Text({finding});
+  EXPECT_LT(text.size(), 1000u);
+  std::string shown = text.substr(text.find("    1 | ") + 8);
+  shown = shown.substr(0, shown.find('\n'));
+  std::string caret = text.substr(text.find("      | ") + 8);
+  caret = caret.substr(0, caret.find('\n'));
+  // "…" + 100 characters before the caret, the caret's, 99 after, "…".
+  EXPECT_EQ(shown, "\u2026" + std::string(100, 'a') + "X" + std::string(99, 'a') + "\u2026");
+  EXPECT_EQ(caret, std::string(101, ' ') + "^");
+}
+
+TEST(WriteText, CutsALongSourceLineAtItsStartWhenTheCaretIsNear) {
+  Finding finding = MakeFinding("a.yaml", 1, 3, "k: " + std::string(5000, 'v'));
+  std::string text = Text({finding});
+  EXPECT_NE(text.find("    1 | k: " + std::string(197, 'v') +
+                      "\u2026\n"
+                      "      |   ^\n"),
+            std::string::npos)
+      << text;
+}
+
 // --- WriteJson ---
 
 TEST(WriteJson, KeepsKeyOrder) {
@@ -351,6 +418,46 @@ TEST(WriteJson, ReplacesInvalidUtf8InsteadOfThrowing) {
   EXPECT_EQ(doc["findings"][0]["path"], "bad\xEF\xBF\xBD.yaml");
 }
 
+TEST(WriteJson, KeepsTheExactBytesOfANonUtf8PathInPathBytes) {
+  Finding bad = ApiFinding();
+  bad.path = "bad\xff.yaml";
+  Json doc = JsonOf({bad, ApiFinding()});
+  const Json& first = doc["findings"][0];
+  EXPECT_EQ(first["pathBytes"], "YmFk/y55YW1s");  // base64 of "bad\xff.yaml"
+  std::vector<std::string> keys = Keys(first);
+  ASSERT_GE(keys.size(), 6u);
+  EXPECT_EQ(keys[4], "path");
+  EXPECT_EQ(keys[5], "pathBytes");
+  EXPECT_FALSE(doc["findings"][1].contains("pathBytes"));  // only when the name needs it
+}
+
+TEST(WriteJson, WritesEveryStringFromFilesAsUtf8) {
+  Finding finding = Suppressed();
+  finding.message = "tag \"\xc3\" floats";
+  finding.key_path = "a\xfe";
+  finding.reference = "busybox:\x80";
+  finding.suppression->reason = "cut \xe6\x97";
+  std::ostringstream out;
+  ASSERT_NO_THROW(WriteJson({finding}, Summary(), out));
+  Json doc = Json::parse(out.str());
+  const Json& first = doc["findings"][0];
+  EXPECT_EQ(first["message"], "tag \"\uFFFD\" floats");
+  EXPECT_EQ(first["keyPath"], "a\uFFFD");
+  EXPECT_EQ(first["reference"], "busybox:\uFFFD");
+  EXPECT_EQ(first["suppression"]["reason"], "cut \uFFFD\uFFFD");
+}
+
+TEST(Base64, EncodesTheRfc4648TestVectors) {
+  EXPECT_EQ(Base64(""), "");
+  EXPECT_EQ(Base64("f"), "Zg==");
+  EXPECT_EQ(Base64("fo"), "Zm8=");
+  EXPECT_EQ(Base64("foo"), "Zm9v");
+  EXPECT_EQ(Base64("foob"), "Zm9vYg==");
+  EXPECT_EQ(Base64("fooba"), "Zm9vYmE=");
+  EXPECT_EQ(Base64("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64(std::string("\xff\xfe\x00", 3)), "//4A");
+}
+
 // --- WriteGithub ---
 
 TEST(WriteGithub, WritesErrorAndWarningCommands) {
@@ -390,6 +497,19 @@ TEST(WriteGithub, WritesSuppressedAsNoticeAfterErrors) {
             "(suppressed)::tag \"latest\" floats \u2014 exception: 50%25, see: OPS-12\n"
             "imagepin: 1 error, 1 suppressed in 1329 files (29 templates skipped), 3433 images, "
             "0.21s\n");
+}
+
+TEST(WriteGithub, EscapesControlCharactersVisibly) {
+  Finding finding = MakeFinding("a\x1b[1m.yaml", 1, 2, "");
+  finding.message = "image \x1b]8;;http://x\x07\u009b\xff has no digest\nsecond line";
+  Finding suppressed = Suppressed();
+  suppressed.suppression->reason = "ok\x1b[8m";
+  std::string out = Github({finding, suppressed});
+  EXPECT_FALSE(HasTerminalControls(out)) << out;
+  EXPECT_EQ(out.substr(0, out.find('\n') + 1),
+            "::error file=a\\x1b[1m.yaml,line=1,col=2,title=IP001 digest-required::image "
+            "\\x1b]8;;http://x\\x07\\u009b\\xff has no digest%0Asecond line\n");
+  EXPECT_NE(out.find("exception: ok\\x1b[8m\n"), std::string::npos) << out;
 }
 
 TEST(WriteGithub, WritesOnlySummaryWhenClean) {
@@ -510,6 +630,17 @@ TEST(WriteSarif, MapsStdinAndPercentEncodesPaths) {
   EXPECT_EQ(results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "stdin");
   EXPECT_EQ(results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "apps/my%20app/a%3Ab%25%23%C3%BC.yaml");
+}
+
+TEST(WriteSarif, PercentEncodesNonUtf8PathsByteForByte) {
+  Finding finding = ApiFinding();
+  finding.path = "bad\xff\x1b.yaml";
+  finding.message = "cut \xe6\x97";
+  Json result;
+  ASSERT_NO_THROW(result = SarifOf({finding})["runs"][0]["results"][0]);
+  EXPECT_EQ(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "bad%FF%1B.yaml");
+  EXPECT_EQ(result["message"]["text"], "cut \uFFFD\uFFFD");
 }
 
 TEST(WriteSarif, KeepsFingerprintWhenLinesMove) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "policy/rules.h"
+#include "report/json_text.h"
 #include "report/report.h"
 
 namespace imagepin::report {
@@ -123,7 +124,7 @@ Json SuppressionJson(const policy::Suppression& suppression) {
   Json out = Json::object();
   out["kind"] = "external";
   out["status"] = "accepted";
-  out["justification"] = suppression.reason;
+  out["justification"] = JsonText(suppression.reason);
   if (!suppression.config_path.empty()) {
     out["location"] =
         PhysicalLocation(suppression.config_path, suppression.config_line, /*column=*/0);
@@ -137,7 +138,7 @@ Json ResultJson(const Finding& finding) {
   result["ruleId"] = finding.rule_id;
   if (std::optional<int> index = RuleIndex(finding.rule_id)) result["ruleIndex"] = *index;
   result["level"] = Level(finding.severity);
-  result["message"] = {{"text", finding.message}};
+  result["message"] = {{"text", JsonText(finding.message)}};
   result["locations"] = Json::array({PhysicalLocation(finding.path, finding.line, finding.column)});
   result["partialFingerprints"] = {{kFingerprintKey, Fingerprint(finding)}};
   // §3.27.23: suppressions must be null on every result of a run or on none. imagepin checks every
@@ -176,8 +177,8 @@ void WriteSarif(const std::vector<Finding>& findings, const RunSummary& summary,
   log["$schema"] = kSchemaUri;
   log["version"] = "2.1.0";
   log["runs"] = Json::array({run});
-  // As in the JSON report, invalid UTF-8 in paths or messages becomes U+FFFD instead of throwing.
-  out << log.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  // URIs are percent-encoded byte by byte (lossless); invalid UTF-8 in messages becomes U+FFFD.
+  out << DumpJson(log) << '\n';
 }
 
 }  // namespace imagepin::report

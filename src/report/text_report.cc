@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "report/display.h"
 #include "report/report.h"
 
 namespace imagepin::report {
@@ -29,6 +30,13 @@ constexpr std::string_view kReset = "\x1b[0m";
 // The line number gutter is at least this wide, as in clang and gcc ("    5 | ").
 constexpr int kMinGutterWidth = 5;
 
+// A longer source line is shown as this many characters around the caret, between "…" marks, so
+// that a 1 MB line prints as one screen line.
+constexpr int kMaxShownChars = 200;
+constexpr std::string_view kElided = "\u2026";
+// Tabs in source lines are shown as they are (the caret prefix copies them).
+constexpr std::string_view kKeepTabs = "\t";
+
 std::string Paint(bool color, std::string_view style, std::string_view text) {
   if (!color) return std::string(text);
   return fmt::format("{}{}{}", style, text, kReset);
@@ -36,7 +44,7 @@ std::string Paint(bool color, std::string_view style, std::string_view text) {
 
 // "path:line:col", leaving out what is unknown (0), like base::Error::ToString.
 std::string Location(const Finding& finding) {
-  std::string location = finding.path;
+  std::string location = Displayable(finding.path);
   if (finding.line > 0) {
     location += fmt::format(":{}", finding.line);
     if (finding.column > 0) location += fmt::format(":{}", finding.column);
@@ -45,7 +53,8 @@ std::string Location(const Finding& finding) {
 }
 
 // Messages are one line by contract, but an exception reason written as a YAML block scalar ("|")
-// keeps its line breaks. Each run of line breaks becomes one space so every entry stays one line.
+// keeps its line breaks. Each run of line breaks becomes one space so every entry stays one line;
+// other control characters (from file names and values) become visible escapes.
 std::string OneLine(std::string_view text) {
   std::string out;
   bool in_break = false;
@@ -58,28 +67,55 @@ std::string OneLine(std::string_view text) {
     in_break = false;
     out += c;
   }
-  return out;
+  return Displayable(out);
 }
 
 std::string RuleLabel(const Finding& finding) {
   return fmt::format("[{} {}]", finding.rule_id, finding.rule_name);
 }
 
-// The whitespace that puts a caret under 1-based `column` of `line`. Columns count code points,
-// so every UTF-8 lead byte (anything but a 10xxxxxx continuation byte) starts a new column. Tabs
-// are copied rather than replaced by a space so the caret lines up whatever the tab width.
-std::string CaretPrefix(std::string_view line, int column) {
-  std::string prefix;
-  int code_points = 0;
-  for (char c : line) {
-    if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) continue;
-    if (code_points == column - 1) break;
-    prefix += c == '\t' ? '\t' : ' ';
-    ++code_points;
+// A source line as the snippet shows it, and the whitespace that puts a caret under its 1-based
+// `column`.
+struct ShownLine {
+  std::string text;
+  std::string caret_prefix;
+};
+
+// Columns count code points (and each byte that is not UTF-8), as Finding::column does. A
+// character shown as an escape ("\x1b") gets as many spaces as the escape is long; tabs are
+// copied rather than replaced by a space so the caret lines up whatever the tab width. A line of
+// more than kMaxShownChars characters is cut to that many around the caret.
+ShownLine ShowLine(std::string_view line, int column) {
+  int total = 0;
+  for (std::string_view rest = line; !rest.empty(); ++total) {
+    rest.remove_prefix(ShowChar(rest, kKeepTabs).source_bytes);
   }
+  int caret = std::max(column - 1, 0);  // 0-based character index of the caret
+  int first = 0, last = total;          // the characters shown: [first, last)
+  if (total > kMaxShownChars) {
+    first = std::clamp(caret - kMaxShownChars / 2, 0, total - kMaxShownChars);
+    last = first + kMaxShownChars;
+  }
+
+  ShownLine shown;
+  if (first > 0) {
+    shown.text += kElided;
+    shown.caret_prefix += ' ';
+  }
+  int index = 0;
+  for (std::string_view rest = line; index < last; ++index) {
+    ShownChar c = ShowChar(rest, kKeepTabs);
+    rest.remove_prefix(c.source_bytes);
+    if (index < first) continue;
+    shown.text += c.text;
+    if (index < caret) {
+      shown.caret_prefix += c.is_tab ? std::string("\t") : std::string(c.width, ' ');
+    }
+  }
+  if (last < total) shown.text += kElided;
   // A column past the end of the line (e.g. a missing value at end of line) still gets a caret.
-  if (code_points < column - 1) prefix.append(column - 1 - code_points, ' ');
-  return prefix;
+  if (caret > total) shown.caret_prefix.append(static_cast<size_t>(caret - total), ' ');
+  return shown;
 }
 
 void WriteSnippet(const Finding& finding, std::ostream& out) {
@@ -87,9 +123,10 @@ void WriteSnippet(const Finding& finding, std::ostream& out) {
   if (!source.empty() && source.back() == '\r') source.remove_suffix(1);  // CRLF files
   std::string number = std::to_string(finding.line);
   int width = std::max<int>(kMinGutterWidth, static_cast<int>(number.size()));
-  out << fmt::format("{:>{}} | {}\n", number, width, source);
+  ShownLine shown = ShowLine(source, finding.column);
+  out << fmt::format("{:>{}} | {}\n", number, width, shown.text);
   if (finding.column > 0) {
-    out << fmt::format("{:>{}} | {}^\n", "", width, CaretPrefix(source, finding.column));
+    out << fmt::format("{:>{}} | {}^\n", "", width, shown.caret_prefix);
   }
 }
 
@@ -104,7 +141,7 @@ void WriteFinding(const Finding& finding, bool color, std::ostream& out) {
 void WriteSuppressed(const Finding& finding, bool color, std::ostream& out) {
   const policy::Suppression& suppression = *finding.suppression;
   std::string exception = "exception: " + OneLine(suppression.reason);
-  if (!suppression.expires.empty()) exception += ", expires " + suppression.expires;
+  if (!suppression.expires.empty()) exception += ", expires " + Displayable(suppression.expires);
   std::string line = fmt::format("{}: suppressed: {} {} ({})", Location(finding),
                                  OneLine(finding.message), RuleLabel(finding), exception);
   out << Paint(color, kDim, line) << '\n';

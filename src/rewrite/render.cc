@@ -4,12 +4,52 @@
 
 #include <regex>
 
+#include "base/utf8.h"
+
 namespace imagepin::rewrite {
 namespace {
 
-bool IsControl(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return u < 0x20 || u == 0x7F;
+// True for a character that YAML (1.1 or 1.2) would not read back as itself if written raw
+// between quotes: C0 controls (tab and line breaks included: quoted scalars fold line breaks and
+// trim white space around them), DEL, C1 controls (U+0085 NEL is a line break; the others are not
+// printable and libyaml refuses them), U+2028 and U+2029 (line and paragraph separators, breaks in
+// YAML 1.1), U+FEFF (a byte order mark, which must not appear inside a document) and the
+// non-characters U+FFFE and U+FFFF (outside YAML's printable set, refused by libyaml).
+bool NeedsEscape(char32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029 || c == 0xFEFF ||
+         c == 0xFFFE || c == 0xFFFF;
+}
+
+// The escape sequence that writes `c` (one for which NeedsEscape holds) in a double-quoted scalar.
+std::string Escape(char32_t c) {
+  switch (c) {
+    case '\n':
+      return "\\n";
+    case '\t':
+      return "\\t";
+    case '\r':
+      return "\\r";
+    case 0x85:
+      return "\\N";
+    case 0x2028:
+      return "\\L";
+    case 0x2029:
+      return "\\P";
+    default:
+      return c <= 0xFF ? fmt::format("\\x{:02X}", static_cast<unsigned>(c))
+                       : fmt::format("\\u{:04X}", static_cast<unsigned>(c));
+  }
+}
+
+// True if some character of the (valid UTF-8) `value` needs an escape, which only double quotes
+// can write.
+bool NeedsDoubleQuotes(std::string_view value) {
+  while (!value.empty()) {
+    base::Utf8Char c = base::DecodeUtf8(value);
+    if (NeedsEscape(c.code_point)) return true;
+    value.remove_prefix(c.length);
+  }
+  return false;
 }
 
 bool IsAsciiAlnum(char c) {
@@ -64,30 +104,15 @@ bool CanWritePlain(std::string_view value) {
 
 std::string DoubleQuoted(std::string_view value) {
   std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (IsControl(c)) {
-          out += fmt::format("\\x{:02X}", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
+  while (!value.empty()) {
+    base::Utf8Char c = base::DecodeUtf8(value);
+    if (c.valid && NeedsEscape(c.code_point)) {
+      out += Escape(c.code_point);
+    } else {
+      if (c.code_point == '"' || c.code_point == '\\') out += '\\';
+      out += value.substr(0, c.length);  // an invalid byte too: RenderLike refuses those first
     }
+    value.remove_prefix(c.length);
   }
   out += '"';
   return out;
@@ -109,6 +134,11 @@ base::Result<std::string> RenderLike(std::string_view old_text, yaml::ScalarStyl
     return base::MakeError(base::ErrorCode::kInternal,
                            fmt::format("scalar style does not match its text `{}`", old_text));
   };
+  // YAML is Unicode text: no escape writes a byte that is not part of a character.
+  if (!base::IsValidUtf8(new_value)) {
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
+                           "the new value is not valid UTF-8, which YAML cannot hold");
+  }
   char first = old_text.empty() ? '\0' : old_text.front();
   switch (style) {
     case yaml::ScalarStyle::kPlain:
@@ -116,10 +146,7 @@ base::Result<std::string> RenderLike(std::string_view old_text, yaml::ScalarStyl
       return CanWritePlain(new_value) ? std::string(new_value) : DoubleQuoted(new_value);
     case yaml::ScalarStyle::kSingleQuoted:
       if (first != '\'') return mismatch();
-      for (char c : new_value) {
-        if (IsControl(c)) return DoubleQuoted(new_value);
-      }
-      return SingleQuoted(new_value);
+      return NeedsDoubleQuotes(new_value) ? DoubleQuoted(new_value) : SingleQuoted(new_value);
     case yaml::ScalarStyle::kDoubleQuoted:
       if (first != '"') return mismatch();
       return DoubleQuoted(new_value);

@@ -16,10 +16,11 @@ namespace imagepin::rewrite {
 // When the old style cannot hold the value safely, it makes the smallest safe change rather than
 // fail: a plain scalar becomes double-quoted if the value would need quotes or would read as
 // something other than that string (`1.10` is a float, `yes` a boolean, `2024-01-02` a
-// timestamp, in YAML 1.1 or 1.2); a single-quoted one becomes double-quoted only for control
-// characters, which single quotes cannot hold. It refuses (kInvalidArgument) block scalars
-// (`|`, `>`), whose rewriting would change the lines around them, and (kInternal) a `style` that
-// contradicts `old_text`.
+// timestamp, in YAML 1.1 or 1.2); a single-quoted one becomes double-quoted only for what needs
+// an escape (control characters, line breaks such as U+0085, U+2028 and U+2029, U+FEFF), which
+// single quotes cannot hold. It refuses (kInvalidArgument) a `new_value` that is not valid UTF-8
+// and block scalars (`|`, `>`), whose rewriting would change the lines around them, and
+// (kInternal) a `style` that contradicts `old_text`.
 base::Result<std::string> RenderLike(std::string_view old_text, yaml::ScalarStyle style,
                                      std::string_view new_value);
 
@@ -28,10 +29,12 @@ base::Result<std::string> RenderLike(std::string_view old_text, yaml::ScalarStyl
 // narrow: only the characters image references and tags use.
 bool CanWritePlain(std::string_view value);
 
-// `value` in double quotes, with `"`, `\` and control characters escaped.
+// `value` (valid UTF-8) in double quotes, with `"`, `\` and every character YAML would not read
+// back verbatim escaped: C0 and C1 controls, DEL, U+0085 (`\N`), U+2028 (`\L`), U+2029 (`\P`),
+// U+FEFF, U+FFFE and U+FFFF.
 std::string DoubleQuoted(std::string_view value);
 
-// `value` in single quotes (`'` doubled). The value must hold no control characters.
+// `value` in single quotes (`'` doubled). The value must hold nothing DoubleQuoted escapes.
 std::string SingleQuoted(std::string_view value);
 
 }  // namespace imagepin::rewrite

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "yaml/parser.h"
 
@@ -127,6 +128,57 @@ TEST(RenderLike, EscapesControlCharactersInDoubleQuotes) {
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(*got, R"("a\x01z")");
   EXPECT_EQ(ReadBack(*got), "a\x01z");
+}
+
+// Values YAML would fold, trim or refuse if written raw between quotes; each must read back
+// exactly, whatever the old style.
+TEST(RenderLike, ReadsBackCharactersYamlWouldNotKeepRaw) {
+  const std::string values[] = {
+      "a\u0085b",              // NEL: a line break, read back as a space when raw
+      "a\u2028b",              // line separator
+      "a\u2029b",              // paragraph separator
+      "a\uFEFFb",              // byte order mark
+      "a\u0080b\u009Fc",       // other C1 controls, which libyaml refuses raw
+      "a\uFFFEb\uFFFF",        // non-characters outside YAML's printable set
+      "a\u007Fb",              // DEL
+      std::string("a\0b", 3),  // NUL
+      "\x1B[31mred",           // ESC
+      "a\n\nb",                // newlines: one raw break would fold to a space
+      "a\r\nb",
+      " lead and trail ",
+      "tab\tend\t",
+      "back\\slash \"quote\" 'single'",
+      "caf\u00E9 \u65E5\U0001F600",  // printable non-ASCII stays as it is
+  };
+  for (const std::string& value : values) {
+    for (const auto& [old_text, style] :
+         {std::pair<std::string, ScalarStyle>{"x", ScalarStyle::kPlain},
+          {"'x'", ScalarStyle::kSingleQuoted},
+          {"\"x\"", ScalarStyle::kDoubleQuoted}}) {
+      SCOPED_TRACE(testing::PrintToString(value) + " in " + old_text);
+      base::Result<std::string> got = RenderLike(old_text, style, value);
+      ASSERT_TRUE(got.ok()) << got.error().ToString();
+      EXPECT_EQ(ReadBack(*got), value) << *got;
+    }
+  }
+}
+
+TEST(RenderLike, EscapesLineSeparatorsByName) {
+  base::Result<std::string> got =
+      RenderLike("'x'", ScalarStyle::kSingleQuoted, "a\u0085b\u2028c\u2029d");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, R"("a\Nb\Lc\Pd")");
+  got = RenderLike("\"x\"", ScalarStyle::kDoubleQuoted, "\uFEFFa\u009Bb");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, R"("\uFEFFa\x9Bb")");
+}
+
+TEST(RenderLike, RefusesValuesThatAreNotUtf8) {
+  for (const char* value : {"a\xFF", "a\xC2", "\xED\xA0\x80"}) {
+    base::Result<std::string> got = RenderLike("\"x\"", ScalarStyle::kDoubleQuoted, value);
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.error().code, base::ErrorCode::kInvalidArgument);
+  }
 }
 
 TEST(RenderLike, RefusesBlockScalars) {
