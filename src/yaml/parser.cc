@@ -399,11 +399,23 @@ class TreeBuilder {
       n.begin += static_cast<uint32_t>(1 + anchor.size());
       n.column += static_cast<uint32_t>(1 + anchor.size());
     } else {
-      while (n.begin < stop && !IsBlank(source_[n.begin])) ++n.begin, ++n.column;
+      while (n.begin < stop && !IsBlank(source_[n.begin]) && BreakStartingAt(source_, n.begin) == 0)
+        ++n.begin, ++n.column;
     }
-    while (n.begin < stop && (IsBlank(source_[n.begin]) || source_[n.begin] == '#')) {
+    // libyaml's breaks include NEL, LS and PS (two and three bytes), not only LF and CR.
+    auto wide_break = [&] {
+      size_t width = BreakStartingAt(source_, n.begin);
+      return width > 1 && source_[n.begin] != '\r' ? width : 0;
+    };
+    while (n.begin < stop &&
+           (IsBlank(source_[n.begin]) || source_[n.begin] == '#' || wide_break() != 0)) {
+      if (size_t width = wide_break(); width != 0) {
+        n.begin += static_cast<uint32_t>(width);
+        ++n.line, n.column = 0;
+        continue;
+      }
       if (source_[n.begin] == '#') {  // after a blank, so a comment: skip to the line break
-        while (n.begin < stop && source_[n.begin] != '\n' && source_[n.begin] != '\r') {
+        while (n.begin < stop && BreakStartingAt(source_, n.begin) == 0) {
           ++n.begin, ++n.column;
         }
         continue;

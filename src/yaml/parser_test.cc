@@ -265,6 +265,34 @@ TEST(StreamParser, AnchorEndsWhereItsNameEnds) {
   EXPECT_EQ(doc.node(id).column, 9u);  // 0-based: column 10
 }
 
+TEST(StreamParser, PropertyFollowedByAWideLineBreakEndsThere) {
+  // NEL, LS and PS are line breaks for libyaml: a tag ends at one, and the node starts after it
+  // (found by the splice fuzzer: the span had been that of a later character).
+  struct Case {
+    std::string name;
+    std::string source;
+    std::string raw;
+  } cases[] = {
+      {"tag then LS",
+       "!\xE2\x80\xA8"
+       "d -",
+       "d -"},
+      {"tag then NEL, quoted", "k: !!str\xC2\x85 \"v\"\n", "\"v\""},
+      {"anchor then PS", "k: &a\xE2\x80\xA9 v\n", "v"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Parsed parsed = ParseYaml(c.source);
+    ASSERT_TRUE(parsed.ok) << parsed.error.message;
+    const Document& doc = parsed.docs.at(0);
+    NodeId id =
+        doc.node(doc.root()).kind == NodeKind::kScalar ? doc.root() : doc.Get(doc.root(), "k");
+    ASSERT_NE(id, kNoNode);
+    EXPECT_EQ(doc.Raw(id), c.raw);
+    EXPECT_EQ(doc.node(id).line, 1u);
+  }
+}
+
 TEST(StreamParser, TagIsNotPartOfTheSpan) {
   struct Case {
     std::string source;
