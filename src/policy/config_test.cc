@@ -163,7 +163,7 @@ TEST(ParseConfig, UnknownKeyInsideAnExceptionIsAnErrorAtTheKey) {
 TEST(ParseConfig, UnknownKeyInScopeNamesTheExpectedKeys) {
   ExpectConfigError(
       "scope:\n  exlude: []\n", 2, 3,
-      "unknown key \"exlude\" in scope (expected one of: include, exclude, maxFileSize)");
+      "unknown key \"exlude\" in scope (expected one of: include, exclude, maxFileSize, maxDepth)");
 }
 
 TEST(ParseConfig, WrongTypeIsAnErrorAtTheValue) {
