@@ -202,6 +202,13 @@ TEST(CheckCommand, StandardInputHasTheSizeCap) {
             "skipped: larger than the 1 KiB limit (scope.maxFileSize)");
 }
 
+TEST(CheckCommand, ErrorLinesEscapeControlCharactersInPaths) {
+  RunResult r = RunImagepin("check \"$(printf 'evil\\033[2Jname.yaml')\"", kExample);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "raw ESC reached the terminal";
+  EXPECT_NE(r.err.find("evil\\x1b[2Jname.yaml"), std::string::npos) << r.err;
+}
+
 TEST(CheckCommand, UsageErrorsExitTwo) {
   EXPECT_EQ(RunImagepin("check --format xml", kExample).exit_code, 2);
   EXPECT_EQ(RunImagepin("check no/such/path", kExample).exit_code, 2);

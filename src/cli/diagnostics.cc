@@ -5,18 +5,22 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "report/display.h"
 
 namespace imagepin::cli {
 
 void PrintError(const base::Error& error) {
+  // Paths and messages can carry bytes from files and servers: escape control characters so
+  // that nothing raw reaches the terminal.
   if (error.path.empty()) {
-    fmt::print(stderr, "imagepin: error: {}\n", error.message);
+    fmt::print(stderr, "imagepin: error: {}\n", report::Displayable(error.message));
     return;
   }
   base::Error located = error;
   located.message.clear();
+  located.path = report::Displayable(error.path);
   std::string where = located.ToString();  // "path:line:col: "
-  fmt::print(stderr, "{}error: {}\n", where, error.message);
+  fmt::print(stderr, "{}error: {}\n", where, report::Displayable(error.message));
 }
 
 int ExitCodeFor(const base::Error& error) {
