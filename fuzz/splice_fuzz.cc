@@ -162,6 +162,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   edit.new_text = *rendered;
   g_old_text = edit.old_text, g_new_text = edit.new_text;
   imagepin::base::Result<std::string> edited = imagepin::rewrite::Splice(yaml, {edit});
+  // The one refusal Splice makes of a well-formed edit: a value glued to its anchor (`&a:x`)
+  // that would join the anchor's name.
+  if (!edited.ok() && edited.error().code == imagepin::base::ErrorCode::kInvalidArgument) return 0;
   if (!edited.ok()) Fail("Splice refused the edit", edited.error().message);
 
   size_t tail = yaml.size() - edit.end;

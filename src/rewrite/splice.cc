@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace imagepin::rewrite {
 namespace {
@@ -30,6 +31,22 @@ std::string Quote(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// What can continue an anchor name (libyaml: letters, digits, '-' and '_').
+bool IsAnchorChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+}
+
+// True if the bytes right before `begin` are an anchor (`&name`) with no blank after it.
+bool GluedToAnchor(std::string_view contents, size_t begin) {
+  size_t i = begin;
+  while (i > 0 && IsAnchorChar(contents[i - 1])) --i;
+  return i < begin && i > 0 && contents[i - 1] == '&';
+}
+
+}  // namespace
+
 base::Result<std::vector<Edit>> CheckEdits(std::string_view contents, std::vector<Edit> edits) {
   for (const Edit& e : edits) {
     if (e.begin > e.end || e.end > contents.size()) {
@@ -44,6 +61,14 @@ base::Result<std::vector<Edit>> CheckEdits(std::string_view contents, std::vecto
                        fmt::format("expected {} but found {}; the file changed since it was "
                                    "scanned",
                                    Quote(e.old_text), Quote(found)));
+    }
+    // `&a:x` is anchor `a` on the scalar `:x`: a new text starting with a name character would
+    // join the anchor's name (`&ax`) instead of being its value (found by the splice fuzzer).
+    if (!e.new_text.empty() && IsAnchorChar(e.new_text.front()) && !e.IsNoOp() &&
+        GluedToAnchor(contents, e.begin)) {
+      return EditError(base::ErrorCode::kInvalidArgument, e,
+                       "the value is written right after its anchor with no space: put a space "
+                       "after the anchor, then run again");
     }
   }
   // stable_sort keeps the caller's order among equal spans, so messages name the first one.

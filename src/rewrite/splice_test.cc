@@ -54,6 +54,17 @@ TEST(Splice, KeepsCrlfLineEndingsAndBom) {
             "\xEF\xBB\xBFimage: nginx:1.28.0\r\n# c\r\nother: 1\r\n");
 }
 
+TEST(Splice, RefusesANewValueThatWouldJoinAGluedAnchorsName) {
+  // `&ref:C...` is anchor `ref` on the scalar `:C...`; writing `ghcrx` there would make the
+  // anchor `refghcrx` with no value (the splice fuzzer's finding). Refused, nothing written.
+  std::string source = "image:\n &ref:main\n";
+  base::Result<std::string> edited = Splice(source, {EditAt(source, ":main", "ghcr.io/a@x")});
+  ASSERT_FALSE(edited.ok());
+  EXPECT_NE(edited.error().message.find("right after its anchor"), std::string::npos);
+  // A value that cannot continue the name is fine.
+  EXPECT_TRUE(Splice(source, {EditAt(source, ":main", ":other")}).ok());
+}
+
 TEST(Splice, EditsTheAnchoredScalarNotTheAnchor) {
   std::string source =
       "base:\n"
