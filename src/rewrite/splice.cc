@@ -64,8 +64,11 @@ base::Result<std::vector<Edit>> CheckEdits(std::string_view contents, std::vecto
     }
     // `&a:x` is anchor `a` on the scalar `:x`: a new text starting with a name character would
     // join the anchor's name (`&ax`) instead of being its value (found by the splice fuzzer).
-    if (!e.new_text.empty() && IsAnchorChar(e.new_text.front()) && !e.IsNoOp() &&
-        GluedToAnchor(contents, e.begin)) {
+    // libyaml ends an anchor name only at a blank or one of `?:,]}%@``: a glued value must
+    // start with one of those (a name character would join the name; anything else is an error).
+    if (!e.IsNoOp() && GluedToAnchor(contents, e.begin) &&
+        (e.new_text.empty() ||
+         std::string_view(" \t\r\n?:,]}%@`").find(e.new_text.front()) == std::string_view::npos)) {
       return EditError(base::ErrorCode::kInvalidArgument, e,
                        "the value is written right after its anchor with no space: put a space "
                        "after the anchor, then run again");

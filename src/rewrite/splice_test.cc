@@ -61,7 +61,9 @@ TEST(Splice, RefusesANewValueThatWouldJoinAGluedAnchorsName) {
   base::Result<std::string> edited = Splice(source, {EditAt(source, ":main", "ghcr.io/a@x")});
   ASSERT_FALSE(edited.ok());
   EXPECT_NE(edited.error().message.find("right after its anchor"), std::string::npos);
-  // A value that cannot continue the name is fine.
+  // `/` cannot end an anchor name either: libyaml would reject `&ref/a`.
+  EXPECT_FALSE(Splice(source, {EditAt(source, ":main", "/a")}).ok());
+  // A value that ends the name as `:` does is fine.
   EXPECT_TRUE(Splice(source, {EditAt(source, ":main", ":other")}).ok());
 }
 
