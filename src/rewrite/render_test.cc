@@ -27,6 +27,13 @@ std::string ReadBack(const std::string& text) {
   return ok ? value : "<error>";
 }
 
+TEST(RenderLike, QuotesAValueThatWouldReadAsADocumentEndMarker) {
+  base::Result<std::string> out = RenderLike("efa", yaml::ScalarStyle::kPlain, "...");
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, "\"...\"");
+  EXPECT_EQ(*RenderLike("efa", yaml::ScalarStyle::kPlain, "./chart"), "./chart");
+}
+
 TEST(RenderLike, KeepsEachQuotingStyle) {
   struct Case {
     std::string old_text;
