@@ -1,7 +1,6 @@
 #include "registry/manifest.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <nlohmann/json.hpp>
 
@@ -67,18 +66,6 @@ bool IsKnownManifestMediaType(std::string_view media_type) {
   media_type = WithoutParameters(media_type);
   return IsIndexMediaType(media_type) || media_type == kOciManifest ||
          media_type == kDockerManifest;
-}
-
-std::string Sha256Digest(std::string_view bytes) {
-  unsigned char hash[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // EVP_Digest is the one-shot form of Init/Update/Final; it fails only on allocation.
-  if (EVP_Digest(bytes.data(), bytes.size(), hash, &length, EVP_sha256(), nullptr) != 1) {
-    return std::string();
-  }
-  std::string out = "sha256:";
-  for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", hash[i]);
-  return out;
 }
 
 Result<IndexContents> ParseManifestBody(std::string_view body) {

@@ -20,9 +20,6 @@ bool IsIndexMediaType(std::string_view media_type);
 // True for the four media types imagepin asks for.
 bool IsKnownManifestMediaType(std::string_view media_type);
 
-// "sha256:<64 lowercase hex>" of `bytes` (OpenSSL EVP).
-std::string Sha256Digest(std::string_view bytes);
-
 struct IndexContents {
   std::string media_type;           // the body's "mediaType", empty when absent
   bool is_index = false;            // has a "manifests" array (or an index media type)

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 
+#include "base/sha256.h"
 #include "registry/endpoint.h"
 #include "registry/errors.h"
 #include "registry/manifest.h"
@@ -56,7 +57,7 @@ Result<Fetched> GetManifest(Requester& requester, const Endpoint& endpoint,
   if (response->status != 200) return ErrorFromResponse(response->status, response->body, "");
   Fetched fetched;
   fetched.body = std::move(response->body);
-  std::string computed = Sha256Digest(fetched.body);
+  std::string computed = base::Sha256Digest(fetched.body);
   std::string named = response->Header("docker-content-digest");
   if (ref::IsValidDigest(named) && IsSha256(named) && named != computed) {
     return Mismatch(named, computed);
@@ -133,8 +134,8 @@ Result<Manifest> ResolveManifest(Requester& requester, const ClientOptions& opti
   if (!want_platforms || !manifest.is_index) return manifest;
 
   // want_platforms always fetched the body above.
-  if (IsSha256(manifest.digest) && Sha256Digest(fetched->body) != manifest.digest) {
-    return Mismatch(manifest.digest, Sha256Digest(fetched->body));
+  if (IsSha256(manifest.digest) && base::Sha256Digest(fetched->body) != manifest.digest) {
+    return Mismatch(manifest.digest, base::Sha256Digest(fetched->body));
   }
   Result<IndexContents> contents = ParseManifestBody(fetched->body);
   if (!contents.ok()) return contents.error();
