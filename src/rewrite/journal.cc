@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -55,6 +56,13 @@ bool Decode(std::string_view text, std::string* out) {
   return true;
 }
 
+// A whole decimal field; false for anything else (a damaged journal is an error, not a crash).
+template <typename T>
+bool Number(std::string_view text, T* out) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
 base::Error JournalError(const std::string& path, std::string message) {
   return base::MakeError(base::ErrorCode::kIo, std::move(message), path);
 }
@@ -63,7 +71,6 @@ bool Exists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
 }
-
 
 }  // namespace
 
@@ -82,32 +89,14 @@ base::Status WriteJournal(const std::string& path, JournalState state,
                         e.before.device, e.before.inode, e.before.size, e.before.modified.tv_sec,
                         e.before.modified.tv_nsec);
   }
-  std::string temp = path + ".new";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return JournalError(path, fmt::format("cannot write the journal: {}", std::strerror(errno)));
-  std::string_view rest = text;
-  while (!rest.empty()) {
-    ssize_t n = ::write(fd, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int error = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return JournalError(path, fmt::format("cannot write the journal: {}", std::strerror(error)));
-    }
-    rest.remove_prefix(static_cast<size_t>(n));
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int error = errno;
-    ::unlink(temp.c_str());
-    return JournalError(path, fmt::format("cannot write the journal: {}", std::strerror(error)));
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    int error = errno;
-    ::unlink(temp.c_str());
-    return JournalError(path, fmt::format("cannot write the journal: {}", std::strerror(error)));
-  }
+  // Written like any edited file: a temporary file beside it, fsynced, renamed over it.
+  FileIdentity like;
+  like.mode = 0600;
+  like.owner = ::geteuid();
+  like.group = ::getegid();
+  base::Result<std::string> temp = WriteTempFileBeside(path, text, like, path, path + ".new");
+  if (!temp.ok()) return temp.error();
+  if (base::Status renamed = RenameOver(*temp, path, path); !renamed.ok()) return renamed;
   return SyncDirectoryOf(path, path);
 }
 
@@ -161,11 +150,11 @@ base::Result<std::vector<std::string>> RecoverInterruptedWrite(const std::string
       ++undone;
       continue;
     }
-    e.before.device = static_cast<dev_t>(std::stoull(fields[2]));
-    e.before.inode = static_cast<ino_t>(std::stoull(fields[3]));
-    e.before.size = static_cast<off_t>(std::stoll(fields[4]));
-    e.before.modified.tv_sec = static_cast<time_t>(std::stoll(fields[5]));
-    e.before.modified.tv_nsec = std::stol(fields[6]);
+    if (!Number(fields[2], &e.before.device) || !Number(fields[3], &e.before.inode) ||
+        !Number(fields[4], &e.before.size) || !Number(fields[5], &e.before.modified.tv_sec) ||
+        !Number(fields[6], &e.before.modified.tv_nsec)) {
+      return JournalError(path, "damaged journal: remove it by hand once you have looked");
+    }
     base::Result<FileIdentity> now = StatRegularFile(e.target, e.target);
     if (!now.ok() || !SameFile(e.before, *now)) {
       ::unlink(e.temp.c_str());

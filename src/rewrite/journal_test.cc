@@ -123,6 +123,17 @@ TEST(RecoverInterruptedWrite, ADamagedJournalIsAnErrorNotAGuess) {
   Repo repo;
   std::ofstream(repo.journal) << "imagepin-journal 1 committed\nnot\tenough\n";
   EXPECT_FALSE(RecoverInterruptedWrite(repo.journal, repo.root).ok());
+  // Numbers that are not numbers: an error too, never an exception.
+  std::string a = repo.File("a.yaml", "old\n");
+  std::string canonical = fs::canonical(a).string();
+  std::ofstream(JournalTempPath(canonical)) << "new\n";
+  std::ofstream(repo.journal, std::ios::trunc)
+      << "imagepin-journal 1 committed\n"
+      << canonical << "\t" << JournalTempPath(canonical) << "\tx\t1\t2\t3\t4\n";
+  base::Result<std::vector<std::string>> said = RecoverInterruptedWrite(repo.journal, repo.root);
+  ASSERT_FALSE(said.ok());
+  EXPECT_NE(said.error().message.find("damaged journal"), std::string::npos);
+  EXPECT_EQ(Read(a), "old\n");
 }
 
 }  // namespace
