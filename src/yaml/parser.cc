@@ -140,20 +140,19 @@ size_t BreakStartingAt(std::string_view s, size_t i) {
   return 0;
 }
 
+// The offset of the first line break at or after `begin` (the end of the source if none).
+size_t LineEnd(std::string_view source, size_t begin) {
+  for (size_t end = begin; end < source.size(); ++end) {
+    // Only these bytes start a break: skip the rest quickly.
+    end = std::min(source.find_first_of("\n\r\xC2\xE2", end), source.size());
+    if (BreakStartingAt(source, end) != 0) return end;
+  }
+  return source.size();
+}
+
 // The line from `begin` up to (not including) its break.
 std::string_view LineFrom(std::string_view source, size_t begin) {
-  size_t end = begin;
-  while (end < source.size() && BreakStartingAt(source, end) == 0) {
-    // Only these bytes start a break: skip the rest quickly.
-    size_t next = source.find_first_of("\n\r\xC2\xE2", end);
-    if (next == std::string_view::npos) {
-      end = source.size();
-      break;
-    }
-    end = next;
-    if (BreakStartingAt(source, end) == 0) ++end;
-  }
-  std::string_view line = source.substr(begin, end - begin);
+  std::string_view line = source.substr(begin, LineEnd(source, begin) - begin);
   if (begin == 0 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
   return line;
 }
@@ -172,14 +171,9 @@ std::string_view LineAt(std::string_view source, size_t offset) {
 std::string_view LineNumbered(std::string_view source, int line) {
   size_t begin = 0;
   for (int l = 1; l < line; ++l) {
-    size_t i = begin;
-    size_t width = 0;
-    while (i < source.size() && (width = BreakStartingAt(source, i)) == 0) {
-      size_t next = source.find_first_of("\n\r\xC2\xE2", i + 1);
-      i = next == std::string_view::npos ? source.size() : next;
-    }
-    if (i >= source.size()) return {};
-    begin = i + width;
+    size_t end = LineEnd(source, begin);
+    if (end >= source.size()) return {};
+    begin = end + BreakStartingAt(source, end);
   }
   return LineFrom(source, begin);
 }
