@@ -14,6 +14,7 @@
 #include "cli/json_util.h"
 #include "cli/terminal.h"
 #include "plan/inventory.h"
+#include "report/inventory.h"
 
 namespace imagepin::cli {
 namespace {
@@ -91,12 +92,12 @@ int RunInventory(const InventoryFlags& flags) {
   if (flags.format == "json") {
     std::cout << DumpJson(InventoryJson(*inventory)) << "\n";
   } else if (flags.format == "markdown") {
-    std::cout << plan::InventoryMarkdown(*inventory);
+    std::cout << report::InventoryMarkdown(*inventory);
   } else if (inventory->rows.empty()) {
     std::cout << (flags.only_drift ? "no drift: every environment runs the same images\n"
                                    : "no image fields in the environment directories\n");
   } else {
-    std::cout << plan::InventoryTable(*inventory, UseColor(flags.color, STDOUT_FILENO));
+    std::cout << report::InventoryTable(*inventory, UseColor(flags.color, STDOUT_FILENO));
   }
   return kExitOk;
 }

@@ -12,7 +12,6 @@
 #include "plan/environments.h"
 #include "plan/workspace.h"
 #include "ref/reference.h"
-#include "report/markdown.h"
 
 namespace imagepin::plan {
 namespace {
@@ -137,116 +136,6 @@ base::Result<Inventory> BuildInventory(const std::string& root, const policy::Co
 
 void KeepOnlyDrift(Inventory* inventory) {
   std::erase_if(inventory->rows, [](const InventoryRow& row) { return !row.drift; });
-}
-
-std::vector<std::string> RowLabels(const Inventory& inventory) {
-  std::map<std::pair<std::string, std::string>, int> seen;
-  for (const InventoryRow& row : inventory.rows) ++seen[{row.service, row.repository}];
-  std::vector<std::string> labels;
-  for (const InventoryRow& row : inventory.rows) {
-    if (seen[{row.service, row.repository}] == 1) {
-      labels.push_back(row.service);
-    } else if (row.document == 0) {
-      labels.push_back(fmt::format("{} {}", row.relative, row.key_path));
-    } else {
-      labels.push_back(fmt::format("{}#{} {}", row.relative, row.document, row.key_path));
-    }
-  }
-  return labels;
-}
-
-std::string CellText(const InventoryRow& row, const InventoryCell& cell) {
-  if (!cell.present) return "-";
-  if (cell.digest.empty()) return cell.reference;
-  std::string text = report::ShortDigest(cell.digest);
-  if (cell.repository != row.repository) text = cell.repository + "@" + text;
-  if (!cell.tag.empty()) text += " (" + cell.tag + ")";
-  return text;
-}
-
-namespace {
-
-std::string Header(const InventoryEnvironment& env) {
-  return env.exists ? env.name : env.name + " (no directory)";
-}
-
-// An absent cell with a marker is just the marker: "missing" reads better than "- missing".
-std::string Shown(const InventoryRow& row, const InventoryCell& cell, bool markdown) {
-  std::string marker = MarkerName(cell.marker);
-  if (markdown && !marker.empty()) marker = "**" + marker + "**";
-  if (!cell.present && !marker.empty()) return marker;
-  std::string text = CellText(row, cell);
-  if (markdown && cell.present) {
-    size_t label = text.find(" (");  // the code span holds the image, not the tag
-    text = label == std::string::npos ? "`" + text + "`"
-                                      : "`" + text.substr(0, label) + "`" + text.substr(label);
-  }
-  return marker.empty() ? text : text + " " + marker;
-}
-
-const char* Colour(Marker marker) {
-  switch (marker) {
-    case Marker::kBehind:
-      return "\033[33m";  // yellow: waiting for promotion
-    case Marker::kAhead:
-      return "\033[36m";  // cyan
-    case Marker::kMissing:
-      return "\033[31m";  // red
-    case Marker::kNone:
-      break;
-  }
-  return "";
-}
-
-}  // namespace
-
-std::string InventoryMarkdown(const Inventory& inventory) {
-  std::vector<std::string> headers{"Service", "Repository"};
-  for (const InventoryEnvironment& env : inventory.environments) headers.push_back(Header(env));
-  std::vector<std::string> labels = RowLabels(inventory);
-  std::vector<std::vector<std::string>> rows;
-  for (size_t r = 0; r < inventory.rows.size(); ++r) {
-    const InventoryRow& row = inventory.rows[r];
-    std::vector<std::string> cells{labels[r], "`" + row.repository + "`"};
-    for (const InventoryCell& cell : row.cells) cells.push_back(Shown(row, cell, true));
-    rows.push_back(std::move(cells));
-  }
-  return report::MarkdownTable(headers, rows);
-}
-
-std::string InventoryTable(const Inventory& inventory, bool color) {
-  std::vector<std::vector<std::string>> lines{{"SERVICE", "REPOSITORY"}};
-  for (const InventoryEnvironment& env : inventory.environments) {
-    lines[0].push_back(Header(env));
-  }
-  std::vector<std::string> labels = RowLabels(inventory);
-  for (size_t r = 0; r < inventory.rows.size(); ++r) {
-    const InventoryRow& row = inventory.rows[r];
-    lines.push_back({labels[r], row.repository});
-    for (const InventoryCell& cell : row.cells) lines.back().push_back(Shown(row, cell, false));
-  }
-  std::vector<size_t> width(lines[0].size(), 0);
-  for (const std::vector<std::string>& line : lines) {
-    for (size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
-  }
-  std::string out;
-  for (size_t l = 0; l < lines.size(); ++l) {
-    for (size_t c = 0; c < lines[l].size(); ++c) {
-      const std::string& text = lines[l][c];
-      bool last = c + 1 == lines[l].size();
-      // Widths are measured without escape codes, which wrap the marker only.
-      Marker marker = l > 0 && c >= 2 ? inventory.rows[l - 1].cells[c - 2].marker : Marker::kNone;
-      std::string name = MarkerName(marker);
-      if (color && marker != Marker::kNone && text.ends_with(name)) {
-        out += text.substr(0, text.size() - name.size()) + Colour(marker) + name + "\033[0m";
-      } else {
-        out += text;
-      }
-      if (!last) out += std::string(width[c] - text.size() + 2, ' ');
-    }
-    out += "\n";
-  }
-  return out;
 }
 
 }  // namespace imagepin::plan

@@ -72,20 +72,4 @@ void AssignMarkers(const std::vector<InventoryEnvironment>& environments, Invent
 // Keeps only the rows with drift.
 void KeepOnlyDrift(Inventory* inventory);
 
-// How the table and Markdown name a row: the service, or, when two rows would read the same
-// (service and repository), the relative path and key path.
-std::vector<std::string> RowLabels(const Inventory& inventory);
-
-// A cell as the table shows it, without the marker: "sha256:0123456789ab (3f2a9c1)"; the
-// reference as written when it has no digest; "-" when absent. A repository other than the
-// row's is spelled out: "ghcr.io/acme/api2@sha256:0123456789ab".
-std::string CellText(const InventoryRow& row, const InventoryCell& cell);
-
-// The matrix as a GitHub-flavoured Markdown table (Service, Repository, one column per
-// environment), markers in bold.
-std::string InventoryMarkdown(const Inventory& inventory);
-
-// The matrix as aligned columns for a terminal; markers in colour when `color` is set.
-std::string InventoryTable(const Inventory& inventory, bool color);
-
 }  // namespace imagepin::plan

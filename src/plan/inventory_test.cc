@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "report/inventory.h"
 #include "tests/testing/temp_dir.h"
 
 namespace imagepin::plan {
@@ -64,7 +65,7 @@ TEST_F(InventoryTest, IdenticalDigestsAreNotDrift) {
     EXPECT_FALSE(row.drift) << row.service;
     EXPECT_EQ(Markers(row), (std::vector<std::string>{"", "", "", ""})) << row.service;
   }
-  EXPECT_EQ(CellText(inv.rows[1], inv.rows[1].cells[1]), "sha256:bbbbbbbbbbbb (3f2a9c1)");
+  EXPECT_EQ(report::CellText(inv.rows[1], inv.rows[1].cells[1]), "sha256:bbbbbbbbbbbb (3f2a9c1)");
 }
 
 TEST_F(InventoryTest, DevAheadOfStagingMarksStagingBehind) {
@@ -84,7 +85,7 @@ TEST_F(InventoryTest, ProductionMissingAServiceIsMissing) {
   EXPECT_FALSE(inv.rows[0].cells[3].present);
   EXPECT_EQ(Markers(inv.rows[0]), (std::vector<std::string>{"", "", "", "missing"}));
   EXPECT_TRUE(inv.rows[0].drift);
-  EXPECT_EQ(CellText(inv.rows[0], inv.rows[0].cells[3]), "-");
+  EXPECT_EQ(report::CellText(inv.rows[0], inv.rows[0].cells[3]), "-");
 }
 
 TEST_F(InventoryTest, RollbackMarksTheNewerLaneAhead) {
@@ -114,9 +115,9 @@ TEST_F(InventoryTest, ReferencesWithoutDigestAndOtherRepositoriesAreShownAsWritt
   ASSERT_EQ(inv.rows.size(), 1u);
   const InventoryRow& row = inv.rows[0];
   EXPECT_TRUE(row.repository_differs);
-  EXPECT_EQ(CellText(row, row.cells[1]), "ghcr.io/acme/api:main");
+  EXPECT_EQ(report::CellText(row, row.cells[1]), "ghcr.io/acme/api:main");
   EXPECT_EQ(row.cells[1].tag, "main");
-  EXPECT_EQ(CellText(row, row.cells[2]), "ghcr.io/acme/api-v2@sha256:aaaaaaaaaaaa");
+  EXPECT_EQ(report::CellText(row, row.cells[2]), "ghcr.io/acme/api-v2@sha256:aaaaaaaaaaaa");
   EXPECT_EQ(Markers(row), (std::vector<std::string>{"", "behind", "behind", "behind"}));
 }
 
@@ -125,7 +126,7 @@ TEST_F(InventoryTest, MarkdownTableHasOneColumnPerEnvironment) {
   Put("dev", "api", Values("api", 'b', "9e4c2f1"));
   Put("staging", "api", Values("api", 'a', "c41a7f3"));
   Put("production", "api", Values("api", 'a', "c41a7f3"));
-  EXPECT_EQ(InventoryMarkdown(Build()),
+  EXPECT_EQ(report::InventoryMarkdown(Build()),
             "| Service | Repository | local | dev | staging | production |\n"
             "|---|---|---|---|---|---|\n"
             "| api | `ghcr.io/acme/api` | - | `sha256:bbbbbbbbbbbb` (9e4c2f1) **missing** | "
@@ -136,13 +137,13 @@ TEST_F(InventoryTest, TableAlignsColumnsAndColoursOnlyWhenAsked) {
   PutAll("api", "bbaa");
   PutAll("web-frontend", "cccc");
   Inventory inv = Build();
-  std::string plain = InventoryTable(inv, false);
+  std::string plain = report::InventoryTable(inv, false);
   EXPECT_EQ(plain.find('\033'), std::string::npos);
   EXPECT_NE(plain.find("SERVICE       REPOSITORY"), std::string::npos) << plain;
   EXPECT_NE(plain.find("\napi           ghcr.io/acme/api "), std::string::npos) << plain;
   EXPECT_NE(plain.find("sha256:aaaaaaaaaaaa behind  sha256:aaaaaaaaaaaa\n"), std::string::npos)
       << plain;
-  EXPECT_NE(InventoryTable(inv, true).find("\033[33mbehind\033[0m"), std::string::npos);
+  EXPECT_NE(report::InventoryTable(inv, true).find("\033[33mbehind\033[0m"), std::string::npos);
 }
 
 TEST_F(InventoryTest, EnvironmentWithoutDirectoryIsAColumnOfMissingCells) {
@@ -154,7 +155,7 @@ TEST_F(InventoryTest, EnvironmentWithoutDirectoryIsAColumnOfMissingCells) {
   // The absent lane is named in every cell but does not make every row drift.
   EXPECT_EQ(Markers(inv.rows[0]), (std::vector<std::string>{"missing", "", "", ""}));
   EXPECT_FALSE(inv.rows[0].drift);
-  EXPECT_NE(InventoryMarkdown(inv).find("| local (no directory) |"), std::string::npos);
+  EXPECT_NE(report::InventoryMarkdown(inv).find("| local (no directory) |"), std::string::npos);
 }
 
 TEST_F(InventoryTest, UnparsableFileIsAnErrorNamingItsPosition) {

@@ -10,8 +10,6 @@
 
 namespace imagepin::report {
 
-enum class Format { kText, kJson, kSarif, kGithub };
-
 // What the run covered, for summaries.
 struct RunSummary {
   std::string tool_version;   // e.g. "0.1.0"
