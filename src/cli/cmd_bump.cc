@@ -14,6 +14,7 @@
 #include "cli/json_util.h"
 #include "cli/registry_flags.h"
 #include "cli/write_session.h"
+#include "decide/bump.h"
 #include "plan/bump.h"
 #include "registry/client.h"
 #include "report/markdown.h"
@@ -33,19 +34,12 @@ struct BumpFlags {
   RegistryFlags registry;
 };
 
-// One target's outcome.
-struct BumpOutcome {
-  const plan::BumpTarget* target = nullptr;
-  std::string new_digest;  // empty when resolution failed
-  std::string failure;     // one line, when it failed
-  bool changed = false;
-};
-
-std::string SummaryMarkdown(const std::vector<BumpOutcome>& outcomes, const std::string& channel,
+std::string SummaryMarkdown(const std::vector<decide::BumpOutcome>& outcomes,
+                            const std::string& channel,
                             const std::vector<std::string>& environments) {
   std::vector<std::vector<std::string>> rows;
   int changed = 0;
-  for (const BumpOutcome& o : outcomes) {
+  for (const decide::BumpOutcome& o : outcomes) {
     if (!o.changed) continue;
     ++changed;
     const plan::BumpTarget& t = *o.target;
@@ -66,7 +60,7 @@ std::string SummaryMarkdown(const std::vector<BumpOutcome>& outcomes, const std:
   return md;
 }
 
-nlohmann::ordered_json OutcomeJson(const BumpOutcome& o) {
+nlohmann::ordered_json OutcomeJson(const decide::BumpOutcome& o) {
   const plan::BumpTarget& t = *o.target;
   nlohmann::ordered_json j;
   j["environment"] = t.environment;
@@ -84,29 +78,36 @@ nlohmann::ordered_json OutcomeJson(const BumpOutcome& o) {
   return j;
 }
 
-// Resolves each distinct channel reference once; fills new_digest or failure per target.
-void Resolve(const plan::BumpTargets& found, const policy::Config& config, const BumpFlags& flags,
-             std::vector<BumpOutcome>* outcomes) {
-  std::vector<ref::Reference> refs;
-  for (const plan::BumpTarget& t : found.targets) refs.push_back(t.channel);
-  std::vector<registry::Result<registry::Manifest>> results =
-      ResolveWithProgress(config, flags.registry, refs, /*want_platforms=*/true, "resolving");
-  for (size_t i = 0; i < found.targets.size(); ++i) {
-    BumpOutcome& o = (*outcomes)[i];
-    const registry::Result<registry::Manifest>& r = results[i];
-    if (!r.ok()) {
-      o.failure = DescribeFailure(r.error());
-      continue;
-    }
-    std::vector<std::string> missing = registry::MissingPlatforms(*r, config.platforms);
-    if (!missing.empty()) {
-      o.failure =
-          fmt::format("{}: platforms-missing: {} {} lacks {}", refs[i].Normalized(), r->digest,
-                      r->is_index ? "index" : "(single-platform image)", fmt::join(missing, ", "));
-      continue;
-    }
-    o.new_digest = r->digest;
+void PrintJson(const decide::BumpDecision& d, const std::vector<std::string>& environments,
+               const std::string& channel, bool dry_run, int files_written) {
+  nlohmann::ordered_json out;
+  out["environments"] = environments;
+  out["channel"] = channel;
+  out["dryRun"] = dry_run;
+  out["changes"] = nlohmann::ordered_json::array();
+  for (const decide::BumpOutcome& o : d.outcomes) out["changes"].push_back(OutcomeJson(o));
+  out["filesWritten"] = files_written;
+  std::cout << DumpJson(out) << "\n";
+}
+
+void PrintText(const decide::BumpDecision& d, const std::vector<std::string>& environments,
+               const std::string& channel, bool dry_run, int files_written) {
+  for (const decide::BumpOutcome& o : d.outcomes) {
+    if (!o.changed) continue;
+    const plan::BumpTarget& t = *o.target;
+    fmt::print("{}:{}:{}: {} {}: {} → {}\n", t.file.display_path, t.ref.line, t.ref.column,
+               t.environment, t.service,
+               t.current_digest.empty() ? "(tag only)" : report::ShortDigest(t.current_digest),
+               report::ShortDigest(o.new_digest));
   }
+  if (d.write_nothing) {
+    fmt::print("bump {} → :{}: nothing written: {} would have changed, {} unchanged, {} failed\n",
+               fmt::join(environments, ","), channel, d.WouldChange(), d.Unchanged(), d.Failures());
+    return;
+  }
+  fmt::print("bump {} → :{}: {} changed, {} unchanged, {} failed; {}\n",
+             fmt::join(environments, ","), channel, d.Changed(), d.Unchanged(), d.Failures(),
+             dry_run ? "dry run, nothing written" : FilesWritten(files_written));
 }
 
 int RunBump(const BumpFlags& flags) {
@@ -119,105 +120,34 @@ int RunBump(const BumpFlags& flags) {
       flags.environments.empty() ? config->bump.environments : flags.environments;
   std::optional<WriteSession> session = BeginWriting(flags.root, "bump", flags.dry_run);
   if (!session || !RemoveSummary(flags.summary_md)) return kExitRuntime;
-  base::Result<plan::BumpTargets> found =
-      plan::FindBumpTargets(flags.root, *config, environments, flags.jobs);
-  if (!found.ok()) {
-    PrintError(found.error());
-    return ExitCodeFor(found.error());
+  base::Result<std::vector<plan::EnvironmentImages>> lanes =
+      plan::LoadLanes(flags.root, *config, environments, flags.jobs);
+  if (!lanes.ok()) {
+    PrintError(lanes.error());
+    return ExitCodeFor(lanes.error());
   }
-  for (const plan::BumpProblem& p : found->problems) {
-    PrintError(base::MakeError(base::ErrorCode::kInvalidArgument, p.message, p.display_path,
-                               {p.line, p.column}));
-  }
-
-  std::vector<BumpOutcome> outcomes(found->targets.size());
-  for (size_t i = 0; i < outcomes.size(); ++i) outcomes[i].target = &found->targets[i];
-  if (!outcomes.empty()) Resolve(*found, *config, flags, &outcomes);
-
-  bool failed = !found->problems.empty();
-  std::vector<rewrite::Edit> edits;
-  for (BumpOutcome& o : outcomes) {
-    if (!o.failure.empty()) {
-      failed = true;
-      fmt::print(stderr, "{}:{}:{}: error: {}\n", o.target->file.display_path, o.target->ref.line,
-                 o.target->ref.column, o.failure);
-      continue;
-    }
-    base::Result<rewrite::Edit> edit = plan::BumpEdit(*o.target, o.new_digest);
-    if (!edit.ok()) {
-      failed = true;
-      o.failure = edit.error().message;
-      PrintError(edit.error());
-      continue;
-    }
-    o.changed = !edit->IsNoOp();
-    edits.push_back(std::move(*edit));
-  }
-  bool write_nothing = failed && !flags.keep_going;
-  int would_change = 0;
-  if (write_nothing) {
+  std::optional<plan::BumpTargets> found = plan::FindBumpTargets(*lanes, *config);
+  PrintDiagnostics(found->problems);  // before the (slow) resolution
+  std::vector<ref::Reference> channels;
+  for (const plan::BumpTarget& t : found->targets) channels.push_back(t.channel);
+  decide::BumpDecision d = decide::DecideBump(
+      *found,
+      ResolveWithProgress(*config, flags.registry, channels, /*want_platforms=*/true, "resolving"),
+      config->platforms, flags.keep_going);
+  PrintDiagnostics(
+      std::vector(d.diagnostics.begin() + found->problems.size(), d.diagnostics.end()));
+  if (d.write_nothing) {
     fmt::print(stderr,
                "imagepin: bump: nothing written: a reference could not be bumped (use "
                "--keep-going to write what resolved)\n");
-    for (BumpOutcome& o : outcomes) would_change += o.changed ? 1 : 0, o.changed = false;
-    edits.clear();
   }
-  base::Result<std::vector<rewrite::FileChange>> applied =
-      rewrite::ApplyEdits(edits, session->apply);
-  if (!applied.ok()) {
-    PrintError(applied.error());
-    return kExitRuntime;
-  }
-  // The PR body last, and only for a run that wrote what it planned: a failed run leaves none.
-  if (!write_nothing && !flags.summary_md.empty() &&
-      !WriteSummary(flags.summary_md,
-                    SummaryMarkdown(outcomes, config->bump.channel, environments))) {
-    return kExitRuntime;
-  }
-  int files_written = 0;
-  for (const rewrite::FileChange& c : *applied) files_written += c.written ? 1 : 0;
-
-  int changed = 0, unchanged = 0, failures = 0;
-  for (const BumpOutcome& o : outcomes) {
-    if (!o.failure.empty()) {
-      ++failures;
-    } else if (o.changed) {
-      ++changed;
-    } else if (!o.new_digest.empty()) {
-      ++unchanged;
-    }
-  }
-  if (flags.format == "json") {
-    nlohmann::ordered_json out;
-    out["environments"] = environments;
-    out["channel"] = config->bump.channel;
-    out["dryRun"] = flags.dry_run;
-    out["changes"] = nlohmann::ordered_json::array();
-    for (const BumpOutcome& o : outcomes) out["changes"].push_back(OutcomeJson(o));
-    out["filesWritten"] = files_written;
-    std::cout << DumpJson(out) << "\n";
-  } else {
-    for (const BumpOutcome& o : outcomes) {
-      if (!o.changed) continue;
-      const plan::BumpTarget& t = *o.target;
-      fmt::print("{}:{}:{}: {} {}: {} → {}\n", t.file.display_path, t.ref.line, t.ref.column,
-                 t.environment, t.service,
-                 t.current_digest.empty() ? "(tag only)" : report::ShortDigest(t.current_digest),
-                 report::ShortDigest(o.new_digest));
-    }
-    if (write_nothing) {
-      fmt::print("bump {} → :{}: nothing written: {} would have changed, {} unchanged, {} failed\n",
-                 fmt::join(environments, ","), config->bump.channel, would_change,
-                 unchanged - would_change, failures);
-    } else {
-      fmt::print("bump {} → :{}: {} changed, {} unchanged, {} failed; {}\n",
-                 fmt::join(environments, ","), config->bump.channel, changed, unchanged, failures,
-                 flags.dry_run ? "dry run, nothing written"
-                               : fmt::format("{} file{} written", files_written,
-                                             files_written == 1 ? "" : "s"));
-    }
-  }
-  return failed ? kExitRuntime : kExitOk;
+  std::optional<int> written = ApplyAndSummarize(
+      d.edits, *session, flags.summary_md, !d.write_nothing,
+      [&] { return SummaryMarkdown(d.outcomes, config->bump.channel, environments); });
+  if (!written) return kExitRuntime;
+  (flags.format == "json" ? PrintJson : PrintText)(d, environments, config->bump.channel,
+                                                   flags.dry_run, *written);
+  return d.failed ? kExitRuntime : kExitOk;
 }
 
 }  // namespace

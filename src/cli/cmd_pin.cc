@@ -8,6 +8,7 @@
 #include "cli/diagnostics.h"
 #include "cli/registry_flags.h"
 #include "cli/write_session.h"
+#include "decide/pin.h"
 #include "plan/pin.h"
 #include "registry/client.h"
 #include "report/markdown.h"
@@ -46,56 +47,27 @@ int RunPin(const PinFlags& flags) {
     PrintError(found.error());
     return kExitRuntime;
   }
-  for (const plan::PinSkip& s : found->skipped) {
-    std::string tag = s.rule.empty() ? "" : fmt::format(" [{}]", s.rule);
-    fmt::print(stderr, "{}:{}:{}: {}: {}: {}{}\n", s.display_path, s.line, s.column,
-               s.rule.empty() ? "note" : "error", s.reference, s.message, tag);
-  }
-
+  for (const plan::PinSkip& s : found->skipped) PrintDiagnostic(s);
   std::vector<ref::Reference> refs;
   for (const plan::PinTarget& t : found->targets) refs.push_back(t.resolve);
-  std::vector<registry::Result<registry::Manifest>> results =
-      ResolveWithProgress(ws->config, flags.registry, refs, /*want_platforms=*/false, "resolving");
-  bool failed = false;
-  std::vector<rewrite::Edit> edits;
-  for (size_t i = 0; i < refs.size(); ++i) {
-    const plan::PinTarget& t = found->targets[i];
-    if (!results[i].ok()) {
-      failed = true;
-      fmt::print(stderr, "{}:{}:{}: error: {}\n", t.file.display_path, t.scalar.line,
-                 t.scalar.column, DescribeFailure(results[i].error()));
-      continue;
-    }
-    base::Result<rewrite::Edit> edit = plan::PinEdit(t, results[i]->digest);
-    if (!edit.ok()) {
-      failed = true;
-      PrintError(edit.error());
-      continue;
-    }
-    edits.push_back(std::move(*edit));
-  }
-  if (failed) {
+  decide::PinDecision d = decide::DecidePin(
+      *found,
+      ResolveWithProgress(ws->config, flags.registry, refs, /*want_platforms=*/false, "resolving"));
+  PrintDiagnostics(d.errors);
+  if (d.failed()) {
     fmt::print(stderr, "imagepin: pin: nothing written: a reference could not be resolved\n");
     return kExitRuntime;
   }
-  base::Result<std::vector<rewrite::FileChange>> applied =
-      rewrite::ApplyEdits(edits, session->apply);
-  if (!applied.ok()) {
-    PrintError(applied.error());
-    return kExitRuntime;
+  std::optional<int> written = ApplyAndSummarize(d.edits, *session, "", false, {});
+  if (!written) return kExitRuntime;
+  for (size_t i = 0; i < d.edits.size(); ++i) {
+    fmt::print("{}:{}:{}: {} → {}\n", d.edits[i].DisplayPath(), d.edits[i].line, d.edits[i].column,
+               refs[i].Familiar(), report::ShortDigest(d.digests[i]));
   }
-  for (size_t i = 0; i < edits.size(); ++i) {
-    fmt::print("{}:{}:{}: {} → {}\n", edits[i].DisplayPath(), edits[i].line, edits[i].column,
-               refs[i].Familiar(), report::ShortDigest(results[i]->digest));
-  }
-  int written = 0;
-  for (const rewrite::FileChange& c : *applied) written += c.written ? 1 : 0;
-  int floating = 0;
-  for (const plan::PinSkip& s : found->skipped) floating += s.rule == "IP002" ? 1 : 0;
-  fmt::print("pin: {} pinned, {} left (floating tags: {}); {}\n", edits.size(),
+  int floating = decide::FloatingTags(*found);
+  fmt::print("pin: {} pinned, {} left (floating tags: {}); {}\n", d.edits.size(),
              found->skipped.size(), floating,
-             flags.dry_run ? "dry run, nothing written"
-                           : fmt::format("{} file{} written", written, written == 1 ? "" : "s"));
+             flags.dry_run ? "dry run, nothing written" : FilesWritten(*written));
   return floating > 0 ? kExitFindings : kExitOk;
 }
 

@@ -13,6 +13,7 @@
 #include "cli/json_util.h"
 #include "cli/registry_flags.h"
 #include "cli/write_session.h"
+#include "decide/promote.h"
 #include "plan/promote.h"
 #include "policy/tag_rules.h"
 #include "registry/client.h"
@@ -67,7 +68,7 @@ std::string SummaryMarkdown(const plan::PromotePlan& plan, const PromoteFlags& f
     if (items.empty()) return;
     md += fmt::format("\n**{}** (not promoted; decide by hand):\n\n", title);
     for (const plan::Unmatched& u : items) {
-      md += fmt::format("- `{}` `{}`: `{}`\n", u.display_path, u.key_path, u.reference);
+      md += fmt::format("- `{}` `{}`: `{}`\n", u.path, u.key_path, u.reference);
     }
   };
   list(fmt::format("Only in {}", flags.source).c_str(), plan.only_in_source);
@@ -78,9 +79,9 @@ std::string SummaryMarkdown(const plan::PromotePlan& plan, const PromoteFlags& f
 nlohmann::ordered_json UnmatchedJson(const std::vector<plan::Unmatched>& items) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const plan::Unmatched& u : items) {
-    list.push_back({{"path", u.display_path},
-                    {"line", u.line},
-                    {"column", u.column},
+    list.push_back({{"path", u.path},
+                    {"line", u.pos.line},
+                    {"column", u.pos.column},
                     {"keyPath", u.key_path},
                     {"reference", u.reference}});
   }
@@ -111,35 +112,32 @@ void PrintJson(const plan::PromotePlan& plan, const PromoteFlags& flags, int fil
   std::cout << DumpJson(out) << "\n";
 }
 
+void PrintText(const plan::PromotePlan& plan, const PromoteFlags& flags, int written) {
+  int changed = 0;
+  for (const plan::Promotion& p : plan.promotions) {
+    if (!p.Changes()) continue;
+    ++changed;
+    const rewrite::Edit& e = p.edits.front();
+    fmt::print("{}:{}:{}: {} {}: {} → {}{}\n", e.DisplayPath(), e.line, e.column, flags.target,
+               p.service, p.old_digest.empty() ? "(none)" : report::ShortDigest(p.old_digest),
+               report::ShortDigest(p.digest), p.tag.empty() ? "" : " (" + p.tag + ")");
+  }
+  fmt::print("promote {} → {}: {} changed, {} already current, {} only in {}, {} only in {}; {}\n",
+             flags.source, flags.target, changed, plan.promotions.size() - changed,
+             plan.only_in_source.size(), flags.source, plan.only_in_target.size(), flags.target,
+             flags.dry_run ? "dry run, nothing written" : FilesWritten(written));
+}
+
 // --verify: every promoted digest exists, and first-party ones are multi-arch indexes.
 bool VerifyDigests(const plan::PromotePlan& plan, const policy::Config& config,
                    const PromoteFlags& flags) {
-  std::vector<ref::Reference> refs;
-  for (const plan::Promotion& p : plan.promotions) {
-    base::Result<ref::Reference> r = ref::ParseReference(p.repository + "@" + p.digest);
-    refs.push_back(r.ok() ? *r : ref::Reference{});
-  }
-  std::vector<registry::Result<registry::Manifest>> results =
-      ResolveWithProgress(config, flags.registry, refs, /*want_platforms=*/true, "verifying");
-  bool ok = true;
-  for (size_t i = 0; i < refs.size(); ++i) {
-    const plan::Promotion& p = plan.promotions[i];
-    const std::string& where = p.source->file->entry.display_path;
-    if (!results[i].ok()) {
-      ok = false;
-      fmt::print(stderr, "{}: error: {}\n", where, DescribeFailure(results[i].error()));
-      continue;
-    }
-    std::vector<std::string> missing =
-        p.first_party ? registry::MissingPlatforms(*results[i], config.platforms)
-                      : std::vector<std::string>{};
-    if (!missing.empty()) {
-      ok = false;
-      fmt::print(stderr, "{}: error: {}@{} lacks {} [IP009 platforms-missing]\n", where,
-                 p.repository, p.digest, fmt::join(missing, ", "));
-    }
-  }
-  return ok;
+  std::vector<base::Diagnostic> errors = decide::CheckPromotedDigests(
+      plan,
+      ResolveWithProgress(config, flags.registry, decide::PromotedDigests(plan),
+                          /*want_platforms=*/true, "verifying"),
+      config.platforms);
+  PrintDiagnostics(errors);
+  return errors.empty();
 }
 
 int RunPromote(const PromoteFlags& flags) {
@@ -164,24 +162,12 @@ int RunPromote(const PromoteFlags& flags) {
     PrintError(target.error());
     return ExitCodeFor(target.error());
   }
-  plan::PromoteOptions options;
-  options.only = flags.only;
-  plan::PromotePlan plan = plan::PlanPromotion(*source, *target, *config, options);
-
-  for (const plan::Unmatched& u : plan.only_in_source) {
-    fmt::print(stderr, "{}:{}:{}: note: {} is not in {} (key {}): not promoted\n", u.display_path,
-               u.line, u.column, u.reference, flags.target, u.key_path);
-  }
-  for (const plan::Unmatched& u : plan.only_in_target) {
-    fmt::print(stderr, "{}:{}:{}: note: {} is not in {} (key {}): left as it is\n", u.display_path,
-               u.line, u.column, u.reference, flags.source, u.key_path);
-  }
+  plan::PromotePlan plan =
+      plan::PlanPromotion(*source, *target, *config, plan::PromoteOptions{flags.only});
+  for (const plan::Unmatched& u : plan.only_in_source) PrintDiagnostic(u);
+  for (const plan::Unmatched& u : plan.only_in_target) PrintDiagnostic(u);
   if (!plan.refusals.empty()) {
-    for (const plan::Refusal& r : plan.refusals) {
-      std::string rule = r.rule.empty() ? "" : fmt::format(" [{}]", r.rule);
-      fmt::print(stderr, "{}:{}:{}: error: {}{}\n", r.display_path, r.line, r.column, r.message,
-                 rule);
-    }
+    PrintDiagnostics(plan.refusals);
     fmt::print(stderr, "imagepin: promote {} → {}: refused, nothing written\n", flags.source,
                flags.target);
     return kExitFindings;
@@ -190,37 +176,15 @@ int RunPromote(const PromoteFlags& flags) {
     fmt::print(stderr, "imagepin: promote: --verify failed, nothing written\n");
     return kExitRuntime;
   }
-  base::Result<std::vector<rewrite::FileChange>> applied =
-      rewrite::ApplyEdits(plan::PromoteEdits(plan), session->apply);
-  if (!applied.ok()) {
-    PrintError(applied.error());
-    return kExitRuntime;
-  }
-  // The PR body last, and only for a run that wrote what it planned: a failed run leaves none.
-  if (!flags.summary_md.empty() &&
-      !WriteSummary(flags.summary_md, SummaryMarkdown(plan, flags, *config))) {
-    return kExitRuntime;
-  }
-  int written = 0;
-  for (const rewrite::FileChange& c : *applied) written += c.written ? 1 : 0;
+  std::optional<int> written =
+      ApplyAndSummarize(plan::PromoteEdits(plan), *session, flags.summary_md, true,
+                        [&] { return SummaryMarkdown(plan, flags, *config); });
+  if (!written) return kExitRuntime;
   if (flags.format == "json") {
-    PrintJson(plan, flags, written);
-    return kExitOk;
+    PrintJson(plan, flags, *written);
+  } else {
+    PrintText(plan, flags, *written);
   }
-  int changed = 0;
-  for (const plan::Promotion& p : plan.promotions) {
-    if (!p.Changes()) continue;
-    ++changed;
-    const rewrite::Edit& e = p.edits.front();
-    fmt::print("{}:{}:{}: {} {}: {} → {}{}\n", e.DisplayPath(), e.line, e.column, flags.target,
-               p.service, p.old_digest.empty() ? "(none)" : report::ShortDigest(p.old_digest),
-               report::ShortDigest(p.digest), p.tag.empty() ? "" : " (" + p.tag + ")");
-  }
-  fmt::print("promote {} → {}: {} changed, {} already current, {} only in {}, {} only in {}; {}\n",
-             flags.source, flags.target, changed, plan.promotions.size() - changed,
-             plan.only_in_source.size(), flags.source, plan.only_in_target.size(), flags.target,
-             flags.dry_run ? "dry run, nothing written"
-                           : fmt::format("{} file{} written", written, written == 1 ? "" : "s"));
   return kExitOk;
 }
 

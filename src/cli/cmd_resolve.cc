@@ -11,6 +11,8 @@
 #include "cli/diagnostics.h"
 #include "cli/json_util.h"
 #include "cli/registry_flags.h"
+#include "decide/lookup.h"
+#include "decide/platforms.h"
 #include "registry/client.h"
 
 namespace imagepin::cli {
@@ -65,15 +67,12 @@ int RunResolve(const ResolveFlags& flags) {
   for (size_t i = 0; i < refs.size(); ++i) {
     const std::string& input = flags.references[i];
     registry::Result<registry::Manifest>& r = results[i];
-    std::vector<std::string> missing;
-    if (r.ok()) missing = registry::MissingPlatforms(*r, flags.platforms);
-    if (r.ok() && !missing.empty()) {
-      registry::RegistryError e;
-      e.kind = registry::ErrorKind::kPlatformsMissing;
-      e.reference = input;
-      e.message = fmt::format("{} lacks {}", r->is_index ? "the index" : "a single-platform image",
-                              fmt::join(missing, ", "));
-      r = e;
+    if (r.ok()) {
+      if (std::optional<registry::RegistryError> e =
+              decide::RequirePlatforms(*r, refs[i], flags.platforms)) {
+        e->reference = input;
+        r = *e;
+      }
     }
     if (!r.ok()) exit_code = kExitRuntime;
     if (flags.json) {
@@ -90,7 +89,7 @@ int RunResolve(const ResolveFlags& flags) {
       fmt::print("{}\t{}\t{}\t{}\n", input, r->digest, r->media_type,
                  r->platforms.empty() ? "-" : fmt::to_string(fmt::join(PlatformNames(*r), ",")));
     } else {
-      fmt::print(stderr, "imagepin: error: {}\n", DescribeFailure(r.error()));
+      fmt::print(stderr, "imagepin: error: {}\n", decide::DescribeFailure(r.error()));
     }
   }
   return exit_code;

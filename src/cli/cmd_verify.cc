@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <tuple>
 
 #include "cli/commands.h"
 #include "cli/common_flags.h"
@@ -13,10 +12,9 @@
 #include "cli/registry_flags.h"
 #include "cli/report_output.h"
 #include "cli/version.h"
+#include "decide/verify.h"
 #include "plan/workspace.h"
-#include "policy/evaluate.h"
 #include "policy/exceptions.h"
-#include "policy/rules.h"
 #include "registry/client.h"
 
 namespace imagepin::cli {
@@ -31,41 +29,32 @@ struct VerifyFlags {
   RegistryFlags registry;
 };
 
-// A pinned reference to look up, and where it is written.
-struct Pinned {
-  const plan::ScannedFile* file;
-  const scan::ImageField* field;
-  ref::Reference ref;  // repository@digest (the tag, if any, is not what is verified)
-  bool first_party;
-};
-
-std::vector<Pinned> CollectPinned(const plan::Workspace& ws) {
-  std::vector<Pinned> pinned;
-  for (const plan::ScannedFile& file : ws.files) {
-    for (const scan::ImageField& field : file.scan.fields.images) {
-      if (field.templated || field.partial) continue;
-      base::Result<ref::Reference> r = ref::ParseReference(field.reference);
-      if (!r.ok() || !r->has_digest()) continue;  // check reports those
-      ref::Reference by_digest = *r;
-      by_digest.tag.clear();
-      pinned.push_back(
-          {&file, &field, by_digest, policy::IsFirstParty(ws.config, r->Repository())});
-    }
+// The registry's answer for each pinned reference, in `pinned` order: first-party references
+// are asked for their platforms, the rest only for existence.
+std::vector<registry::Result<registry::Manifest>> LookUp(
+    const std::vector<decide::PinnedImage>& pinned, const policy::Config& config,
+    const RegistryFlags& flags) {
+  std::vector<ref::Reference> plain, first_party;
+  for (const decide::PinnedImage& p : pinned)
+    (p.first_party ? first_party : plain).push_back(p.ref);
+  registry::Client client(MakeClientOptions(config, flags));
+  std::vector<registry::Result<registry::Manifest>> plain_results, first_party_results;
+  {
+    Progress progress("verifying", !flags.quiet);
+    size_t total = pinned.size();
+    plain_results =
+        client.ResolveAll(plain, false, [&](size_t done, size_t) { progress.Update(done, total); });
+    first_party_results = client.ResolveAll(first_party, true, [&](size_t done, size_t) {
+      progress.Update(plain.size() + done, total);
+    });
   }
-  return pinned;
-}
-
-policy::Finding FindingAt(const Pinned& p, std::string_view rule, std::string message) {
-  policy::Finding f = policy::NewFinding(rule);
-  const scan::ImageField& field = *p.field;
-  f.message = std::move(message);
-  f.path = p.file->entry.display_path;
-  std::tie(f.line, f.column) = scan::ReferencePosition(field);
-  f.source_line = field.ref.present ? field.ref.source_line : field.source_line;
-  f.key_path = field.key_path;
-  f.document = field.document;
-  f.reference = field.reference;
-  return f;
+  std::vector<registry::Result<registry::Manifest>> results;
+  size_t next_plain = 0, next_first = 0;
+  for (const decide::PinnedImage& p : pinned) {
+    results.push_back(p.first_party ? std::move(first_party_results[next_first++])
+                                    : std::move(plain_results[next_plain++]));
+  }
+  return results;
 }
 
 int RunVerify(const VerifyFlags& flags) {
@@ -75,67 +64,18 @@ int RunVerify(const VerifyFlags& flags) {
     PrintError(ws.error());
     return kExitUsage;
   }
-  std::vector<Pinned> pinned = CollectPinned(*ws);
-
-  // First-party references are asked for their platforms; the rest only for existence.
-  std::vector<ref::Reference> plain, first_party;
-  for (const Pinned& p : pinned) (p.first_party ? first_party : plain).push_back(p.ref);
-  registry::Client client(MakeClientOptions(ws->config, flags.registry));
-  std::vector<registry::Result<registry::Manifest>> plain_results, first_party_results;
-  {
-    Progress progress("verifying", !flags.registry.quiet);
-    size_t total = pinned.size();
-    plain_results =
-        client.ResolveAll(plain, false, [&](size_t done, size_t) { progress.Update(done, total); });
-    first_party_results = client.ResolveAll(first_party, true, [&](size_t done, size_t) {
-      progress.Update(plain.size() + done, total);
-    });
-  }
-
-  // A file verify cannot read is a finding, as in check: never a silent "no findings".
-  std::vector<policy::Finding> findings;
-  std::vector<std::pair<std::string, const scan::FileScan*>> scans;
-  for (const plan::ScannedFile& f : ws->files) scans.push_back({f.entry.display_path, &f.scan});
-  policy::AppendUnreadable(ws->config, ws->listing_problems, scans, &findings);
-  bool runtime_error = false;
-  size_t next_plain = 0, next_first = 0;
-  for (const Pinned& p : pinned) {
-    const registry::Result<registry::Manifest>& r =
-        p.first_party ? first_party_results[next_first++] : plain_results[next_plain++];
-    if (!r.ok()) {
-      if (r.error().kind == registry::ErrorKind::kNotFound) {
-        findings.push_back(FindingAt(
-            p, "IP008",
-            fmt::format("digest {} does not exist in {}", p.ref.digest, p.ref.Repository())));
-      } else {
-        runtime_error = true;
-        fmt::print(stderr, "{}:{}:{}: error: {}\n", p.file->entry.display_path, p.field->line,
-                   p.field->column, DescribeFailure(r.error()));
-      }
-      continue;
-    }
-    if (!p.first_party) continue;
-    std::vector<std::string> missing = registry::MissingPlatforms(*r, ws->config.platforms);
-    if (!missing.empty()) {
-      findings.push_back(FindingAt(
-          p, "IP009",
-          fmt::format("first-party image {} {} lacks {}", p.ref.Repository(),
-                      r->is_index ? "is an index that" : "is a single-platform image that",
-                      fmt::join(missing, ", "))));
-    }
-  }
-  policy::ApplyExceptions(ws->config, policy::TodayUtc(), &findings);
-  std::erase_if(findings, [](const policy::Finding& f) { return f.rule_id == "IP007"; });
-  policy::SortFindings(findings);
-
+  std::vector<decide::PinnedImage> pinned = decide::CollectPinned(*ws);
+  decide::VerifyDecision d = decide::DecideVerify(
+      *ws, pinned, LookUp(pinned, ws->config, flags.registry), policy::TodayUtc());
+  PrintDiagnostics(d.errors);
   report::RunSummary summary;
   summary.tool_version = kVersion;
   summary.files_scanned = static_cast<int>(ws->files.size());
   summary.image_fields = static_cast<int>(pinned.size());
   summary.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  int code = WriteFindings(flags.format, flags.color, findings, summary);
-  return runtime_error ? kExitRuntime : code;
+  int code = WriteFindings(flags.format, flags.color, d.findings, summary);
+  return d.errors.empty() ? code : kExitRuntime;
 }
 
 }  // namespace

@@ -9,19 +9,24 @@
 
 namespace imagepin::cli {
 
-void PrintError(const base::Error& error) {
+void PrintDiagnostic(const base::Diagnostic& d) {
   // Paths and messages can carry bytes from files and servers: escape control characters so
   // that nothing raw reaches the terminal.
-  if (error.path.empty()) {
-    fmt::print(stderr, "imagepin: error: {}\n", report::Displayable(error.message));
-    return;
+  std::string where = "imagepin: ";
+  if (!d.path.empty()) {
+    where = base::MakeError(base::ErrorCode::kInternal, "", report::Displayable(d.path), d.pos)
+                .ToString();  // "path:line:col: "
   }
-  base::Error located = error;
-  located.message.clear();
-  located.path = report::Displayable(error.path);
-  std::string where = located.ToString();  // "path:line:col: "
-  fmt::print(stderr, "{}error: {}\n", where, report::Displayable(error.message));
+  fmt::print(stderr, "{}{}: {}{}\n", where, d.severity == base::Severity::kNote ? "note" : "error",
+             report::Displayable(d.message),
+             d.rule.empty() ? std::string() : fmt::format(" [{}]", d.rule));
 }
+
+void PrintDiagnostics(const std::vector<base::Diagnostic>& diagnostics) {
+  for (const base::Diagnostic& d : diagnostics) PrintDiagnostic(d);
+}
+
+void PrintError(const base::Error& error) { PrintDiagnostic(base::Diagnostic::From(error)); }
 
 int ExitCodeFor(const base::Error& error) {
   switch (error.code) {

@@ -1,11 +1,19 @@
 // Printing errors to standard error the way compilers do.
 #pragma once
 
+#include <vector>
+
+#include "base/diagnostic.h"
 #include "base/result.h"
 
 namespace imagepin::cli {
 
-// "path:line:col: error: message", or "imagepin: error: message" when the error has no file.
+// "path:line:col: error: message [rule]" (or note:), or "imagepin: error: message" when it is
+// about no file. Control characters in the path and message are escaped.
+void PrintDiagnostic(const base::Diagnostic& diagnostic);
+void PrintDiagnostics(const std::vector<base::Diagnostic>& diagnostics);
+
+// An error that stops a command, printed as a diagnostic.
 void PrintError(const base::Error& error);
 
 // The exit code for an error that stops a command: usage (2) when the user named something that

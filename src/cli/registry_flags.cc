@@ -74,14 +74,4 @@ std::vector<registry::Result<registry::Manifest>> ResolveWithProgress(
                            [&](size_t done, size_t total) { progress.Update(done, total); });
 }
 
-std::string DescribeFailure(const registry::RegistryError& error) {
-  std::string line =
-      fmt::format("{}: {}: {}", error.reference, registry::KindName(error.kind), error.message);
-  if (error.http_status != 0) {
-    line +=
-        fmt::format(" (HTTP {}{}{})", error.http_status, error.code.empty() ? "" : " ", error.code);
-  }
-  return line;
-}
-
 }  // namespace imagepin::cli

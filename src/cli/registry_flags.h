@@ -30,8 +30,4 @@ std::vector<registry::Result<registry::Manifest>> ResolveWithProgress(
     const policy::Config& config, const RegistryFlags& flags,
     const std::vector<ref::Reference>& refs, bool want_platforms, const char* label);
 
-// "ghcr.io/acme/api:main: not-found: manifest unknown (HTTP 404 MANIFEST_UNKNOWN)": one line,
-// the kind first so scripts can match on it.
-std::string DescribeFailure(const registry::RegistryError& error);
-
 }  // namespace imagepin::cli

@@ -58,4 +58,27 @@ bool WriteSummary(const std::string& path, const std::string& text) {
   return false;
 }
 
+std::optional<int> ApplyAndSummarize(const std::vector<rewrite::Edit>& edits,
+                                     const WriteSession& session, const std::string& summary_path,
+                                     bool write_summary,
+                                     const std::function<std::string()>& summary) {
+  base::Result<std::vector<rewrite::FileChange>> applied =
+      rewrite::ApplyEdits(edits, session.apply);
+  if (!applied.ok()) {
+    PrintError(applied.error());
+    return std::nullopt;
+  }
+  // The PR body last, and only for a run that wrote what it planned: a failed run leaves none.
+  if (write_summary && !summary_path.empty() && !WriteSummary(summary_path, summary())) {
+    return std::nullopt;
+  }
+  int written = 0;
+  for (const rewrite::FileChange& c : *applied) written += c.written ? 1 : 0;
+  return written;
+}
+
+std::string FilesWritten(int files) {
+  return fmt::format("{} file{} written", files, files == 1 ? "" : "s");
+}
+
 }  // namespace imagepin::cli

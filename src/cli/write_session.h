@@ -2,9 +2,11 @@
 // it writes the PR body: one place, so no command can forget a step.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rewrite/apply.h"
 #include "rewrite/repository_lock.h"
@@ -27,5 +29,16 @@ std::optional<WriteSession> BeginWriting(const std::string& root, std::string_vi
 // leaves no earlier body behind to be mistaken for its result. Both print any failure.
 bool RemoveSummary(const std::string& path);
 bool WriteSummary(const std::string& path, const std::string& text);
+
+// The end of every writing command: applies `edits` (all or nothing), then, when `summary_path`
+// is set and `write_summary`, writes the PR body that `summary` makes. Returns how many files were
+// written, or nothing after printing a failure (the command exits 3).
+std::optional<int> ApplyAndSummarize(const std::vector<rewrite::Edit>& edits,
+                                     const WriteSession& session, const std::string& summary_path,
+                                     bool write_summary,
+                                     const std::function<std::string()>& summary);
+
+// "1 file written", "3 files written".
+std::string FilesWritten(int files);
 
 }  // namespace imagepin::cli

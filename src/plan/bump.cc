@@ -7,24 +7,34 @@
 namespace imagepin::plan {
 namespace {
 
-BumpProblem ProblemAt(const ScannedFile& file, const scan::ImageField& field, std::string message) {
-  return {file.entry.display_path, field.ref.line, field.ref.column, std::move(message)};
+base::Diagnostic ProblemAt(const ScannedFile& file, const scan::ImageField& field,
+                           std::string message) {
+  return base::Diagnostic::Error(file.entry.display_path, {field.ref.line, field.ref.column},
+                                 std::move(message));
 }
 
 }  // namespace
 
-base::Result<BumpTargets> FindBumpTargets(const std::string& root, const policy::Config& config,
-                                          const std::vector<std::string>& environments,
-                                          unsigned jobs) {
-  BumpTargets out;
+base::Result<std::vector<EnvironmentImages>> LoadLanes(const std::string& root,
+                                                       const policy::Config& config,
+                                                       const std::vector<std::string>& environments,
+                                                       unsigned jobs) {
+  std::vector<EnvironmentImages> lanes;
   for (const std::string& environment : environments) {
-    base::Result<std::vector<scan::FileEntry>> entries = ListEnvironment(root, config, environment);
-    if (!entries.ok()) return entries.error();
-    std::vector<ScannedFile> files = ScanEntries(*entries, config, jobs, /*fingerprint=*/true);
-    if (std::vector<base::Error> problems = ScanProblems(files); !problems.empty()) {
-      return problems.front();
-    }
-    for (const ScannedFile& file : files) {
+    base::Result<EnvironmentImages> lane =
+        LoadEnvironment(root, config, environment, jobs, /*fingerprint=*/true);
+    if (!lane.ok()) return lane.error();
+    lanes.push_back(std::move(*lane));
+  }
+  return lanes;
+}
+
+BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,
+                            const policy::Config& config) {
+  BumpTargets out;
+  for (const EnvironmentImages& lane : lanes) {
+    const std::string& environment = lane.name;
+    for (const ScannedFile& file : *lane.files) {
       for (const scan::ImageField& field : file.scan.fields.images) {
         if (field.form != scan::FieldForm::kRef) continue;
         std::string repository = WrittenRepository(field.reference);

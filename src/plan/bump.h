@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "base/result.h"
+#include "plan/environments.h"
 #include "plan/workspace.h"
 #include "policy/config.h"
 #include "ref/reference.h"
@@ -28,24 +30,24 @@ struct BumpTarget {
   std::string current_digest;  // empty when the value has none yet
 };
 
-// Why a first-party ref in a fast lane cannot be bumped (invalid, a template): bump reports it
-// and, unless --keep-going, writes nothing.
-struct BumpProblem {
-  std::string display_path;
-  int line = 0, column = 0;
-  std::string message;
-};
-
 struct BumpTargets {
   std::vector<BumpTarget> targets;  // in file order
-  std::vector<BumpProblem> problems;
+  // Why a first-party ref in a fast lane cannot be bumped (invalid, a template): bump reports
+  // them and, unless --keep-going, writes nothing.
+  std::vector<base::Diagnostic> problems;
 };
 
-// Scans the environments' files. Files that cannot be read or parsed are an error: a plan must
-// not be made over a file the tool could not read.
-base::Result<BumpTargets> FindBumpTargets(const std::string& root, const policy::Config& config,
-                                          const std::vector<std::string>& environments,
-                                          unsigned jobs);
+// Reads the fast lanes: each environment's files, scanned with fingerprints for writing. An
+// unknown environment, a missing directory, or a file that cannot be read or parsed is an error:
+// a plan must not be made over a file the tool could not read.
+base::Result<std::vector<EnvironmentImages>> LoadLanes(const std::string& root,
+                                                       const policy::Config& config,
+                                                       const std::vector<std::string>& environments,
+                                                       unsigned jobs);
+
+// Every first-party image.ref of the lanes, in lane and file order. Pure.
+BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,
+                            const policy::Config& config);
 
 // The edit that writes `<repository>@<digest>` over the target's reference, in its quoting
 // style. An edit whose old and new text agree is a no-op (ApplyEdits skips it).

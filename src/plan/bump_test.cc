@@ -30,9 +30,9 @@ class BumpPlanTest : public ::testing::Test {
   }
 
   BumpTargets Find(const std::vector<std::string>& envs) {
-    base::Result<BumpTargets> found = FindBumpTargets(repo_.str(), config_, envs, 1);
-    EXPECT_TRUE(found.ok()) << found.error().ToString();
-    return found.ok() ? *found : BumpTargets{};
+    base::Result<std::vector<EnvironmentImages>> lanes = LoadLanes(repo_.str(), config_, envs, 1);
+    EXPECT_TRUE(lanes.ok()) << lanes.error().ToString();
+    return lanes.ok() ? FindBumpTargets(*lanes, config_) : BumpTargets{};
   }
 
   testing::TempDir repo_;
@@ -122,18 +122,19 @@ TEST_F(BumpPlanTest, TemplatesAndInvalidRefsAreProblemsWithPositions) {
   repo_.Write("sources/values/env/dev/bad.yaml", "image:\n  ref: ghcr.io/acme/Bad:main\n");
   BumpTargets found = Find({"dev"});
   ASSERT_EQ(found.problems.size(), 2u);
-  EXPECT_EQ(found.problems[0].display_path, "sources/values/env/dev/bad.yaml");
-  EXPECT_EQ(found.problems[0].line, 2);
-  EXPECT_EQ(found.problems[0].column, 8);
+  EXPECT_EQ(found.problems[0].path, "sources/values/env/dev/bad.yaml");
+  EXPECT_EQ(found.problems[0].pos.line, 2);
+  EXPECT_EQ(found.problems[0].pos.column, 8);
   EXPECT_NE(found.problems[0].message.find("invalid reference"), std::string::npos);
   EXPECT_NE(found.problems[1].message.find("template"), std::string::npos);
 }
 
 TEST_F(BumpPlanTest, UnknownEnvironmentAndMissingDirectoryAreErrors) {
-  base::Result<BumpTargets> unknown = FindBumpTargets(repo_.str(), config_, {"qa"}, 1);
+  base::Result<std::vector<EnvironmentImages>> unknown = LoadLanes(repo_.str(), config_, {"qa"}, 1);
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message.find("unknown environment \"qa\""), std::string::npos);
-  base::Result<BumpTargets> missing = FindBumpTargets(repo_.str(), config_, {"production"}, 1);
+  base::Result<std::vector<EnvironmentImages>> missing =
+      LoadLanes(repo_.str(), config_, {"production"}, 1);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("sources/values/env/production does not exist"),
             std::string::npos);
@@ -141,10 +142,30 @@ TEST_F(BumpPlanTest, UnknownEnvironmentAndMissingDirectoryAreErrors) {
 
 TEST_F(BumpPlanTest, AFileThatDoesNotParseStopsThePlan) {
   repo_.Write("sources/values/env/dev/broken.yaml", "image:\n  ref: [unclosed\n");
-  base::Result<BumpTargets> found = FindBumpTargets(repo_.str(), config_, {"dev"}, 1);
+  base::Result<std::vector<EnvironmentImages>> found = LoadLanes(repo_.str(), config_, {"dev"}, 1);
   ASSERT_FALSE(found.ok());
   EXPECT_EQ(found.error().path, "sources/values/env/dev/broken.yaml");
   EXPECT_GT(found.error().pos.line, 0);
+}
+
+// The finder is pure: lanes scanned from memory, no files at all.
+TEST(FindBumpTargets, WorksOnFilesScannedFromMemory) {
+  policy::Config config;
+  std::vector<ScannedFile> files;
+  files.push_back(ScanText({"", "sources/values/env/dev/api.yaml"},
+                           std::string("image:\n  ref: ghcr.io/acme/api@") + kOld + "\n", config));
+  files.push_back(ScanText({"", "sources/values/env/dev/nginx.yaml"},
+                           "image:\n  ref: docker.io/library/nginx:1.27\n", config));
+  std::vector<EnvironmentImages> lanes;
+  lanes.push_back(MakeEnvironment("dev", "sources/values/env/dev", std::move(files)));
+  BumpTargets found = FindBumpTargets(lanes, config);
+  ASSERT_EQ(found.targets.size(), 1u);
+  EXPECT_EQ(found.targets[0].service, "api");
+  EXPECT_EQ(found.targets[0].file_sha256, lanes[0].files->at(0).scan.sha256);
+  base::Result<rewrite::Edit> edit = BumpEdit(found.targets[0], kNew);
+  ASSERT_TRUE(edit.ok()) << edit.error().ToString();
+  EXPECT_EQ(edit->old_text, std::string("ghcr.io/acme/api@") + kOld);
+  EXPECT_EQ(edit->new_text, std::string("ghcr.io/acme/api@") + kNew);
 }
 
 TEST(WrittenRepository, DropsTagAndDigestButKeepsPortsAndSpelling) {

@@ -5,26 +5,16 @@
 namespace imagepin::plan {
 
 const EnvironmentField* EnvironmentImages::Find(const std::string& key) const {
-  for (const EnvironmentField& f : fields) {
-    if (f.key == key) return &f;
-  }
-  return nullptr;
+  auto it = by_key.find(key);
+  return it == by_key.end() ? nullptr : &fields[it->second];
 }
 
-base::Result<EnvironmentImages> LoadEnvironment(const std::string& root,
-                                                const policy::Config& config,
-                                                const std::string& name, unsigned jobs,
-                                                bool fingerprint) {
-  base::Result<std::vector<scan::FileEntry>> entries = ListEnvironment(root, config, name);
-  if (!entries.ok()) return entries.error();
+EnvironmentImages MakeEnvironment(std::string name, std::string dir,
+                                  std::vector<ScannedFile> scanned) {
   EnvironmentImages env;
-  env.name = name;
-  env.dir = config.FindEnvironment(name)->path;
-  env.files =
-      std::make_unique<std::vector<ScannedFile>>(ScanEntries(*entries, config, jobs, fingerprint));
-  if (std::vector<base::Error> problems = ScanProblems(*env.files); !problems.empty()) {
-    return problems.front();
-  }
+  env.name = std::move(name);
+  env.dir = std::move(dir);
+  env.files = std::make_unique<std::vector<ScannedFile>>(std::move(scanned));
   std::string prefix = env.dir;
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   prefix += '/';
@@ -34,10 +24,24 @@ base::Result<EnvironmentImages> LoadEnvironment(const std::string& root,
         shown.compare(0, prefix.size(), prefix) == 0 ? shown.substr(prefix.size()) : shown;
     for (const scan::ImageField& field : file.scan.fields.images) {
       std::string key = fmt::format("{}#{}:{}", relative, field.document, field.key_path);
+      env.by_key.emplace(key, env.fields.size());  // the first field of a key is the one found
       env.fields.push_back({&file, &field, relative, std::move(key)});
     }
   }
   return env;
+}
+
+base::Result<EnvironmentImages> LoadEnvironment(const std::string& root,
+                                                const policy::Config& config,
+                                                const std::string& name, unsigned jobs,
+                                                bool fingerprint) {
+  base::Result<std::vector<scan::FileEntry>> entries = ListEnvironment(root, config, name);
+  if (!entries.ok()) return entries.error();
+  std::vector<ScannedFile> files = ScanEntries(*entries, config, jobs, fingerprint);
+  if (std::vector<base::Error> problems = ScanProblems(files); !problems.empty()) {
+    return problems.front();
+  }
+  return MakeEnvironment(name, config.FindEnvironment(name)->path, std::move(files));
 }
 
 }  // namespace imagepin::plan

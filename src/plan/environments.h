@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/result.h"
@@ -25,10 +26,16 @@ struct EnvironmentImages {
   std::string dir;  // as configured: "sources/values/env/dev"
   // Owned here so that the pointers in `fields` stay valid when the struct moves.
   std::unique_ptr<std::vector<ScannedFile>> files;
-  std::vector<EnvironmentField> fields;  // in file order
+  std::vector<EnvironmentField> fields;            // in file order
+  std::unordered_map<std::string, size_t> by_key;  // key → index in fields (the first, if twice)
 
   const EnvironmentField* Find(const std::string& key) const;
 };
+
+// The environment `name` (directory `dir`, as configured) made of files already scanned: keys
+// each field by its path relative to `dir`. Pure; LoadEnvironment reads, then calls it.
+EnvironmentImages MakeEnvironment(std::string name, std::string dir,
+                                  std::vector<ScannedFile> files);
 
 // Scans an environment's files (with `fingerprint`, for writing: see ScanEntries). An unknown
 // environment, a missing directory, or a file that cannot be read or parsed is an error naming it.

@@ -15,8 +15,15 @@ class PinFinder {
   base::Status Visit(const ScannedFile& file, const scan::ImageField& field, PinTargets* out) {
     auto skip = [&](std::string rule, std::string message) {
       auto [line, column] = scan::ReferencePosition(field);
-      out->skipped.push_back({file.entry.display_path, line, column, field.key_path,
-                              field.reference, std::move(rule), std::move(message)});
+      PinSkip s;
+      s.severity = rule.empty() ? base::Severity::kNote : base::Severity::kError;
+      s.path = file.entry.display_path;
+      s.pos = {line, column};
+      s.message = fmt::format("{}: {}", field.reference, message);
+      s.rule = std::move(rule);
+      s.key_path = field.key_path;
+      s.reference = field.reference;
+      out->skipped.push_back(std::move(s));
       return base::Status();
     };
     if (field.templated) return skip("", "a template, not a reference: render it to pin");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "base/result.h"
 #include "plan/workspace.h"
 #include "policy/config.h"
@@ -28,14 +29,11 @@ struct PinTarget {
   std::string tag;         // kept before the digest; empty when a channel tag is dropped
 };
 
-// A reference pin leaves alone, and why. `rule` is "IP002" for a floating tag, else empty.
-struct PinSkip {
-  std::string display_path;
-  int line = 0, column = 0;
+// A reference pin leaves alone, and why ("<reference>: <why>"): an error with rule "IP002" for a
+// floating tag (or "IP003", invalid), else a note.
+struct PinSkip : base::Diagnostic {
   std::string key_path;
   std::string reference;
-  std::string rule;
-  std::string message;
 };
 
 struct PinTargets {

@@ -63,8 +63,8 @@ TEST_F(PinPlanTest, FloatingTagIsReportedNotPinned) {
   EXPECT_TRUE(found.targets.empty());
   ASSERT_EQ(found.skipped.size(), 2u);
   EXPECT_EQ(found.skipped[0].rule, "IP002");
-  EXPECT_EQ(found.skipped[0].line, 1);
-  EXPECT_EQ(found.skipped[0].column, 8);
+  EXPECT_EQ(found.skipped[0].pos.line, 1);
+  EXPECT_EQ(found.skipped[0].pos.column, 8);
   EXPECT_NE(found.skipped[0].message.find("\"latest\""), std::string::npos);
   EXPECT_NE(found.skipped[1].message.find("\"latest\""), std::string::npos)
       << "no tag means latest";

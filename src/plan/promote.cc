@@ -11,15 +11,26 @@
 namespace imagepin::plan {
 namespace {
 
-Refusal RefuseAt(const EnvironmentField& at, std::string rule, std::string message) {
+base::Diagnostic RefuseAt(const EnvironmentField& at, std::string rule, std::string message) {
   auto [line, column] = scan::ReferencePosition(*at.field);
-  return {at.file->entry.display_path, line, column, std::move(rule), std::move(message)};
+  return base::Diagnostic::Error(at.file->entry.display_path, {line, column}, std::move(message),
+                                 std::move(rule));
 }
 
-Unmatched UnmatchedAt(const EnvironmentImages& env, const EnvironmentField& f) {
+// `f` of `env` has no counterpart in `other`; `outcome` says what happens to it.
+Unmatched UnmatchedAt(const EnvironmentImages& env, const EnvironmentField& f,
+                      const EnvironmentImages& other, std::string_view outcome) {
   auto [line, column] = scan::ReferencePosition(*f.field);
-  return {env.name, f.file->entry.display_path, line,
-          column,   f.field->key_path,          f.field->reference};
+  Unmatched u;
+  u.severity = base::Severity::kNote;
+  u.path = f.file->entry.display_path;
+  u.pos = {line, column};
+  u.message = fmt::format("{} is not in {} (key {}): {}", f.field->reference, other.name,
+                          f.field->key_path, outcome);
+  u.environment = env.name;
+  u.key_path = f.field->key_path;
+  u.reference = f.field->reference;
+  return u;
 }
 
 bool Selected(const PromoteOptions& options, const EnvironmentField& f,
@@ -35,7 +46,8 @@ bool Selected(const PromoteOptions& options, const EnvironmentField& f,
 
 // The source reference, if check would let it travel: pinned by digest, immutable tag.
 base::Result<ref::Reference> PromotableSource(const EnvironmentField& s,
-                                              const policy::Config& config, Refusal* refusal) {
+                                              const policy::Config& config,
+                                              base::Diagnostic* refusal) {
   const scan::ImageField& f = *s.field;
   auto refuse = [&](std::string rule, std::string message) {
     *refusal = RefuseAt(s, std::move(rule), std::move(message));
@@ -146,10 +158,10 @@ PromotePlan PlanPromotion(const EnvironmentImages& source, const EnvironmentImag
     if (!Selected(options, s, name)) continue;
     const EnvironmentField* t = target.Find(s.key);
     if (!t) {
-      plan.only_in_source.push_back(UnmatchedAt(source, s));
+      plan.only_in_source.push_back(UnmatchedAt(source, s, target, "not promoted"));
       continue;
     }
-    Refusal refusal;
+    base::Diagnostic refusal;
     base::Result<ref::Reference> from = PromotableSource(s, config, &refusal);
     if (!from.ok()) {
       plan.refusals.push_back(std::move(refusal));
@@ -161,7 +173,7 @@ PromotePlan PlanPromotion(const EnvironmentImages& source, const EnvironmentImag
     if (source.Find(t.key)) continue;
     base::Result<ref::Reference> parsed = ref::ParseReference(t.field->reference);
     if (Selected(options, t, parsed.ok() ? *parsed : ref::Reference{})) {
-      plan.only_in_target.push_back(UnmatchedAt(target, t));
+      plan.only_in_target.push_back(UnmatchedAt(target, t, source, "left as it is"));
     }
   }
   return plan;

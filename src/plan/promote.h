@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "base/result.h"
 #include "plan/environments.h"
 #include "policy/config.h"
@@ -33,28 +34,21 @@ struct Promotion {
   bool Changes() const;
 };
 
-// A field that is in one environment but not the other: listed for a person to decide.
-struct Unmatched {
-  std::string environment;
-  std::string display_path;
-  int line = 0, column = 0;
+// A field that is in one environment but not the other: listed for a person to decide. A note:
+// "<reference> is not in <other> (key <key path>): not promoted" (or "left as it is").
+struct Unmatched : base::Diagnostic {
+  std::string environment;  // where the field is
   std::string key_path;
   std::string reference;
-};
-
-// Why a promotion is refused; any refusal means nothing is written.
-struct Refusal {
-  std::string display_path;
-  int line = 0, column = 0;
-  std::string rule;  // "IP001", "IP002", "IP003" when check would report it; else empty
-  std::string message;
 };
 
 struct PromotePlan {
   std::vector<Promotion> promotions;
   std::vector<Unmatched> only_in_source;
   std::vector<Unmatched> only_in_target;
-  std::vector<Refusal> refusals;
+  // Why a promotion is refused, rule "IP001", "IP002", "IP003" when check would report it; any
+  // refusal means nothing is written.
+  std::vector<base::Diagnostic> refusals;
 };
 
 PromotePlan PlanPromotion(const EnvironmentImages& source, const EnvironmentImages& target,

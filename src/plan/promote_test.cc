@@ -90,8 +90,8 @@ TEST_F(PromotePlanTest, UnpinnedOrFloatingSourcesAreRefusedWithTheirRule) {
   EXPECT_TRUE(plan.promotions.empty());
   ASSERT_EQ(plan.refusals.size(), 3u);
   EXPECT_EQ(plan.refusals[0].rule, "IP001");
-  EXPECT_EQ(plan.refusals[0].display_path, "sources/values/env/dev/a.yaml");
-  EXPECT_EQ(plan.refusals[0].line, 2);
+  EXPECT_EQ(plan.refusals[0].path, "sources/values/env/dev/a.yaml");
+  EXPECT_EQ(plan.refusals[0].pos.line, 2);
   EXPECT_EQ(plan.refusals[1].rule, "IP002");
   EXPECT_NE(plan.refusals[2].message.find("template"), std::string::npos);
 }
@@ -101,7 +101,7 @@ TEST_F(PromotePlanTest, RepositoryMismatchIsRefused) {
   repo_.Write("sources/values/env/staging/api.yaml", Values("ghcr.io/acme/web@" + Digest('0')));
   PromotePlan plan = Plan("dev", "staging");
   ASSERT_EQ(plan.refusals.size(), 1u);
-  EXPECT_EQ(plan.refusals[0].display_path, "sources/values/env/staging/api.yaml");
+  EXPECT_EQ(plan.refusals[0].path, "sources/values/env/staging/api.yaml");
   EXPECT_NE(plan.refusals[0].message.find("repository mismatch"), std::string::npos);
 }
 
@@ -113,11 +113,11 @@ TEST_F(PromotePlanTest, UnmatchedServicesAreListedBothWays) {
   PromotePlan plan = Plan("dev", "staging");
   EXPECT_TRUE(plan.promotions.empty());
   ASSERT_EQ(plan.only_in_source.size(), 2u);
-  EXPECT_EQ(plan.only_in_source[0].display_path, "sources/values/env/dev/api.yaml");
+  EXPECT_EQ(plan.only_in_source[0].path, "sources/values/env/dev/api.yaml");
   EXPECT_EQ(plan.only_in_source[0].key_path, "image.ref");
-  EXPECT_EQ(plan.only_in_source[1].display_path, "sources/values/env/dev/new.yaml");
+  EXPECT_EQ(plan.only_in_source[1].path, "sources/values/env/dev/new.yaml");
   ASSERT_EQ(plan.only_in_target.size(), 1u);
-  EXPECT_EQ(plan.only_in_target[0].display_path, "sources/values/env/staging/old.yaml");
+  EXPECT_EQ(plan.only_in_target[0].path, "sources/values/env/staging/old.yaml");
 }
 
 TEST_F(PromotePlanTest, OnlySelectsByServiceOrRepository) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "base/files.h"
+#include "base/sha256.h"
 #include "rewrite/render.h"
 
 namespace imagepin::plan {
@@ -39,6 +40,14 @@ std::vector<ScannedFile> ScanEntries(const std::vector<scan::FileEntry>& entries
     files[i] = ScannedFile{e, std::move(s)};
   });
   return files;
+}
+
+ScannedFile ScanText(const scan::FileEntry& entry, std::string_view contents,
+                     const policy::Config& config) {
+  yaml::StreamParser parser(yaml::ParseLimits{config.max_depth});
+  ScannedFile file{entry, scan::ScanContents(contents, entry.display_path, false, &parser)};
+  file.scan.sha256 = base::Sha256Digest(contents);
+  return file;
 }
 
 base::Result<std::vector<scan::FileEntry>> ListEnvironment(const std::string& root,

@@ -40,6 +40,11 @@ std::vector<ScannedFile> ScanEntries(const std::vector<scan::FileEntry>& entries
                                      const policy::Config& config, unsigned jobs,
                                      bool fingerprint = false);
 
+// Scans `contents` as the file `entry` with its fingerprint, as a writing command's scan would:
+// for text already in memory (and for planner tests, which then need no files).
+ScannedFile ScanText(const scan::FileEntry& entry, std::string_view contents,
+                     const policy::Config& config);
+
 // The files of one environment's overlay (`environments[].path`, every *.yaml below it). An
 // unknown environment or a missing directory is an error (kInvalidArgument / kNotFound) that
 // names it.

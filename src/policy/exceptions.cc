@@ -26,37 +26,44 @@ std::string TodayUtc() {
   return fmt::format("{:%Y-%m-%d}", fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
 }
 
-void ApplyExceptions(const Config& config, std::string_view today, std::vector<Finding>* findings) {
-  std::vector<const Exception*> live;
-  std::vector<Finding> expired;
-  for (size_t i = 0; i < config.exceptions.size(); ++i) {
-    const Exception& ex = config.exceptions[i];
-    // ISO dates compare correctly as strings.
-    if (!ex.expires.empty() && ex.expires < today) {
-      Finding f = NewFinding("IP007");
-      f.message = fmt::format(
-          "exception for {} on {} expired on {}: fix the findings it covered, "
-          "or renew it with a new reason",
-          ex.rule_id, ex.path_glob, ex.expires);
-      f.path = config.path;
-      f.line = ex.expires_line;
-      f.column = ex.expires_column;
-      f.source_line = ex.expires_source_line;
-      f.key_path = fmt::format("exceptions[{}].expires", i);
-      expired.push_back(std::move(f));
-      continue;
-    }
-    live.push_back(&ex);
-  }
+bool Expired(const Exception& ex, std::string_view today) {
+  return !ex.expires.empty() && ex.expires < today;  // ISO dates compare correctly as strings
+}
+
+void SuppressExcepted(const Config& config, std::string_view today,
+                      std::vector<Finding>* findings) {
   for (Finding& f : *findings) {
-    for (const Exception* ex : live) {
-      if (Covers(*ex, f)) {
-        f.suppression = Suppression{ex->reason, ex->expires, config.path, ex->line};
+    for (const Exception& ex : config.exceptions) {
+      if (!Expired(ex, today) && Covers(ex, f)) {
+        f.suppression = Suppression{ex.reason, ex.expires, config.path, ex.line};
         break;
       }
     }
   }
-  for (Finding& f : expired) findings->push_back(std::move(f));
+}
+
+void AppendExpiredExceptions(const Config& config, std::string_view today,
+                             std::vector<Finding>* findings) {
+  for (size_t i = 0; i < config.exceptions.size(); ++i) {
+    const Exception& ex = config.exceptions[i];
+    if (!Expired(ex, today)) continue;
+    Finding f = NewFinding("IP007");
+    f.message = fmt::format(
+        "exception for {} on {} expired on {}: fix the findings it covered, "
+        "or renew it with a new reason",
+        ex.rule_id, ex.path_glob, ex.expires);
+    f.path = config.path;
+    f.line = ex.expires_line;
+    f.column = ex.expires_column;
+    f.source_line = ex.expires_source_line;
+    f.key_path = fmt::format("exceptions[{}].expires", i);
+    findings->push_back(std::move(f));
+  }
+}
+
+void ApplyExceptions(const Config& config, std::string_view today, std::vector<Finding>* findings) {
+  SuppressExcepted(config, today, findings);
+  AppendExpiredExceptions(config, today, findings);
 }
 
 }  // namespace imagepin::policy

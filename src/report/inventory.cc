@@ -73,7 +73,8 @@ const char* Colour(plan::Marker marker) {
 
 std::string InventoryMarkdown(const plan::Inventory& inventory) {
   std::vector<std::string> headers{"Service", "Repository"};
-  for (const plan::InventoryEnvironment& env : inventory.environments) headers.push_back(Header(env));
+  for (const plan::InventoryEnvironment& env : inventory.environments)
+    headers.push_back(Header(env));
   std::vector<std::string> labels = RowLabels(inventory);
   std::vector<std::vector<std::string>> rows;
   for (size_t r = 0; r < inventory.rows.size(); ++r) {
@@ -94,7 +95,8 @@ std::string InventoryTable(const plan::Inventory& inventory, bool color) {
   for (size_t r = 0; r < inventory.rows.size(); ++r) {
     const plan::InventoryRow& row = inventory.rows[r];
     lines.push_back({labels[r], row.repository});
-    for (const plan::InventoryCell& cell : row.cells) lines.back().push_back(Shown(row, cell, false));
+    for (const plan::InventoryCell& cell : row.cells)
+      lines.back().push_back(Shown(row, cell, false));
   }
   std::vector<size_t> width(lines[0].size(), 0);
   for (const std::vector<std::string>& line : lines) {
@@ -106,7 +108,8 @@ std::string InventoryTable(const plan::Inventory& inventory, bool color) {
       const std::string& text = lines[l][c];
       bool last = c + 1 == lines[l].size();
       // Widths are measured without escape codes, which wrap the marker only.
-      plan::Marker marker = l > 0 && c >= 2 ? inventory.rows[l - 1].cells[c - 2].marker : plan::Marker::kNone;
+      plan::Marker marker =
+          l > 0 && c >= 2 ? inventory.rows[l - 1].cells[c - 2].marker : plan::Marker::kNone;
       std::string name = plan::MarkerName(marker);
       if (color && marker != plan::Marker::kNone && text.ends_with(name)) {
         out += text.substr(0, text.size() - name.size()) + Colour(marker) + name + "\033[0m";

@@ -1,0 +1,28 @@
+#include "decide/platforms.h"
+
+#include <fmt/format.h>
+
+namespace imagepin::decide {
+
+std::string MissingPlatforms(const registry::Manifest& manifest, std::string_view repository,
+                             const std::vector<std::string>& required) {
+  std::vector<std::string> missing = registry::MissingPlatforms(manifest, required);
+  if (missing.empty()) return {};
+  return fmt::format("{}@{} is {} that lacks {}", repository, manifest.digest,
+                     manifest.is_index ? "an index" : "a single-platform image",
+                     fmt::join(missing, ", "));
+}
+
+std::optional<registry::RegistryError> RequirePlatforms(const registry::Manifest& manifest,
+                                                        const ref::Reference& asked,
+                                                        const std::vector<std::string>& required) {
+  std::string message = MissingPlatforms(manifest, asked.Repository(), required);
+  if (message.empty()) return std::nullopt;
+  registry::RegistryError error;
+  error.kind = registry::ErrorKind::kPlatformsMissing;
+  error.reference = asked.Normalized();
+  error.message = std::move(message);
+  return error;
+}
+
+}  // namespace imagepin::decide

@@ -1,0 +1,35 @@
+#include "decide/promote.h"
+
+#include "decide/lookup.h"
+#include "decide/platforms.h"
+
+namespace imagepin::decide {
+
+std::vector<ref::Reference> PromotedDigests(const plan::PromotePlan& plan) {
+  std::vector<ref::Reference> refs;
+  for (const plan::Promotion& p : plan.promotions) {
+    base::Result<ref::Reference> r = ref::ParseReference(p.repository + "@" + p.digest);
+    refs.push_back(r.ok() ? *r : ref::Reference{});
+  }
+  return refs;
+}
+
+std::vector<base::Diagnostic> CheckPromotedDigests(
+    const plan::PromotePlan& plan, const std::vector<registry::Result<registry::Manifest>>& results,
+    const std::vector<std::string>& platforms) {
+  std::vector<base::Diagnostic> errors;
+  for (size_t i = 0; i < plan.promotions.size(); ++i) {
+    const plan::Promotion& p = plan.promotions[i];
+    const std::string& where = p.source->file->entry.display_path;
+    if (!results[i].ok()) {
+      errors.push_back(base::Diagnostic::Error(where, {}, DescribeFailure(results[i].error())));
+    } else if (std::string missing =
+                   p.first_party ? MissingPlatforms(*results[i], p.repository, platforms) : "";
+               !missing.empty()) {
+      errors.push_back(base::Diagnostic::Error(where, {}, missing, "IP009"));
+    }
+  }
+  return errors;
+}
+
+}  // namespace imagepin::decide
