@@ -401,8 +401,17 @@ class TreeBuilder {
       size_t width = BreakStartingAt(source_, n.begin);
       return width > 1 && source_[n.begin] != '\r' ? width : 0;
     };
-    while (n.begin < stop &&
-           (IsBlank(source_[n.begin]) || source_[n.begin] == '#' || wide_break() != 0)) {
+    // libyaml also skips a BOM that starts a line, as white space (scan_to_next_token).
+    auto line_bom = [&] {
+      return n.column == 0 && source_.substr(n.begin, 3) == "\xEF\xBB\xBF" && n.begin + 3 <= stop;
+    };
+    while (n.begin < stop && (IsBlank(source_[n.begin]) || source_[n.begin] == '#' ||
+                              wide_break() != 0 || line_bom())) {
+      if (line_bom()) {
+        n.begin += 3;
+        ++n.column;
+        continue;
+      }
       if (size_t width = wide_break(); width != 0) {
         n.begin += static_cast<uint32_t>(width);
         ++n.line, n.column = 0;
@@ -414,9 +423,11 @@ class TreeBuilder {
         }
         continue;
       }
-      if (source_[n.begin] == '\n')
+      // A line break is LF, CR LF or a lone CR (counted at its LF when CR LF).
+      bool crlf = source_[n.begin] == '\r' && source_.substr(n.begin + 1, 1) == "\n";
+      if (source_[n.begin] == '\n' || (source_[n.begin] == '\r' && !crlf))
         ++n.line, n.column = 0;
-      else if (source_[n.begin] != '\r')
+      else if (!crlf)
         ++n.column;
       ++n.begin;
     }

@@ -293,6 +293,30 @@ TEST(StreamParser, PropertyFollowedByAWideLineBreakEndsThere) {
   }
 }
 
+TEST(StreamParser, PropertiesBeforeLoneCarriageReturnsAndALineStartingBomAreSkipped) {
+  // libyaml skips a BOM that starts a line as white space, and a lone CR is a line break (found
+  // by the splice fuzzer: the span had started at the BOM, taking in the anchor).
+  struct Case {
+    std::string name;
+    std::string source;
+    std::string raw;
+    uint32_t line, column;
+  } cases[] = {
+      {"tag, CRs, BOM, anchor", "!\r\r\xEF\xBB\xBF\r&f:d", ":d", 3, 2},
+      {"tag, BOM line, anchor", "!\n\xEF\xBB\xBF&f x\n", "x", 1, 4},
+      {"tag, lone CR", "!!str\rv\n", "v", 1, 0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Parsed parsed = ParseYaml(c.source);
+    ASSERT_TRUE(parsed.ok) << parsed.error.message;
+    const Document& doc = parsed.docs.at(0);
+    EXPECT_EQ(doc.Raw(doc.root()), c.raw);
+    EXPECT_EQ(doc.node(doc.root()).line, c.line);
+    EXPECT_EQ(doc.node(doc.root()).column, c.column);
+  }
+}
+
 TEST(StreamParser, TagIsNotPartOfTheSpan) {
   struct Case {
     std::string source;
