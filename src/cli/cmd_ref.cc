@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "ref/reference.h"
 
 namespace imagepin::cli {
@@ -35,10 +36,6 @@ void PrintText(const std::string& input, const base::Result<ref::Reference>& par
   fmt::print("  normalized: {}\n", r.Normalized());
   fmt::print("  familiar:   {}\n", r.Familiar());
   fmt::print("  short:      {}\n", r.Short());
-}
-
-nlohmann::ordered_json StringOrNull(const std::string& s) {
-  return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
 }
 
 // One JSON Lines record. Every key is always present, in a fixed order, so that scripts can rely

@@ -9,10 +9,7 @@
 
 namespace imagepin::cli {
 
-// The string, or null when it is empty: JSON output says "absent" with null, not "".
-inline nlohmann::ordered_json StringOrNull(const std::string& s) {
-  return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
-}
+using report::StringOrNull;
 
 // Keys whose values are file paths, which need not be UTF-8 (docs/json-schema.md).
 inline bool IsPathKey(std::string_view key) { return key == "path" || key == "relative"; }

@@ -58,6 +58,8 @@ struct Config {
                                         {"dev", "sources/values/env/dev"},
                                         {"staging", "sources/values/env/staging"},
                                         {"production", "sources/values/env/production"}};
+  // Read and validated, not yet used: reserved for values layering and the chart-template rules
+  // (docs/config.md). Templates are found by their Chart.yaml, wherever they are (scan/).
   std::string shared = "sources/values/_shared";
   std::string charts = "sources/charts";
   std::vector<std::string> first_party{"ghcr.io/acme/"};

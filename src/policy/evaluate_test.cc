@@ -544,6 +544,24 @@ TEST(ApplyExceptions, ExpiredExceptionDoesNotSuppressAndIsIP007) {
   EXPECT_FALSE(expired.suppression.has_value());
 }
 
+TEST(SuppressExcepted, SuppressesWithoutReportingExpiredExceptions) {
+  Config config = ConfigFrom(
+      "exceptions:\n"
+      "  - path: values.yaml\n"
+      "    rule: IP001\n"
+      "    reason: x\n"
+      "  - path: values.yaml\n"
+      "    rule: IP002\n"
+      "    reason: y\n"
+      "    expires: \"2025-12-31\"\n");
+  std::vector<Finding> findings = Evaluate(kTwoImages, config);
+  SuppressExcepted(config, "2026-01-01", &findings);
+  ASSERT_EQ(RuleIds(findings), (Ids{"IP001", "IP001"})) << "IP007 is check's, not appended here";
+  EXPECT_TRUE(findings[0].suppression.has_value());
+  AppendExpiredExceptions(config, "2026-01-01", &findings);
+  ASSERT_EQ(RuleIds(findings), (Ids{"IP001", "IP001", "IP007"}));
+}
+
 TEST(ApplyExceptions, ExceptionExpiringTodayIsStillLive) {
   Config config = ConfigFrom(
       "exceptions:\n"

@@ -16,11 +16,6 @@ using policy::Finding;
 
 constexpr int kSchemaVersion = 1;
 
-// Optional strings are null rather than "" so consumers can tell "none" from a value.
-Json StringOrNull(const std::string& value) {
-  return value.empty() ? Json(nullptr) : Json(JsonText(value));
-}
-
 Json SuppressionJson(const Finding& finding) {
   if (!finding.suppression.has_value()) return nullptr;
   const policy::Suppression& suppression = *finding.suppression;

@@ -9,6 +9,10 @@ namespace imagepin::report {
 
 std::string JsonText(std::string_view text) { return base::ReplaceInvalidUtf8(text); }
 
+nlohmann::ordered_json StringOrNull(std::string_view text) {
+  return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(JsonText(text));
+}
+
 std::string Base64(std::string_view bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

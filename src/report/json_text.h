@@ -14,6 +14,10 @@ namespace imagepin::report {
 // U+FFFD.
 std::string JsonText(std::string_view text);
 
+// The text (repaired as JsonText does), or null when it is empty: JSON output says "none" with
+// null, not "", so consumers can tell "none" from a value.
+nlohmann::ordered_json StringOrNull(std::string_view text);
+
 // RFC 4648 base64 (standard alphabet, padded).
 std::string Base64(std::string_view bytes);
 

@@ -21,14 +21,10 @@ using yaml::NodeKind;
 constexpr std::string_view kContainerLists[] = {"containers", "initContainers",
                                                 "ephemeralContainers"};
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // `image`, or a camelCase key ending in `Image` (`configReloaderImage`): charts name secondary
 // images that way. `JOB_RUNNER_IMAGE` (an env var) and `imagePullSecrets` are not image keys.
 bool IsImageKey(std::string_view key) {
-  return key == "image" || (key.size() > 5 && EndsWith(key, "Image"));
+  return key == "image" || (key.size() > 5 && key.ends_with("Image"));
 }
 
 bool IsPullPolicyKey(std::string_view key) {

@@ -16,18 +16,14 @@ namespace imagepin::scan {
 namespace fs = std::filesystem;
 namespace {
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // `*.yaml` or `*.yml`, as fs::path::extension() sees it: a leading dot starts no extension, so
 // a file named `.yaml` has none. (String checks: this runs for every file in the tree.)
 bool IsYamlName(const fs::path& p) {
   const std::string& path = p.native();
   size_t slash = path.rfind('/');
   std::string_view name = std::string_view(path).substr(slash == std::string::npos ? 0 : slash + 1);
-  return (EndsWith(name, ".yaml") && name.size() > 5) ||
-         (EndsWith(name, ".yml") && name.size() > 4);
+  return (name.ends_with(".yaml") && name.size() > 5) ||
+         (name.ends_with(".yml") && name.size() > 4);
 }
 
 // Helm charts keep Go templates in <chart>/templates/; they are not YAML until rendered.
