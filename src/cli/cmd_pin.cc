@@ -26,6 +26,9 @@ struct PinFlags {
   RegistryFlags registry;
 };
 
+// Plans, resolves and writes over the opened workspace.
+int Pin(const plan::Workspace& ws, const PinFlags& flags, const WriteSession& session);
+
 int RunPin(const PinFlags& flags) {
   std::optional<WriteSession> session = BeginWriting(flags.root, "pin", flags.dry_run);
   if (!session) return kExitRuntime;
@@ -40,9 +43,12 @@ int RunPin(const PinFlags& flags) {
     fmt::print(stderr, "imagepin: pin: nothing written: files in scope could not be listed\n");
     return kExitRuntime;
   }
-  plan::PinOptions options;
-  options.channel_ok = flags.channel_ok;
-  base::Result<plan::PinTargets> found = plan::FindPinTargets(ws->files, ws->config, options);
+  return Pin(*ws, flags, *session);
+}
+
+int Pin(const plan::Workspace& ws, const PinFlags& flags, const WriteSession& session) {
+  base::Result<plan::PinTargets> found =
+      plan::FindPinTargets(ws.files, ws.config, plan::PinOptions{flags.channel_ok});
   if (!found.ok()) {
     PrintError(found.error());
     return kExitRuntime;
@@ -52,13 +58,13 @@ int RunPin(const PinFlags& flags) {
   for (const plan::PinTarget& t : found->targets) refs.push_back(t.resolve);
   decide::PinDecision d = decide::DecidePin(
       *found,
-      ResolveWithProgress(ws->config, flags.registry, refs, /*want_platforms=*/false, "resolving"));
+      ResolveWithProgress(ws.config, flags.registry, refs, /*want_platforms=*/false, "resolving"));
   PrintDiagnostics(d.errors);
   if (d.failed()) {
     fmt::print(stderr, "imagepin: pin: nothing written: a reference could not be resolved\n");
     return kExitRuntime;
   }
-  std::optional<int> written = ApplyAndSummarize(d.edits, *session, "", false, {});
+  std::optional<int> written = ApplyAndSummarize(d.edits, session, "", false, {});
   if (!written) return kExitRuntime;
   for (size_t i = 0; i < d.edits.size(); ++i) {
     fmt::print("{}:{}:{}: {} → {}\n", d.edits[i].DisplayPath(), d.edits[i].line, d.edits[i].column,

@@ -140,6 +140,9 @@ bool VerifyDigests(const plan::PromotePlan& plan, const policy::Config& config,
   return errors.empty();
 }
 
+int Promote(const plan::PromotePlan& plan, const policy::Config& config, const PromoteFlags& flags,
+            const WriteSession& session);
+
 int RunPromote(const PromoteFlags& flags) {
   base::Result<policy::Config> config = policy::LoadConfig(flags.root);
   if (!config.ok()) {
@@ -156,7 +159,7 @@ int RunPromote(const PromoteFlags& flags) {
       plan::LoadEnvironment(flags.root, *config, flags.source, flags.jobs);
   base::Result<plan::EnvironmentImages> target =
       source.ok() ? plan::LoadEnvironment(flags.root, *config, flags.target, flags.jobs,
-                                          /*fingerprint=*/true)
+                                          /*fingerprint=*/true)  // only the target is written
                   : base::Result<plan::EnvironmentImages>(source.error());
   if (!target.ok()) {
     PrintError(target.error());
@@ -164,6 +167,12 @@ int RunPromote(const PromoteFlags& flags) {
   }
   plan::PromotePlan plan =
       plan::PlanPromotion(*source, *target, *config, plan::PromoteOptions{flags.only});
+  return Promote(plan, *config, flags, *session);
+}
+
+// The plan's notes, refusals, --verify, the write and the report.
+int Promote(const plan::PromotePlan& plan, const policy::Config& config, const PromoteFlags& flags,
+            const WriteSession& session) {
   for (const plan::Unmatched& u : plan.only_in_source) PrintDiagnostic(u);
   for (const plan::Unmatched& u : plan.only_in_target) PrintDiagnostic(u);
   if (!plan.refusals.empty()) {
@@ -172,13 +181,13 @@ int RunPromote(const PromoteFlags& flags) {
                flags.target);
     return kExitFindings;
   }
-  if (flags.verify && !plan.promotions.empty() && !VerifyDigests(plan, *config, flags)) {
+  if (flags.verify && !plan.promotions.empty() && !VerifyDigests(plan, config, flags)) {
     fmt::print(stderr, "imagepin: promote: --verify failed, nothing written\n");
     return kExitRuntime;
   }
   std::optional<int> written =
-      ApplyAndSummarize(plan::PromoteEdits(plan), *session, flags.summary_md, true,
-                        [&] { return SummaryMarkdown(plan, flags, *config); });
+      ApplyAndSummarize(plan::PromoteEdits(plan), session, flags.summary_md, true,
+                        [&] { return SummaryMarkdown(plan, flags, config); });
   if (!written) return kExitRuntime;
   if (flags.format == "json") {
     PrintJson(plan, flags, *written);

@@ -40,6 +40,27 @@ nlohmann::ordered_json ErrorJson(const registry::RegistryError& e) {
           {"message", e.message}};
 }
 
+// One line per reference: a JSON Lines record, a tab-separated line, or the error on stderr.
+void PrintResolution(const std::string& input, const ref::Reference& ref,
+                     const registry::Result<registry::Manifest>& r, bool json) {
+  if (json) {
+    nlohmann::ordered_json j;
+    j["input"] = input;
+    j["reference"] = ref.Normalized();
+    j["digest"] = r.ok() ? nlohmann::ordered_json(r->digest) : nullptr;
+    j["mediaType"] = r.ok() ? nlohmann::ordered_json(r->media_type) : nullptr;
+    j["index"] = r.ok() ? nlohmann::ordered_json(r->is_index) : nullptr;
+    j["platforms"] = r.ok() ? nlohmann::ordered_json(PlatformNames(*r)) : nullptr;
+    j["error"] = r.ok() ? nlohmann::ordered_json(nullptr) : ErrorJson(r.error());
+    std::cout << DumpJson(j, -1) << "\n";
+  } else if (r.ok()) {
+    fmt::print("{}\t{}\t{}\t{}\n", input, r->digest, r->media_type,
+               r->platforms.empty() ? "-" : fmt::to_string(fmt::join(PlatformNames(*r), ",")));
+  } else {
+    fmt::print(stderr, "imagepin: error: {}\n", decide::DescribeFailure(r.error()));
+  }
+}
+
 int RunResolve(const ResolveFlags& flags) {
   base::Result<policy::Config> config = policy::LoadConfig(flags.root);
   if (!config.ok()) {
@@ -65,32 +86,16 @@ int RunResolve(const ResolveFlags& flags) {
       ResolveWithProgress(*config, flags.registry, refs, !flags.platforms.empty(), "resolving");
   int exit_code = kExitOk;
   for (size_t i = 0; i < refs.size(); ++i) {
-    const std::string& input = flags.references[i];
     registry::Result<registry::Manifest>& r = results[i];
     if (r.ok()) {
       if (std::optional<registry::RegistryError> e =
               decide::RequirePlatforms(*r, refs[i], flags.platforms)) {
-        e->reference = input;
+        e->reference = flags.references[i];
         r = *e;
       }
     }
     if (!r.ok()) exit_code = kExitRuntime;
-    if (flags.json) {
-      nlohmann::ordered_json j;
-      j["input"] = input;
-      j["reference"] = refs[i].Normalized();
-      j["digest"] = r.ok() ? nlohmann::ordered_json(r->digest) : nullptr;
-      j["mediaType"] = r.ok() ? nlohmann::ordered_json(r->media_type) : nullptr;
-      j["index"] = r.ok() ? nlohmann::ordered_json(r->is_index) : nullptr;
-      j["platforms"] = r.ok() ? nlohmann::ordered_json(PlatformNames(*r)) : nullptr;
-      j["error"] = r.ok() ? nlohmann::ordered_json(nullptr) : ErrorJson(r.error());
-      std::cout << DumpJson(j, -1) << "\n";
-    } else if (r.ok()) {
-      fmt::print("{}\t{}\t{}\t{}\n", input, r->digest, r->media_type,
-                 r->platforms.empty() ? "-" : fmt::to_string(fmt::join(PlatformNames(*r), ",")));
-    } else {
-      fmt::print(stderr, "imagepin: error: {}\n", decide::DescribeFailure(r.error()));
-    }
+    PrintResolution(flags.references[i], refs[i], r, flags.json);
   }
   return exit_code;
 }
