@@ -14,20 +14,10 @@
 namespace imagepin::registry {
 namespace {
 
+// A 401's error: our words, the status and the spec code the registry sent with it.
 RegistryError Unauthorized(const HttpResponse& response, std::string message) {
-  RegistryError error = ErrorFromResponse(401, response.body, "");
-  error.kind = ErrorKind::kUnauthorized;
-  error.temporary = false;
-  error.message = std::move(message);
-  return error;
-}
-
-RegistryError MakeRegistryError(ErrorKind kind, std::string message, int status = 0) {
-  RegistryError error;
-  error.kind = kind;
-  error.message = std::move(message);
-  error.http_status = status;
-  return error;
+  return RegistryError::Unauthorized(std::move(message), 401,
+                                     FirstSpecCode(ParseErrorBody(response.body)));
 }
 
 bool StartsWith(const std::string& text, std::string_view prefix) {
@@ -73,11 +63,9 @@ std::string BasicAuthorization(const Credential& credential) {
   return "Basic " + encoded;
 }
 
-Result<Token> ParseTokenResponse(std::string_view body) {
+Result<Token> ParseTokenResponse(std::string_view body, Clock::TimePoint now) {
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) {
-    return MakeRegistryError(ErrorKind::kBadResponse, "token response is not a JSON object");
-  }
+  if (!doc.is_object()) return RegistryError::BadResponse("token response is not a JSON object");
   Token token;
   for (const char* field : {"token", "access_token"}) {
     auto it = doc.find(field);
@@ -86,14 +74,12 @@ Result<Token> ParseTokenResponse(std::string_view body) {
       break;
     }
   }
-  if (token.value.empty()) {
-    return MakeRegistryError(ErrorKind::kBadResponse, "token response holds no token");
-  }
+  if (token.value.empty()) return RegistryError::BadResponse("token response holds no token");
   if (!IsBearerToken(token.value)) {
     // A CR LF in it would end the Authorization header and start one of the server's choosing.
-    return MakeRegistryError(ErrorKind::kBadResponse,
-                             "token response holds a token that is not a valid bearer token "
-                             "(characters outside RFC 6750's b64token); refused, not sent");
+    return RegistryError::BadResponse(
+        "token response holds a token that is not a valid bearer token (characters outside "
+        "RFC 6750's b64token); refused, not sent");
   }
   // Docker's token spec: expires_in defaults to 60 seconds when omitted. A server's number is
   // clamped before any arithmetic (9223372036854775807 * 900 overflows).
@@ -111,13 +97,19 @@ Result<Token> ParseTokenResponse(std::string_view body) {
   // Use it for 90% of its life, so a token is not sent in its last seconds while clocks and
   // network delay disagree about when it ends.
   auto lifetime = std::chrono::milliseconds(expires_in * 900);
-  token.expires = std::chrono::steady_clock::now() + lifetime;
+  token.expires = now + lifetime;
   return token;
 }
 
 Authenticator::Authenticator(std::shared_ptr<const CredentialStore> credentials,
-                             const ClientOptions& options, Sender& sender, SecretList& secrets)
-    : credentials_(std::move(credentials)), options_(options), sender_(sender), secrets_(secrets) {}
+                             const ClientOptions& options, Sender& sender, SecretList& secrets,
+                             Clock& clock)
+    : credentials_(std::move(credentials)),
+      options_(options),
+      sender_(sender),
+      secrets_(secrets),
+      clock_(clock),
+      tokens_(clock) {}
 
 std::optional<Authenticator::HostChallenge> Authenticator::KnownChallenge(const std::string& host) {
   std::lock_guard lock(mutex_);
@@ -132,20 +124,19 @@ Result<std::optional<Credential>> Authenticator::CredentialFor(const std::string
   auto it = credential_cache_.find(host);
   if (it != credential_cache_.end()) return it->second;
   if (deadline.Passed()) {
-    return MakeRegistryError(ErrorKind::kDeadline, "deadline passed before reading credentials");
+    return RegistryError::DeadlinePassed("deadline passed before reading credentials");
   }
   auto found = credentials_->Lookup(host, deadline.at());
   if (!found.ok() && found.error().deadline_passed) {
     // The deadline belongs to this call, not to the host: not cached.
-    return MakeRegistryError(ErrorKind::kDeadline,
-                             "deadline passed while reading credentials: " + found.error().message);
+    return RegistryError::DeadlinePassed("deadline passed while reading credentials: " +
+                                         found.error().message);
   }
   if (found.ok() && found.value()) secrets_.AddCredential(*found.value());
   Result<std::optional<Credential>> stored =
-      found.ok()
-          ? Result<std::optional<Credential>>(found.value())
-          : Result<std::optional<Credential>>(MakeRegistryError(
-                ErrorKind::kCredentials, "reading credentials: " + found.error().ToString()));
+      found.ok() ? Result<std::optional<Credential>>(found.value())
+                 : Result<std::optional<Credential>>(RegistryError::Credentials(
+                       "reading credentials: " + found.error().ToString()));
   return credential_cache_.emplace(host, std::move(stored)).first->second;
 }
 
@@ -165,8 +156,7 @@ Result<std::string> Authenticator::HeaderFor(const Endpoint& endpoint,
 
 Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::string& repository,
                                           const HttpResponse& unauthorized, const std::string& sent,
-                                          std::chrono::steady_clock::time_point started,
-                                          const Deadline& deadline) {
+                                          Clock::TimePoint started, const Deadline& deadline) {
   std::string header = unauthorized.JoinedHeader("www-authenticate");
   if (header.empty()) return Unauthorized(unauthorized, "authentication required (no challenge)");
   base::Result<std::vector<Challenge>> parsed = ParseChallenges(header);
@@ -260,11 +250,10 @@ Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChal
   // percent-encoded into it): nothing but visible ASCII.
   base::Result<UrlParts> realm = ParseUrl(challenge.realm);
   if (!realm.ok() || !IsVisibleAscii(challenge.realm)) {
-    return MakeRegistryError(ErrorKind::kBadResponse, "token realm is not an http(s) URL");
+    return RegistryError::BadResponse("token realm is not an http(s) URL");
   }
   if (realm->scheme == "http" && !PlainHttpAllowed(realm->host_port, options_)) {
-    return MakeRegistryError(
-        ErrorKind::kInsecureRefused,
+    return RegistryError::InsecureRefused(
         fmt::format("token realm on plain HTTP at {} refused", realm->host_port));
   }
   std::string params = "scope=" + EscapeQueryValue(scope);
@@ -291,7 +280,7 @@ Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChal
     request.url =
         challenge.realm + (challenge.realm.find('?') == std::string::npos ? "?" : "&") + params;
     if (credential && !credential->username.empty()) {
-      request.headers.push_back("Authorization: " + BasicAuthorization(*credential));
+      SetAuthorization(request, BasicAuthorization(*credential));
     }
     response = sender_.Send(request, deadline, RequestKind::kToken);
   }
@@ -299,13 +288,12 @@ Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChal
   const HttpResponse& answer = response->value();
   int status = answer.status;
   if (status == 401 || status == 403) {
-    return MakeRegistryError(ErrorKind::kUnauthorized,
-                             credential
-                                 ? fmt::format("the token server refused the credentials for {}",
-                                               endpoint.credential_host)
-                                 : fmt::format("the token server refused anonymous access to {}",
-                                               endpoint.credential_host),
-                             status);
+    return RegistryError::Unauthorized(
+        credential ? fmt::format("the token server refused the credentials for {}",
+                                 endpoint.credential_host)
+                   : fmt::format("the token server refused anonymous access to {}",
+                                 endpoint.credential_host),
+        status);
   }
   if (status != 200) {
     RegistryError error = ErrorFromResponse(status, answer.body, "");
@@ -313,7 +301,7 @@ Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChal
     return error;
   }
   for (const std::string& offered : OfferedTokens(answer.body)) secrets_.Add(offered);
-  return ParseTokenResponse(answer.body);
+  return ParseTokenResponse(answer.body, clock_.Now());
 }
 
 }  // namespace imagepin::registry

@@ -23,22 +23,23 @@
 #include <string>
 
 #include "registry/client.h"
+#include "registry/clock.h"
 #include "registry/credentials.h"
 #include "registry/endpoint.h"
-#include "registry/http_transport.h"
 #include "registry/redact.h"
 #include "registry/retry.h"
 #include "registry/sender.h"
 #include "registry/token_cache.h"
+#include "registry/transport.h"
 
 namespace imagepin::registry {
 
 class Authenticator {
  public:
   // Every credential looked up and every token fetched is added to `secrets`, which the Client
-  // redacts from its errors.
+  // redacts from its errors. Token lifetimes are on `clock`.
   Authenticator(std::shared_ptr<const CredentialStore> credentials, const ClientOptions& options,
-                Sender& sender, SecretList& secrets);
+                Sender& sender, SecretList& secrets, Clock& clock);
 
   // The Authorization header value ("Bearer ...", "Basic ...") to send first, or empty.
   Result<std::string> HeaderFor(const Endpoint& endpoint, const std::string& repository,
@@ -50,8 +51,7 @@ class Authenticator {
   // very request.
   Result<std::string> Answer(const Endpoint& endpoint, const std::string& repository,
                              const HttpResponse& unauthorized, const std::string& sent,
-                             std::chrono::steady_clock::time_point started,
-                             const Deadline& deadline);
+                             Clock::TimePoint started, const Deadline& deadline);
 
   // The error for a 401 to a request that carried `sent` (the header Answer gave): which
   // credentials or token were refused, never their value.
@@ -80,6 +80,7 @@ class Authenticator {
   const ClientOptions& options_;
   Sender& sender_;
   SecretList& secrets_;
+  Clock& clock_;
   TokenCache tokens_;
   std::mutex mutex_;
   std::map<std::string, HostChallenge> challenges_;  // by endpoint host
@@ -98,12 +99,12 @@ std::string BasicAuthorization(const Credential& credential);
 inline constexpr std::chrono::seconds kMinTokenLifetime{1};
 inline constexpr std::chrono::seconds kMaxTokenLifetime{24 * 60 * 60};
 
-// Reads a token response (Docker token spec): `token` or, for OAuth2, `access_token`;
-// `expires_in` seconds, 60 when absent (the spec's default), clamped to
+// Reads a token response (Docker token spec), received at `now`: `token` or, for OAuth2,
+// `access_token`; `expires_in` seconds, 60 when absent (the spec's default), clamped to
 // [kMinTokenLifetime, kMaxTokenLifetime]. The token must be a valid bearer credential (RFC 6750
 // b64token: letters, digits, "-._~+/" then "=" padding): anything else, such as a CR LF that
 // would smuggle a header into the request, is kBadResponse, and the message never quotes it.
-Result<Token> ParseTokenResponse(std::string_view body);
+Result<Token> ParseTokenResponse(std::string_view body, Clock::TimePoint now);
 
 // Whether `token` can be sent as "Authorization: Bearer <token>" (RFC 6750 section 2.1).
 bool IsBearerToken(std::string_view token);

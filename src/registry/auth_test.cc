@@ -11,25 +11,27 @@
 namespace imagepin::registry {
 namespace {
 
+Clock::TimePoint Now() { return Clock::Real().Now(); }
+
 TEST(ParseTokenResponse, ReadsTokenOrAccessToken) {
-  auto token = ParseTokenResponse(R"({"token":"abc","expires_in":300})");
+  auto token = ParseTokenResponse(R"({"token":"abc","expires_in":300})", Now());
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(token->value, "abc");
-  auto oauth = ParseTokenResponse(R"({"access_token":"xyz","token_type":"Bearer"})");
+  auto oauth = ParseTokenResponse(R"({"access_token":"xyz","token_type":"Bearer"})", Now());
   ASSERT_TRUE(oauth.ok());
   EXPECT_EQ(oauth->value, "xyz");
-  auto both = ParseTokenResponse(R"({"token":"","access_token":"second"})");
+  auto both = ParseTokenResponse(R"({"token":"","access_token":"second"})", Now());
   ASSERT_TRUE(both.ok());
   EXPECT_EQ(both->value, "second");
 }
 
 TEST(ParseTokenResponse, UsesNinetyPercentOfTheLifetime) {
-  auto now = std::chrono::steady_clock::now();
-  auto token = ParseTokenResponse(R"({"token":"abc","expires_in":100})");
+  auto now = Now();
+  auto token = ParseTokenResponse(R"({"token":"abc","expires_in":100})", now);
   ASSERT_TRUE(token.ok());
   EXPECT_GT(token->expires, now + std::chrono::seconds(89));
   EXPECT_LT(token->expires, now + std::chrono::seconds(91));
-  auto fallback = ParseTokenResponse(R"({"token":"abc"})");  // the spec's 60 s default
+  auto fallback = ParseTokenResponse(R"({"token":"abc"})", now);  // the spec's 60 s default
   ASSERT_TRUE(fallback.ok());
   EXPECT_GT(fallback->expires, now + std::chrono::seconds(53));
   EXPECT_LT(fallback->expires, now + std::chrono::seconds(55));
@@ -38,7 +40,7 @@ TEST(ParseTokenResponse, UsesNinetyPercentOfTheLifetime) {
 TEST(ParseTokenResponse, RejectsResponsesWithoutTokenAndNeverEchoesThem) {
   for (const char* body : {"", "{}", R"({"token":5})", R"({"secret":"hunter2"})", "hunter2"}) {
     SCOPED_TRACE(body);
-    auto token = ParseTokenResponse(body);
+    auto token = ParseTokenResponse(body, Now());
     ASSERT_FALSE(token.ok());
     EXPECT_EQ(token.error().kind, ErrorKind::kBadResponse);
     EXPECT_EQ(token.error().ToString().find("hunter2"), std::string::npos);
@@ -46,18 +48,20 @@ TEST(ParseTokenResponse, RejectsResponsesWithoutTokenAndNeverEchoesThem) {
 }
 
 TEST(ParseTokenResponse, ClampsExpiresInToADayAndASecond) {
-  auto now = std::chrono::steady_clock::now();
+  auto now = Now();
   auto ninety_percent = [&](std::chrono::seconds lifetime) { return now + lifetime * 9 / 10; };
   for (const char* huge : {"9223372036854775807", "18446744073709551615", "86401"}) {
     SCOPED_TRACE(huge);
-    auto token = ParseTokenResponse(std::string(R"({"token":"abc","expires_in":)") + huge + "}");
+    auto token =
+        ParseTokenResponse(std::string(R"({"token":"abc","expires_in":)") + huge + "}", now);
     ASSERT_TRUE(token.ok());
     EXPECT_GE(token->expires, ninety_percent(kMaxTokenLifetime));
     EXPECT_LT(token->expires, ninety_percent(kMaxTokenLifetime) + std::chrono::seconds(5));
   }
   for (const char* tiny : {"0", "-5", "-9223372036854775808"}) {
     SCOPED_TRACE(tiny);
-    auto token = ParseTokenResponse(std::string(R"({"token":"abc","expires_in":)") + tiny + "}");
+    auto token =
+        ParseTokenResponse(std::string(R"({"token":"abc","expires_in":)") + tiny + "}", now);
     ASSERT_TRUE(token.ok());
     EXPECT_GE(token->expires, ninety_percent(kMinTokenLifetime));
     EXPECT_LT(token->expires, ninety_percent(kMinTokenLifetime) + std::chrono::seconds(5));
@@ -70,7 +74,7 @@ TEST(ParseTokenResponse, RefusesTokensThatAreNotBearerCredentialsAndNeverEchoesT
        {R"(abc\r\nX-Injected: yes)", R"(abc\nX-Injected: yes)", "a b", R"(a\tb)", R"(a\u0000b)",
         R"(caf\u00e9)", "a,b", "a;b", R"(a\"b)", "a=b", "==="}) {
     SCOPED_TRACE(token);
-    auto parsed = ParseTokenResponse(std::string(R"({"token":")") + token + R"("})");
+    auto parsed = ParseTokenResponse(std::string(R"({"token":")") + token + R"("})", Now());
     ASSERT_FALSE(parsed.ok());
     EXPECT_EQ(parsed.error().kind, ErrorKind::kBadResponse);
     EXPECT_EQ(parsed.error().ToString().find("Injected"), std::string::npos);
@@ -81,7 +85,7 @@ TEST(ParseTokenResponse, AcceptsJwtsAndBase64Tokens) {
   for (const char* token : {"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIifQ.c2ln-_",
                             "djE6YWNtZS9hcGk6MTc=", "ya29.a0Af~H+/x", "abc=="}) {
     SCOPED_TRACE(token);
-    auto parsed = ParseTokenResponse(std::string(R"({"token":")") + token + R"("})");
+    auto parsed = ParseTokenResponse(std::string(R"({"token":")") + token + R"("})", Now());
     ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
     EXPECT_EQ(parsed->value, token);
   }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "registry/auth.h"
+#include "registry/clock.h"
 #include "registry/errors.h"
 #include "registry/http_transport.h"
 #include "registry/redact.h"
@@ -31,29 +32,21 @@ std::string ResolutionKey(const ref::Reference& reference) {
 
 class Client::Impl {
  public:
-  explicit Impl(ClientOptions options) : options_(std::move(options)) {
+  explicit Impl(ClientOptions options)
+      : options_(std::move(options)), clock_(options_.clock ? *options_.clock : Clock::Real()) {
     if (!options_.credentials) {
-      options_.credentials = std::make_shared<CredentialStore>(CredentialStore::FromEnvironment());
+      options_.credentials =
+          std::make_shared<CredentialStore>(CredentialSources::FromEnvironment(), clock_);
     }
-    HttpTransport::Options transport_options;
-    transport_options.user_agent = options_.user_agent;
-    if (!options_.ca_file.empty()) {
-      base::Result<std::string> bundle = BuildCaBundle(options_.ca_file);
-      if (bundle.ok()) {
-        transport_options.ca_bundle_pem = std::move(bundle.value());
-      } else {
-        RegistryError error;
-        error.kind = ErrorKind::kTls;
-        error.message = "reading the CA file: " + bundle.error().ToString();
-        setup_error_ = error;
-      }
-    }
-    transport_ = std::make_unique<HttpTransport>(std::move(transport_options));
-    sender_ = std::make_unique<Sender>(*transport_, options_, counters_);
+    if (!options_.transport) options_.transport = MakeHttpTransport();
+    sender_ = std::make_unique<Sender>(*options_.transport, options_, counters_, clock_);
     authenticator_ =
-        std::make_unique<Authenticator>(options_.credentials, options_, *sender_, secrets_);
-    requester_ = std::make_unique<Requester>(*sender_, *authenticator_);
+        std::make_unique<Authenticator>(options_.credentials, options_, *sender_, secrets_, clock_);
+    requester_ = std::make_unique<Requester>(*sender_, *authenticator_, clock_);
   }
+
+  // A deadline on this Client's clock.
+  Deadline StartDeadline() { return Deadline(options_.retry.deadline, clock_); }
 
   Result<Manifest> Resolve(const ref::Reference& reference, bool want_platforms,
                            const Deadline& deadline) {
@@ -90,7 +83,7 @@ class Client::Impl {
       }
       positions[it->second].push_back(i);
     }
-    Deadline deadline(Budget());
+    Deadline deadline = StartDeadline();
     std::vector<std::optional<Result<Manifest>>> answers(first_of.size());
     std::mutex mutex;
     std::condition_variable changed;
@@ -129,8 +122,6 @@ class Client::Impl {
     return results;
   }
 
-  std::chrono::milliseconds Budget() const { return options_.retry.deadline; }
-
   ClientStats Stats() const {
     ClientStats stats;
     stats.manifest_requests = counters_.manifest_requests.load();
@@ -142,6 +133,22 @@ class Client::Impl {
   }
 
  private:
+  // The libcurl transport with the options' user agent and trust store. An unreadable ca_file
+  // is kept as setup_error_, every resolution's answer.
+  std::shared_ptr<Transport> MakeHttpTransport() {
+    HttpTransport::Options transport_options;
+    transport_options.user_agent = options_.user_agent;
+    if (!options_.ca_file.empty()) {
+      base::Result<std::string> bundle = BuildCaBundle(options_.ca_file);
+      if (bundle.ok()) {
+        transport_options.ca_bundle_pem = std::move(bundle.value());
+      } else {
+        setup_error_ = RegistryError::Tls("reading the CA file: " + bundle.error().ToString());
+      }
+    }
+    return std::make_shared<HttpTransport>(std::move(transport_options));
+  }
+
   Result<Manifest> ResolveUncached(const ref::Reference& reference, bool want_platforms,
                                    const Deadline& deadline) {
     Result<Manifest> result =
@@ -155,11 +162,11 @@ class Client::Impl {
     return error;
   }
 
-  ClientOptions options_;
+  ClientOptions options_;  // first: its transport and clock outlive all that use them
+  Clock& clock_;
   Counters counters_;
   SecretList secrets_;  // before authenticator_, which adds to it
   std::optional<RegistryError> setup_error_;
-  std::unique_ptr<HttpTransport> transport_;
   std::unique_ptr<Sender> sender_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<Requester> requester_;
@@ -171,8 +178,7 @@ Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(o
 Client::~Client() = default;
 
 Result<Manifest> Client::Resolve(const ref::Reference& reference, bool want_platforms) {
-  Deadline deadline(impl_->Budget());
-  return impl_->Resolve(reference, want_platforms, deadline);
+  return impl_->Resolve(reference, want_platforms, impl_->StartDeadline());
 }
 
 std::vector<Result<Manifest>> Client::ResolveAll(const std::vector<ref::Reference>& references,

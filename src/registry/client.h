@@ -22,6 +22,9 @@
 
 namespace imagepin::registry {
 
+class Clock;      // clock.h
+class Transport;  // transport.h
+
 enum class ErrorKind {
   kNotFound,          // 404, MANIFEST_UNKNOWN, NAME_UNKNOWN, BLOB_UNKNOWN
   kUnauthorized,      // 401 after auth was tried, UNAUTHORIZED
@@ -52,6 +55,20 @@ struct RegistryError {
 
   // "ghcr.io/acme/api:main: manifest unknown (HTTP 404 MANIFEST_UNKNOWN)"
   std::string ToString() const;
+
+  // Named constructors for the errors a layer makes itself; the ones an HTTP error response
+  // means come from ErrorFromResponse (errors.h). `message` is one line and never a secret.
+  // Only Network can be temporary: nothing else is worth retrying.
+  static RegistryError Unauthorized(std::string message, int http_status = 0,
+                                    std::string code = "");
+  static RegistryError Network(std::string message, bool temporary);
+  static RegistryError Tls(std::string message);
+  static RegistryError DeadlinePassed(std::string message);
+  static RegistryError DigestMismatch(std::string message);
+  static RegistryError BadResponse(std::string message);
+  static RegistryError InsecureRefused(std::string message);
+  static RegistryError Credentials(std::string message);
+  static RegistryError InvalidReference(std::string message);
 };
 
 template <typename T>
@@ -130,8 +147,15 @@ struct ClientOptions {
   // one HTTP/2 connection busy) and far from registries' per-client request limits.
   unsigned max_concurrency = 8;
   std::string user_agent = "imagepin";
-  // Where credentials come from; FromEnvironment() when not set.
+  // Where credentials come from; FromEnvironment() (on `clock`) when not set.
   std::shared_ptr<const CredentialStore> credentials;
+  // The seams (leveldb's Env), for tests. `clock`: what retries sleep on and the deadline and
+  // token lifetimes are read from; Clock::Real() when not set. A CredentialStore built by hand
+  // should be given the same clock, as the deadline it is handed is on it. `transport`: what
+  // performs each HTTP exchange; when not set, the libcurl HttpTransport with `ca_file` and
+  // `user_agent` (which a transport given here makes its own business).
+  std::shared_ptr<Clock> clock;
+  std::shared_ptr<Transport> transport;
 };
 
 // Counts, for benchmarks and tests ("requests per image ≤ 2 plus one token per repository").

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
+#include "registry/fake_clock_test_util.h"
 #include "registry/integration_test_util.h"
 
 namespace imagepin::registry {
@@ -165,9 +165,13 @@ TEST(ClientAuthIntegration, ExpiredTokenIsRefreshedOnce) {
   ASSERT_NE(reg, nullptr);
   ASSERT_FALSE(reg->Push("client/short-lived", "a", ImageKind::kSingle, 1).empty());
   ASSERT_FALSE(reg->Push("client/short-lived", "b", ImageKind::kSingle, 2).empty());
-  Client client(PlainOptions());
+  // The issuer's expires_in, on the client's clock: the real issuer and registry, no real wait.
+  ClientOptions options = PlainOptions();
+  auto clock = std::make_shared<FakeClock>();
+  options.clock = clock;
+  Client client(options);
   ASSERT_TRUE(client.Resolve(Ref(reg->host() + "/client/short-lived:a"), false).ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  clock->Advance(std::chrono::milliseconds(2100));
   Result<Manifest> later = client.Resolve(Ref(reg->host() + "/client/short-lived:b"), false);
   ASSERT_TRUE(later.ok()) << later.error().ToString();
   EXPECT_EQ(client.stats().token_requests, 2);

@@ -25,7 +25,6 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -135,8 +134,6 @@ Found FromAuthEntry(const nlohmann::json& entry, const std::string& host, const 
 
 // ---- credential helpers ----------------------------------------------------------------------
 
-using Clock = std::chrono::steady_clock;
-
 // Why a helper run ended early.
 enum class Stopped { kNo, kOwnBound, kDeadline };
 
@@ -224,37 +221,38 @@ base::Result<pid_t> SpawnHelper(const std::string& program, int (&fds)[3]) {
 }
 
 // The wait status of `pid` once it exits, or nullopt if it is still running at `stop_at`.
-std::optional<int> WaitForExit(pid_t pid, Clock::time_point stop_at) {
+std::optional<int> WaitForExit(pid_t pid, Clock::TimePoint stop_at, Clock& clock) {
   while (true) {
     int status = 0;
     pid_t done = waitpid(pid, &status, WNOHANG);
     if (done == pid) return status;
     if (done < 0 && errno != EINTR) return 0;  // not our child any more: nothing to wait for
-    if (Clock::now() >= stop_at) return std::nullopt;
+    if (clock.Now() >= stop_at) return std::nullopt;
     // Output closed means the helper is exiting; this only waits out its last milliseconds.
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    clock.SleepFor(std::chrono::milliseconds(5));
   }
 }
 
 // Runs `program get` with `input` on stdin until it closes its output, kHelperTimeout passes
 // or `deadline` comes, whichever is first; then kills its process group. Writing stdin is part
-// of the same wait, so a helper that reads nothing cannot block us either.
+// of the same wait, so a helper that reads nothing cannot block us either. The bounds are on
+// `clock`; poll() waits for the helper's output in real time, as a helper is a real process.
 base::Result<HelperRun> RunHelperProcess(const std::string& program, const std::string& input,
-                                         Clock::time_point deadline) {
+                                         Clock::TimePoint deadline, Clock& clock) {
   int fds[3] = {-1, -1, -1};
   base::Result<pid_t> spawned = SpawnHelper(program, fds);
   if (!spawned.ok()) return spawned.error();
   pid_t pid = spawned.value();
 
   HelperRun run;
-  Clock::time_point own_bound = Clock::now() + kHelperTimeout;
-  Clock::time_point stop_at = std::min(own_bound, deadline);
+  Clock::TimePoint own_bound = clock.Now() + kHelperTimeout;
+  Clock::TimePoint stop_at = std::min(own_bound, deadline);
   Stopped why_stopped = deadline < own_bound ? Stopped::kDeadline : Stopped::kOwnBound;
   size_t written = 0;
   std::string* sinks[2] = {&run.out, &run.err};
   if (input.empty()) CloseAll({std::exchange(fds[0], -1)});
   while (fds[1] >= 0 || fds[2] >= 0) {
-    Clock::time_point now = Clock::now();
+    Clock::TimePoint now = clock.Now();
     if (now >= stop_at) {
       run.stopped = why_stopped;
       break;
@@ -289,7 +287,7 @@ base::Result<HelperRun> RunHelperProcess(const std::string& program, const std::
   // bound.
   std::optional<int> status;
   if (run.stopped == Stopped::kNo) {
-    status = WaitForExit(pid, stop_at);
+    status = WaitForExit(pid, stop_at, clock);
     if (!status) run.stopped = why_stopped;
   }
   if (!status) {
@@ -307,11 +305,12 @@ base::Result<HelperRun> RunHelperProcess(const std::string& program, const std::
 // "credentials not found" (exit 1): that is no credential, not an error. What a failing helper
 // printed is never quoted: a helper's output is the one place a secret is sure to be near, and
 // no pattern can tell which part it is.
-Found FromHelper(const std::string& name, const std::string& host, Clock::time_point deadline) {
+Found FromHelper(const std::string& name, const std::string& host, Clock::TimePoint deadline,
+                 Clock& clock) {
   std::string program = "docker-credential-" + name;
   // What `docker login` stored: Docker Hub under its legacy URL, other registries by host.
   std::string server_url = IsDockerHub(base::AsciiLower(host)) ? kDockerHubLegacyKey : host;
-  base::Result<HelperRun> run = RunHelperProcess(program, server_url, deadline);
+  base::Result<HelperRun> run = RunHelperProcess(program, server_url, deadline, clock);
   if (!run.ok()) return LookupError(run.error());
   if (run->stopped == Stopped::kDeadline) {
     LookupError error =
@@ -374,7 +373,8 @@ std::pair<size_t, size_t> LineColumn(const std::string& text, size_t offset) {
 // credHelpers, then auths, then credsStore. A file that does not exist holds nothing.
 // (Docker itself asks a credsStore instead of auths; the two orders differ only for a file
 // with both inline credentials and a store, where the inline ones are the likelier intent.)
-Found LookupInFile(const std::string& path, const std::string& host, Clock::time_point deadline) {
+Found LookupInFile(const std::string& path, const std::string& host, Clock::TimePoint deadline,
+                   Clock& clock) {
   struct stat info;
   if (path.empty() || stat(path.c_str(), &info) != 0) return std::optional<Credential>();
   std::string text;
@@ -396,7 +396,7 @@ Found LookupInFile(const std::string& path, const std::string& host, Clock::time
   if (auto helpers = config.find("credHelpers"); helpers != config.end()) {
     const nlohmann::json* helper = FindEntry(*helpers, host);
     if (helper && helper->is_string() && !helper->get<std::string>().empty()) {
-      Found found = FromHelper(helper->get<std::string>(), host, deadline);
+      Found found = FromHelper(helper->get<std::string>(), host, deadline, clock);
       if (!found.ok() || found->has_value()) return found;
     }
   }
@@ -407,7 +407,7 @@ Found LookupInFile(const std::string& path, const std::string& host, Clock::time
     }
   }
   if (std::string store = StringField(config, "credsStore"); !store.empty()) {
-    return FromHelper(store, host, deadline);
+    return FromHelper(store, host, deadline, clock);
   }
   return std::optional<Credential>();
 }
@@ -431,10 +431,11 @@ CredentialSources CredentialSources::FromEnvironment() {
   return sources;
 }
 
-CredentialStore::CredentialStore(CredentialSources sources) : sources_(std::move(sources)) {}
+CredentialStore::CredentialStore(CredentialSources sources, Clock& clock)
+    : sources_(std::move(sources)), clock_(&clock) {}
 
 base::Result<std::optional<Credential>, LookupError> CredentialStore::Lookup(
-    std::string_view host, std::chrono::steady_clock::time_point deadline) const {
+    std::string_view host, Clock::TimePoint deadline) const {
   std::string wanted(host);
   std::vector<std::string> files;
   if (!sources_.docker_config_dir.empty()) {
@@ -445,7 +446,7 @@ base::Result<std::optional<Credential>, LookupError> CredentialStore::Lookup(
     files.push_back(sources_.xdg_runtime_dir + "/containers/auth.json");
   }
   for (const std::string& file : files) {
-    Found found = LookupInFile(file, wanted, deadline);
+    Found found = LookupInFile(file, wanted, deadline, *clock_);
     if (!found.ok()) {
       LookupError error = found.error();
       if (error.path.empty()) error.path = file;  // which file named the failing helper

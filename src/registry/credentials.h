@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "registry/clock.h"
 
 namespace imagepin::registry {
 
@@ -41,7 +42,9 @@ struct LookupError : base::Error {
 
 class CredentialStore {
  public:
-  explicit CredentialStore(CredentialSources sources);
+  // A helper's 30 s bound and the deadline are on `clock` (a test's fake clock suits only
+  // helpers that answer at once: the helper itself lives in real time).
+  explicit CredentialStore(CredentialSources sources, Clock& clock = Clock::Real());
   static CredentialStore FromEnvironment() {
     return CredentialStore(CredentialSources::FromEnvironment());
   }
@@ -53,11 +56,11 @@ class CredentialStore {
   // killed, with its whole process group, after 30 s or at `deadline`, whichever comes first
   // (then `deadline_passed` is set).
   base::Result<std::optional<Credential>, LookupError> Lookup(
-      std::string_view host, std::chrono::steady_clock::time_point deadline =
-                                 std::chrono::steady_clock::time_point::max()) const;
+      std::string_view host, Clock::TimePoint deadline = Clock::TimePoint::max()) const;
 
  private:
   CredentialSources sources_;
+  Clock* clock_;  // a pointer, so that a store can be copied
 };
 
 }  // namespace imagepin::registry

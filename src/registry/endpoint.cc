@@ -20,13 +20,6 @@ bool ValidHostPort(std::string_view host_port) {
   });
 }
 
-RegistryError Refused(std::string message) {
-  RegistryError error;
-  error.kind = ErrorKind::kInsecureRefused;
-  error.message = std::move(message);
-  return error;
-}
-
 }  // namespace
 
 std::string HostWithoutPort(std::string_view host_port) {
@@ -64,10 +57,7 @@ bool PlainHttpAllowed(std::string_view host_port, const ClientOptions& options) 
 
 Result<Endpoint> SelectEndpoint(std::string_view registry, const ClientOptions& options) {
   if (!ValidHostPort(registry)) {
-    RegistryError error;
-    error.kind = ErrorKind::kInvalidReference;
-    error.message = "reference has no registry host";
-    return error;
+    return RegistryError::InvalidReference("reference has no registry host");
   }
   Endpoint endpoint;
   endpoint.registry = std::string(registry);
@@ -95,16 +85,14 @@ Result<Endpoint> SelectEndpoint(std::string_view registry, const ClientOptions& 
   }
   while (!target.empty() && target.back() == '/') target.remove_suffix(1);
   if (!ValidHostPort(target)) {
-    RegistryError error;
-    error.kind = ErrorKind::kInvalidReference;
-    error.message = fmt::format("mirror for {} is not a host[:port]", endpoint.registry);
-    return error;
+    return RegistryError::InvalidReference(
+        fmt::format("mirror for {} is not a host[:port]", endpoint.registry));
   }
   endpoint.host = std::string(target);
   endpoint.credential_host = endpoint.host;
   bool plain_allowed = PlainHttpAllowed(endpoint.host, options);
   if (explicit_scheme == SchemePolicy::kHttp && !plain_allowed) {
-    return Refused(
+    return RegistryError::InsecureRefused(
         fmt::format("plain HTTP to mirror {} refused: not loopback and not listed "
                     "in insecure hosts",
                     endpoint.host));

@@ -54,6 +54,58 @@ std::string RegistryError::ToString() const {
   return out;
 }
 
+namespace {
+
+RegistryError Make(ErrorKind kind, std::string message) {
+  RegistryError error;
+  error.kind = kind;
+  error.message = std::move(message);
+  return error;
+}
+
+}  // namespace
+
+RegistryError RegistryError::Unauthorized(std::string message, int http_status, std::string code) {
+  RegistryError error = Make(ErrorKind::kUnauthorized, std::move(message));
+  error.http_status = http_status;
+  error.code = std::move(code);
+  return error;
+}
+
+RegistryError RegistryError::Network(std::string message, bool temporary) {
+  RegistryError error = Make(ErrorKind::kNetwork, std::move(message));
+  error.temporary = temporary;
+  return error;
+}
+
+RegistryError RegistryError::Tls(std::string message) {
+  return Make(ErrorKind::kTls, std::move(message));
+}
+
+RegistryError RegistryError::DeadlinePassed(std::string message) {
+  return Make(ErrorKind::kDeadline, std::move(message));
+}
+
+RegistryError RegistryError::DigestMismatch(std::string message) {
+  return Make(ErrorKind::kDigestMismatch, std::move(message));
+}
+
+RegistryError RegistryError::BadResponse(std::string message) {
+  return Make(ErrorKind::kBadResponse, std::move(message));
+}
+
+RegistryError RegistryError::InsecureRefused(std::string message) {
+  return Make(ErrorKind::kInsecureRefused, std::move(message));
+}
+
+RegistryError RegistryError::Credentials(std::string message) {
+  return Make(ErrorKind::kCredentials, std::move(message));
+}
+
+RegistryError RegistryError::InvalidReference(std::string message) {
+  return Make(ErrorKind::kInvalidReference, std::move(message));
+}
+
 std::vector<SpecError> ParseErrorBody(std::string_view body) {
   std::vector<SpecError> out;
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -116,13 +168,18 @@ std::string OneLine(std::string_view text, size_t max_chars) {
   return out;
 }
 
+std::string FirstSpecCode(const std::vector<SpecError>& errors) {
+  // The server's text, like the message: one line, and short.
+  return errors.empty() ? std::string() : OneLine(errors.front().code, 64);
+}
+
 RegistryError ErrorFromResponse(int http_status, std::string_view body, std::string reference) {
   std::vector<SpecError> errors = ParseErrorBody(body);
   RegistryError error;
   error.http_status = http_status;
   error.reference = std::move(reference);
   if (!errors.empty()) {
-    error.code = OneLine(errors.front().code, 64);  // the server's text, like the message
+    error.code = FirstSpecCode(errors);
     error.message = OneLine(errors.front().message);
   }
   error.kind = KindFor(http_status, error.code);

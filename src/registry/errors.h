@@ -19,6 +19,9 @@ struct SpecError {
 // The entries of an error body; empty when the body is not one (HEAD responses have none).
 std::vector<SpecError> ParseErrorBody(std::string_view body);
 
+// The first entry's code, cut to one line of 64 characters; empty when there is none.
+std::string FirstSpecCode(const std::vector<SpecError>& errors);
+
 // The kind an HTTP error status and spec code mean. The code wins when it is one we know,
 // because it is more specific (a 404 can be NAME_UNKNOWN or MANIFEST_UNKNOWN; some registries
 // answer rate limits with 403 + TOOMANYREQUESTS).

@@ -91,40 +91,6 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 
 }  // namespace
 
-std::string HttpResponse::Header(std::string_view name) const {
-  for (const auto& [key, value] : headers) {
-    if (base::EqualsIgnoringCase(key, name)) return value;
-  }
-  return std::string();
-}
-
-std::string HttpResponse::JoinedHeader(std::string_view name) const {
-  std::string out;
-  for (const auto& [key, value] : headers) {
-    if (!base::EqualsIgnoringCase(key, name)) continue;
-    if (!out.empty()) out += ", ";
-    out += value;
-  }
-  return out;
-}
-
-bool IsVisibleAscii(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-}
-
-bool CanSend(const HttpRequest& request) {
-  if (request.url.empty() || !IsVisibleAscii(request.url)) return false;
-  for (const std::string& header : request.headers) {
-    size_t colon = header.find(':');
-    if (colon == 0 || colon == std::string::npos) return false;
-    if (!IsVisibleAscii(std::string_view(header).substr(0, colon))) return false;
-    bool printable = std::all_of(header.begin() + static_cast<std::ptrdiff_t>(colon), header.end(),
-                                 [](char c) { return (c >= 0x20 && c < 0x7f) || c == '\t'; });
-    if (!printable) return false;
-  }
-  return true;
-}
-
 base::Result<std::string> BuildCaBundle(const std::string& extra_ca_file) {
   // A trust store is a few hundred KiB; 16 MiB is far past any real one.
   constexpr size_t kMaxBundleBytes = size_t{16} << 20;

@@ -70,12 +70,7 @@ bool IsKnownManifestMediaType(std::string_view media_type) {
 
 Result<IndexContents> ParseManifestBody(std::string_view body) {
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) {
-    RegistryError error;
-    error.kind = ErrorKind::kBadResponse;
-    error.message = "manifest is not a JSON object";
-    return error;
-  }
+  if (!doc.is_object()) return RegistryError::BadResponse("manifest is not a JSON object");
   IndexContents out;
   out.media_type = StringField(doc, "mediaType");
   auto manifests = doc.find("manifests");

@@ -1,18 +1,9 @@
 #include "registry/requester.h"
 
 namespace imagepin::registry {
-namespace {
 
-void SetAuthorization(HttpRequest& request, const std::string& value) {
-  std::erase_if(request.headers,
-                [](const std::string& header) { return header.starts_with("Authorization:"); });
-  if (!value.empty()) request.headers.push_back("Authorization: " + value);
-}
-
-}  // namespace
-
-Requester::Requester(Sender& sender, Authenticator& authenticator)
-    : sender_(sender), authenticator_(authenticator) {}
+Requester::Requester(Sender& sender, Authenticator& authenticator, Clock& clock)
+    : sender_(sender), authenticator_(authenticator), clock_(clock) {}
 
 std::string Requester::KnownScheme(const Endpoint& endpoint) {
   switch (endpoint.scheme) {
@@ -101,7 +92,7 @@ Result<HttpResponse> Requester::RequestWithAuth(const Endpoint& endpoint,
                                                 const std::string& repository, HttpRequest request,
                                                 const std::string& path, const Deadline& deadline,
                                                 RequestKind kind) {
-  auto started = std::chrono::steady_clock::now();
+  Clock::TimePoint started = clock_.Now();
   Result<std::string> first = authenticator_.HeaderFor(endpoint, repository, deadline);
   if (!first.ok()) return first.error();
   SetAuthorization(request, first.value());

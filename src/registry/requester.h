@@ -10,16 +10,18 @@
 #include <string>
 
 #include "registry/auth.h"
+#include "registry/clock.h"
 #include "registry/endpoint.h"
-#include "registry/http_transport.h"
 #include "registry/retry.h"
 #include "registry/sender.h"
+#include "registry/transport.h"
 
 namespace imagepin::registry {
 
 class Requester {
  public:
-  Requester(Sender& sender, Authenticator& authenticator);
+  // `clock` dates each request's start, which tells a token fetched for it from an older one.
+  Requester(Sender& sender, Authenticator& authenticator, Clock& clock);
 
   // Sends `request` (method, headers, body cap; its url is ignored) to `path` on `endpoint`
   // for `repository`. Returns the final response, whatever its status, or an error (auth,
@@ -46,6 +48,7 @@ class Requester {
 
   Sender& sender_;
   Authenticator& authenticator_;
+  Clock& clock_;
   std::mutex mutex_;
   std::map<std::string, std::string> schemes_;                  // host → decided scheme
   std::map<std::string, std::unique_ptr<std::mutex>> probing_;  // host → held while deciding

@@ -14,18 +14,8 @@ namespace imagepin::registry {
 namespace {
 
 RegistryError Mismatch(std::string_view named, std::string_view computed) {
-  RegistryError error;
-  error.kind = ErrorKind::kDigestMismatch;
-  error.message =
-      fmt::format("manifest body hashes to {}, not the {} the registry named", computed, named);
-  return error;
-}
-
-RegistryError BadResponse(std::string message) {
-  RegistryError error;
-  error.kind = ErrorKind::kBadResponse;
-  error.message = std::move(message);
-  return error;
+  return RegistryError::DigestMismatch(
+      fmt::format("manifest body hashes to {}, not the {} the registry named", computed, named));
 }
 
 bool IsSha256(std::string_view digest) { return digest.starts_with("sha256:"); }
@@ -139,7 +129,8 @@ Result<Manifest> ResolveManifest(Requester& requester, const ClientOptions& opti
   }
   Result<IndexContents> contents = ParseManifestBody(fetched->body);
   if (!contents.ok()) return contents.error();
-  if (!contents->is_index) return BadResponse("index media type but no manifests list");
+  if (!contents->is_index)
+    return RegistryError::BadResponse("index media type but no manifests list");
   manifest.platforms = std::move(contents->platforms);
   return manifest;
 }

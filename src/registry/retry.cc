@@ -9,7 +9,7 @@
 namespace imagepin::registry {
 
 std::chrono::milliseconds Deadline::Remaining() const {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(at_ - SteadyClock::now());
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(at_ - clock_->Now());
   return std::max(left, std::chrono::milliseconds(0));
 }
 

@@ -11,23 +11,25 @@
 #include <string_view>
 
 #include "registry/client.h"
+#include "registry/clock.h"
 
 namespace imagepin::registry {
 
-using SteadyClock = std::chrono::steady_clock;
-
-// When a Resolve/ResolveAll call must be finished by.
+// When a Resolve/ResolveAll call must be finished by, on `clock`.
 class Deadline {
  public:
-  explicit Deadline(std::chrono::milliseconds budget) : at_(SteadyClock::now() + budget) {}
-  bool Passed() const { return SteadyClock::now() >= at_; }
+  explicit Deadline(std::chrono::milliseconds budget, Clock& clock = Clock::Real())
+      : clock_(&clock), at_(clock.Now() + budget) {}
+  bool Passed() const { return clock_->Now() >= at_; }
   // What is left, never negative.
   std::chrono::milliseconds Remaining() const;
-  // When it passes (for waits that are not HTTP requests: credential helpers).
-  SteadyClock::time_point at() const { return at_; }
+  // When it passes, on the same clock (for waits that are not HTTP requests: credential
+  // helpers).
+  Clock::TimePoint at() const { return at_; }
 
  private:
-  SteadyClock::time_point at_;
+  Clock* clock_;
+  Clock::TimePoint at_;
 };
 
 // The upper bound of the sleep before retry number `retry` (0 for the first retry).

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <ctime>
-#include <thread>
 
 #include "registry/endpoint.h"
 #include "registry/errors.h"
@@ -26,53 +25,34 @@ bool IsRedirect(int status) {
 bool IsTemporaryStatus(int status) { return IsTemporary(KindFor(status, "")); }
 
 RegistryError DeadlineError(std::string_view during) {
-  RegistryError error;
-  error.kind = ErrorKind::kDeadline;
-  error.message = fmt::format("deadline passed {}", during);
-  return error;
-}
-
-void DropAuthorization(std::vector<std::string>& headers) {
-  std::erase_if(headers, [](const std::string& header) {
-    constexpr std::string_view kName = "authorization:";
-    if (header.size() < kName.size()) return false;
-    for (size_t i = 0; i < kName.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(header[i])) != kName[i]) return false;
-    }
-    return true;
-  });
+  return RegistryError::DeadlinePassed(fmt::format("deadline passed {}", during));
 }
 
 }  // namespace
 
 RegistryError TransportError(const HttpResponse& response) {
-  RegistryError error;
-  error.message = OneLine(response.failure_message);
+  std::string message = OneLine(response.failure_message);
   switch (response.failure) {
     case TransportFailure::kConnect:
     case TransportFailure::kTimeout:
-      error.kind = ErrorKind::kNetwork;
-      error.temporary = true;
-      break;
+      return RegistryError::Network(std::move(message), /*temporary=*/true);
     case TransportFailure::kTlsHandshake:
     case TransportFailure::kTlsVerify:
-      error.kind = ErrorKind::kTls;
-      break;
+      return RegistryError::Tls(std::move(message));
     case TransportFailure::kTooLarge:
-      error.kind = ErrorKind::kBadResponse;
-      break;
+      return RegistryError::BadResponse(std::move(message));
     case TransportFailure::kOther:
     case TransportFailure::kNone:
-      error.kind = ErrorKind::kNetwork;
       break;
   }
-  return error;
+  return RegistryError::Network(std::move(message), /*temporary=*/false);
 }
 
-Sender::Sender(HttpTransport& transport, const ClientOptions& options, Counters& counters)
+Sender::Sender(Transport& transport, const ClientOptions& options, Counters& counters, Clock& clock)
     : transport_(transport),
       options_(options),
       counters_(counters),
+      clock_(clock),
       random_(std::random_device{}()) {}
 
 double Sender::UnitRandom() {
@@ -89,12 +69,9 @@ Result<HttpResponse> Sender::Send(HttpRequest request, const Deadline& deadline,
     if (deadline.Passed()) return DeadlineError("before the request was sent");
     // Checked on every hop: a redirect brings a new URL of the server's choosing.
     if (!CanSend(request)) {
-      RegistryError refused;
-      refused.kind = ErrorKind::kBadResponse;
-      refused.message =
+      return RegistryError::BadResponse(
           "refused to send a request whose URL or headers, taken from a server's answer, hold "
-          "control characters or bytes that are not ASCII";
-      return refused;
+          "control characters or bytes that are not ASCII");
     }
     std::chrono::milliseconds left = deadline.Remaining();
     request.timeout = std::min<std::chrono::milliseconds>(policy.request_timeout, left);
@@ -122,23 +99,18 @@ Result<HttpResponse> Sender::Send(HttpRequest request, const Deadline& deadline,
       error = TransportError(response);
     } else if (IsRedirect(response.status) && !response.Header("location").empty()) {
       if (++redirects > kMaxRedirects) {
-        error.kind = ErrorKind::kBadResponse;
-        error.message = fmt::format("more than {} redirects", kMaxRedirects);
-        return error;
+        return RegistryError::BadResponse(fmt::format("more than {} redirects", kMaxRedirects));
       }
       base::Result<UrlParts> from = ParseUrl(request.url);
       base::Result<UrlParts> to = ResolveRedirect(request.url, response.Header("location"));
       if (!from.ok() || !to.ok()) {
-        error.kind = ErrorKind::kBadResponse;
-        error.message = "redirect to a malformed location";
-        return error;
+        return RegistryError::BadResponse("redirect to a malformed location");
       }
       if (to->scheme == "http" && !PlainHttpAllowed(to->host_port, options_)) {
-        error.kind = ErrorKind::kInsecureRefused;
-        error.message = fmt::format("redirect to plain HTTP at {} refused", to->host_port);
-        return error;
+        return RegistryError::InsecureRefused(
+            fmt::format("redirect to plain HTTP at {} refused", to->host_port));
       }
-      if (!SameOrigin(*from, *to)) DropAuthorization(request.headers);
+      if (!SameOrigin(*from, *to)) SetAuthorization(request, "");
       if (response.status == 303 && request.method != "HEAD") request.method = "GET";
       request.url = to->url;
       continue;  // a redirect is not a retry
@@ -168,7 +140,7 @@ Result<HttpResponse> Sender::Send(HttpRequest request, const Deadline& deadline,
       return error;
     }
     ++counters_.retries;
-    std::this_thread::sleep_for(delay);
+    clock_.SleepFor(delay);
   }
 }
 

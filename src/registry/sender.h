@@ -9,6 +9,9 @@
 // header goes along only when the target has the same origin (scheme, host, port): a registry
 // that redirects to blob storage must not hand that storage our token. A redirect to plain
 // HTTP is refused unless the target host is loopback or listed insecure.
+//
+// Both seams come in from the Client: the Transport that performs one exchange, and the Clock
+// that retries sleep on and the deadline is read from.
 #pragma once
 
 #include <atomic>
@@ -16,8 +19,9 @@
 #include <random>
 
 #include "registry/client.h"
-#include "registry/http_transport.h"
+#include "registry/clock.h"
 #include "registry/retry.h"
+#include "registry/transport.h"
 
 namespace imagepin::registry {
 
@@ -37,7 +41,7 @@ RegistryError TransportError(const HttpResponse& response);
 
 class Sender {
  public:
-  Sender(HttpTransport& transport, const ClientOptions& options, Counters& counters);
+  Sender(Transport& transport, const ClientOptions& options, Counters& counters, Clock& clock);
 
   // Sends `request` until it gets a response that is not a temporary failure, and returns
   // it (whatever its status: 401 and 404 are for the caller). An error when attempts, time or
@@ -49,9 +53,10 @@ class Sender {
  private:
   double UnitRandom();
 
-  HttpTransport& transport_;
+  Transport& transport_;
   const ClientOptions& options_;
   Counters& counters_;
+  Clock& clock_;
   std::mutex random_mutex_;
   std::mt19937_64 random_;
 };

@@ -11,7 +11,7 @@ Result<std::string> TokenCache::Get(const TokenKey& key, const FetchFn& fetch) {
     if (entry.last_error) return *entry.last_error;
     if (entry.token) return entry.token->value;
   }
-  if (entry.token && entry.token->expires > std::chrono::steady_clock::now()) {
+  if (entry.token && entry.token->expires > clock_.Now()) {
     return entry.token->value;
   }
   entry.fetching = true;
@@ -22,7 +22,7 @@ Result<std::string> TokenCache::Get(const TokenKey& key, const FetchFn& fetch) {
   ++entry.generation;
   if (fetched.ok()) {
     entry.token = fetched.value();
-    entry.token->fetched = std::chrono::steady_clock::now();
+    entry.token->fetched = clock_.Now();
     entry.last_error.reset();
   } else {
     entry.token.reset();
@@ -34,7 +34,7 @@ Result<std::string> TokenCache::Get(const TokenKey& key, const FetchFn& fetch) {
 }
 
 bool TokenCache::Invalidate(const TokenKey& key, const std::string& rejected,
-                            std::chrono::steady_clock::time_point since) {
+                            Clock::TimePoint since) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);
   if (it == entries_.end() || !it->second.token || it->second.token->value != rejected) {

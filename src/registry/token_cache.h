@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "registry/client.h"
+#include "registry/clock.h"
 
 namespace imagepin::registry {
 
@@ -27,13 +28,16 @@ struct TokenKey {
 
 struct Token {
   std::string value;  // a secret
-  std::chrono::steady_clock::time_point expires;
-  std::chrono::steady_clock::time_point fetched;  // set by TokenCache
+  Clock::TimePoint expires;
+  Clock::TimePoint fetched;  // set by TokenCache
 };
 
 class TokenCache {
  public:
   using FetchFn = std::function<Result<Token>()>;
+
+  // Expiry and fetch times are read from `clock`, the one the tokens' `expires` is on.
+  explicit TokenCache(Clock& clock = Clock::Real()) : clock_(clock) {}
 
   // The cached, unexpired token for `key`, or the outcome of `fetch` (run at most once at a
   // time per key).
@@ -43,8 +47,7 @@ class TokenCache {
   // revoked); a token another worker already replaced stays. Returns false, forgetting
   // nothing, when `rejected` was fetched at or after `since` (the rejected request's start):
   // a token that request itself obtained, which fetching again would only repeat.
-  bool Invalidate(const TokenKey& key, const std::string& rejected,
-                  std::chrono::steady_clock::time_point since);
+  bool Invalidate(const TokenKey& key, const std::string& rejected, Clock::TimePoint since);
 
  private:
   struct Entry {
@@ -53,6 +56,7 @@ class TokenCache {
     int generation = 0;                       // completed fetches
     std::optional<RegistryError> last_error;  // of the latest completed fetch
   };
+  Clock& clock_;
   std::mutex mutex_;
   std::condition_variable fetched_;
   std::map<TokenKey, Entry> entries_;
