@@ -18,11 +18,7 @@ std::optional<registry::RegistryError> RequirePlatforms(const registry::Manifest
                                                         const std::vector<std::string>& required) {
   std::string message = MissingPlatforms(manifest, asked.Repository(), required);
   if (message.empty()) return std::nullopt;
-  registry::RegistryError error;
-  error.kind = registry::ErrorKind::kPlatformsMissing;
-  error.reference = asked.Normalized();
-  error.message = std::move(message);
-  return error;
+  return registry::RegistryError::PlatformsMissing(asked.Normalized(), std::move(message));
 }
 
 }  // namespace imagepin::decide

@@ -14,6 +14,7 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "policy/rules.h"
+#include "ref/platform.h"
 #include "ref/reference.h"
 #include "yaml/parser.h"
 
@@ -195,31 +196,6 @@ bool IsDate(std::string_view s) {
   if (m < 1 || m > 12 || d < 1) return false;
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
-// One part of a platform as indexes write it (GOOS, GOARCH, a variant): lowercase.
-bool IsPlatformPart(std::string_view part) {
-  if (part.empty() || !(std::islower(static_cast<unsigned char>(part[0])) ||
-                        std::isdigit(static_cast<unsigned char>(part[0])))) {
-    return false;
-  }
-  return std::all_of(part.begin(), part.end(), [](char ch) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    return std::islower(c) || std::isdigit(c) || c == '_' || c == '.' || c == '-';
-  });
-}
-
-// "linux/amd64", "linux/arm64/v8": os/arch[/variant], each part lowercase letters, digits and
-// `_.-`, as an index's platform fields are; anything else could never match one.
-bool IsPlatform(std::string_view s) {
-  int slashes = 0;
-  for (std::string_view rest = s;; ++slashes) {
-    size_t slash = rest.find('/');
-    if (!IsPlatformPart(rest.substr(0, slash))) return false;
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-  }
-  return slashes == 1 || slashes == 2;
 }
 
 // A tag, in the distribution grammar: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
@@ -636,7 +612,7 @@ bool ReadRegistries(ConfigReader& r, NodeId v, Config* c) {
 bool ReadPlatforms(ConfigReader& r, NodeId v, Config* c) {
   return r.CheckedStringList(
       v, "platforms", &c->platforms, [&](std::string& platform, NodeId item) {
-        if (IsPlatform(platform)) return true;
+        if (ref::ParsePlatform(platform).ok()) return true;
         return r.Fail(item, fmt::format("platforms: \"{}\" is not os/arch[/variant] "
                                         "(lowercase, such as linux/arm64)",
                                         Shown(platform)));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "ref/platform.h"
 #include "ref/reference.h"
 #include "registry/credentials.h"
 
@@ -69,21 +70,16 @@ struct RegistryError {
   static RegistryError InsecureRefused(std::string message);
   static RegistryError Credentials(std::string message);
   static RegistryError InvalidReference(std::string message);
+  // For `reference`: what was asked for resolves, but to an image without a required platform.
+  static RegistryError PlatformsMissing(std::string reference, std::string message);
 };
 
 template <typename T>
 using Result = base::Result<T, RegistryError>;
 
-struct Platform {
-  std::string os;            // "linux"
-  std::string architecture;  // "arm64"
-  std::string variant;       // "v8", often empty
-  // "linux/arm64" or "linux/arm64/v8".
-  std::string ToString() const;
-};
-
-// Parses "linux/arm64[/v8]".
-base::Result<Platform> ParsePlatform(std::string_view text);
+// The platform grammar is ref's (one for the config and the registry).
+using ref::ParsePlatform;
+using ref::Platform;
 
 // Media types, for Accept headers and classification.
 inline constexpr char kOciIndex[] = "application/vnd.oci.image.index.v1+json";

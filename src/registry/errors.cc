@@ -72,6 +72,12 @@ RegistryError RegistryError::Unauthorized(std::string message, int http_status, 
   return error;
 }
 
+RegistryError RegistryError::PlatformsMissing(std::string reference, std::string message) {
+  RegistryError error = Make(ErrorKind::kPlatformsMissing, std::move(message));
+  error.reference = std::move(reference);
+  return error;
+}
+
 RegistryError RegistryError::Network(std::string message, bool temporary) {
   RegistryError error = Make(ErrorKind::kNetwork, std::move(message));
   error.temporary = temporary;

@@ -32,31 +32,6 @@ std::string_view NormalVariant(const Platform& platform) {
 
 }  // namespace
 
-std::string Platform::ToString() const {
-  std::string out = os + "/" + architecture;
-  if (!variant.empty()) out += "/" + variant;
-  return out;
-}
-
-base::Result<Platform> ParsePlatform(std::string_view text) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t slash = text.find('/', start);
-    parts.emplace_back(text.substr(start, slash == std::string_view::npos ? slash : slash - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  bool empty_part = false;
-  for (const std::string& part : parts) empty_part = empty_part || part.empty();
-  if (parts.size() < 2 || parts.size() > 3 || empty_part) {
-    return base::MakeError(base::ErrorCode::kInvalidArgument,
-                           fmt::format("invalid platform \"{}\": want os/arch[/variant]", text));
-  }
-  Platform platform{parts[0], parts[1], parts.size() == 3 ? parts[2] : std::string()};
-  return platform;
-}
-
 bool IsIndexMediaType(std::string_view media_type) {
   media_type = WithoutParameters(media_type);
   return media_type == kOciIndex || media_type == kDockerManifestList;

@@ -105,7 +105,8 @@ TEST(ParsePlatform, ReadsOsArchAndVariant) {
 }
 
 TEST(ParsePlatform, RejectsOtherShapes) {
-  for (const char* bad : {"", "linux", "linux/", "/amd64", "linux//v8", "a/b/c/d"}) {
+  for (const char* bad : {"", "linux", "linux/", "/amd64", "linux//v8", "a/b/c/d", "Linux/AMD64",
+                          "linux/amd 64", "-linux/amd64"}) {
     SCOPED_TRACE(bad);
     EXPECT_FALSE(ParsePlatform(bad).ok());
   }
