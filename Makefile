@@ -5,10 +5,11 @@
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS ?= $(shell nproc)
 IMAGEPIN := $(BUILD)/src/cli/imagepin
 
-.PHONY: all deps build demo test test-fast test-asan bench fuzz format clean
+.PHONY: all deps build demo test test-fast test-asan tsan bench fuzz format clean
 
 all: build
 
@@ -32,6 +33,14 @@ test-asan: deps
 	@cmake --build $(ASAN_BUILD) -j$(JOBS) --target imagepin_tests imagepin
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# ThreadSanitizer (not part of make test: it is a separate build and slower). setarch -R turns
+# off address randomisation for ctest and everything it starts: TSan's shadow memory layout
+# fails ("unexpected memory mapping") on kernels with a large vm.mmap_rnd_bits.
+tsan: deps
+	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIMAGEPIN_TSAN=ON >/dev/null
+	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target imagepin_tests imagepin
+	@cd $(TSAN_BUILD) && setarch $$(uname -m) -R ctest --output-on-failure -j$(JOBS)
+
 bench: build
 	@scripts/install-deps.sh --bench
 	@bench/run.sh $(IMAGEPIN)
@@ -48,4 +57,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
