@@ -15,6 +15,7 @@ packages=(
   libmimalloc-dev                           # allocator: libyaml allocates per token
   libre2-dev                                # tags.allow patterns: linear-time regular expressions
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and micro-benchmarks
+  libtsan2                                  # ThreadSanitizer runtime (make tsan); g++ pulls it in too
   python3 python3-jsonschema python3-yaml   # SARIF schema validation; the shared bench tools
   git clang-format
 )
