@@ -5,6 +5,7 @@
 #   scripts/install-deps.sh --build   only what building needs (the GitHub action)
 #   scripts/install-deps.sh --bench   tests and the benchmark tools
 #   scripts/install-deps.sh --fuzz    build and clang's libFuzzer (make fuzz)
+#   scripts/install-deps.sh --tidy    build and clang-tidy (make tidy)
 set -euo pipefail
 
 packages=(
@@ -25,6 +26,7 @@ case "${1:-}" in
   --build) ;;  # only what building imagepin needs (the GitHub action)
   --bench) packages+=("${registry_tools[@]}" hyperfine ripgrep time) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+  --tidy) packages+=(clang-tidy) ;;
   *) packages+=("${registry_tools[@]}") ;;
 esac
 
