@@ -1,14 +1,18 @@
 # The two commands a newcomer needs:
 #   make demo   install what is missing, build, and check the bundled example repository
 #   make test   install what is missing, build, and run every test (also under ASan/UBSan)
-# Everything else here is a helper for those, or for benchmarks.
+# Everything else here is a helper for those, or for benchmarks, or one of these checks:
+#   make tsan   build-tsan: the tests under ThreadSanitizer (slower, so not part of make test)
+#   make tidy   clang-tidy (.clang-tidy) over src/**/*.cc, with build-tidy's compile_commands.json
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+TIDY_BUILD ?= build-tidy
 JOBS ?= $(shell nproc)
 IMAGEPIN := $(BUILD)/src/cli/imagepin
 
-.PHONY: all deps build demo test test-fast test-asan bench fuzz format clean
+.PHONY: all deps build demo test test-fast test-asan tsan tidy bench fuzz format clean
 
 all: build
 
@@ -32,6 +36,23 @@ test-asan: deps
 	@cmake --build $(ASAN_BUILD) -j$(JOBS) --target imagepin_tests imagepin
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# ThreadSanitizer (not part of make test: it is a separate build and slower). setarch -R turns
+# off address randomisation for ctest and everything it starts: TSan's shadow memory layout
+# fails ("unexpected memory mapping") on kernels with a large vm.mmap_rnd_bits.
+tsan: deps
+	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIMAGEPIN_TSAN=ON >/dev/null
+	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target imagepin_tests imagepin
+	@cd $(TSAN_BUILD) && setarch $$(uname -m) -R ctest --output-on-failure -j$(JOBS)
+
+# clang-tidy needs only compile_commands.json, so build-tidy is configured, never built. Findings
+# are printed, not failures. TIDY_FILES (a regular expression over the paths) narrows the run,
+# e.g. make tidy TIDY_FILES=src/base/.
+TIDY_FILES ?= src/
+tidy:
+	@scripts/install-deps.sh --tidy
+	@cmake -S . -B $(TIDY_BUILD) -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@run-clang-tidy -quiet -p $(TIDY_BUILD) -j$(JOBS) '^$(CURDIR)/$(TIDY_FILES).*\.cc$$'
+
 bench: build
 	@scripts/install-deps.sh --bench
 	@bench/run.sh $(IMAGEPIN)
@@ -48,4 +69,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(TIDY_BUILD)

@@ -5,6 +5,7 @@
 #   scripts/install-deps.sh --build   only what building needs (the GitHub action)
 #   scripts/install-deps.sh --bench   tests and the benchmark tools
 #   scripts/install-deps.sh --fuzz    build and clang's libFuzzer (make fuzz)
+#   scripts/install-deps.sh --tidy    build and clang-tidy (make tidy)
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,7 @@ packages=(
   libmimalloc-dev                           # allocator: libyaml allocates per token
   libre2-dev                                # tags.allow patterns: linear-time regular expressions
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and micro-benchmarks
+  libtsan2                                  # ThreadSanitizer runtime (make tsan); g++ pulls it in too
   python3 python3-jsonschema python3-yaml   # SARIF schema validation; the shared bench tools
   git clang-format
 )
@@ -24,6 +26,7 @@ case "${1:-}" in
   --build) ;;  # only what building imagepin needs (the GitHub action)
   --bench) packages+=("${registry_tools[@]}" hyperfine ripgrep time) ;;
   --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+  --tidy) packages+=(clang-tidy) ;;
   *) packages+=("${registry_tools[@]}") ;;
 esac
 

@@ -75,7 +75,9 @@ TEST(ReadStreamInto, ReadsAStreamUnderTheCapWhole) {
 TEST(ReadFileInto, ReadsTheWholeFileByteForByte) {
   TempDir dir;
   ASSERT_FALSE(dir.str().empty());
-  std::string data("image: nginx:1.27\r\n\0binary\xff\n", 29);
+  // The length from sizeof, so the embedded NUL is kept and the terminating one is not.
+  constexpr char kBytes[] = "image: nginx:1.27\r\n\0binary\xff\n";
+  std::string data(kBytes, sizeof kBytes - 1);
   std::string file = dir.File("a.yaml", data);
   std::string contents;
   Status status = ReadFileInto(file, kLimit, &contents);

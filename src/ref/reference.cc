@@ -241,7 +241,8 @@ DomainSplit SplitDockerDomain(std::string_view input) {
   DomainSplit split;
   std::size_t slash = input.find('/');
   std::string_view first = input.substr(0, slash);
-  if (slash == std::string_view::npos) {
+  // Case by case like distribution's splitDockerDomain, so the first and last bodies are alike.
+  if (slash == std::string_view::npos) {  // NOLINT(bugprone-branch-clone)
     split.domain = kDefaultDomain;
     split.remainder = input;
   } else if (first == kLegacyDefaultDomain) {

@@ -49,8 +49,7 @@ std::string Shown(const plan::InventoryRow& row, const plan::InventoryCell& cell
   std::string text = CellText(row, cell);
   if (markdown && cell.present) {
     size_t label = text.find(" (");  // the code span holds the image, not the tag
-    text = label == std::string::npos ? "`" + text + "`"
-                                      : "`" + text.substr(0, label) + "`" + text.substr(label);
+    text = label == std::string::npos ? "`" + text + "`" : "`" + text.insert(label, "`");
   }
   return marker.empty() ? text : text + " " + marker;
 }
@@ -79,7 +78,7 @@ std::string InventoryMarkdown(const plan::Inventory& inventory) {
   std::vector<std::vector<std::string>> rows;
   for (size_t r = 0; r < inventory.rows.size(); ++r) {
     const plan::InventoryRow& row = inventory.rows[r];
-    std::vector<std::string> cells{labels[r], "`" + row.repository + "`"};
+    std::vector<std::string> cells{labels[r], fmt::format("`{}`", row.repository)};
     for (const plan::InventoryCell& cell : row.cells) cells.push_back(Shown(row, cell, true));
     rows.push_back(std::move(cells));
   }

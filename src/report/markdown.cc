@@ -25,7 +25,7 @@ std::string Cell(std::string_view text) {
 
 void AppendRow(const std::vector<std::string>& cells, std::string* out) {
   *out += "|";
-  for (const std::string& cell : cells) *out += " " + Cell(cell) + " |";
+  for (const std::string& cell : cells) out->append(" ").append(Cell(cell)).append(" |");
   *out += "\n";
 }
 

@@ -164,6 +164,7 @@ base::Status WriteTemps(std::vector<FilePlan*>& changed, bool journaled) {
 
 std::vector<JournalEntry> JournalEntries(const std::vector<FilePlan*>& changed) {
   std::vector<JournalEntry> entries;
+  entries.reserve(changed.size());
   for (const FilePlan* plan : changed)
     entries.push_back({plan->target, JournalTempPath(plan->target), plan->before});
   return entries;
@@ -258,6 +259,7 @@ base::Result<std::vector<FileChange>> ApplyEdits(const std::vector<Edit>& edits,
   }
 
   std::vector<FileChange> result;
+  result.reserve(plans.size());
   for (const FilePlan* plan : plans) {
     result.push_back(FileChange{plan->path, plan->display, plan->changes,
                                 !options.dry_run && plan->changes > 0});

@@ -470,7 +470,7 @@ bool StreamParser::Parse(std::string_view source,
     if (event == nullptr) {
       const yaml_parser_t& parser = libyaml.parser();
       std::string message = parser.problem ? parser.problem : "invalid YAML";
-      if (parser.context) message = message + " " + parser.context;
+      if (parser.context) message.append(" ").append(parser.context);
       if (parser.error == YAML_READER_ERROR) {
         *error = ReaderError(source, bom + parser.problem_offset, parser.problem_value, message);
       } else {
