@@ -8,7 +8,9 @@
 #include "cli/commands.h"
 #include "cli/version.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   using namespace imagepin::cli;
   CLI::App app{"imagepin: every image a GitOps repository deploys, pinned by digest"};
   app.set_version_flag("--version", std::string("imagepin ") + kVersion);
@@ -34,4 +36,19 @@ int main(int argc, char** argv) {
     return kExitRuntime;
   }
   return exit_code;
+}
+
+}  // namespace
+
+// The one catch-all: library exceptions are caught in their adapters and become errors; anything
+// that still escapes is a bug, reported as a runtime error rather than std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "imagepin: internal error: {}\n", e.what());
+  } catch (...) {
+    fmt::print(stderr, "imagepin: internal error\n");
+  }
+  return imagepin::cli::kExitRuntime;
 }

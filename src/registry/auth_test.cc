@@ -112,6 +112,7 @@ TEST(TokenCache, FetchesOnceForManyConcurrentCallers) {
   TokenCache cache;
   std::atomic<int> fetches{0};
   std::vector<std::thread> threads;
+  threads.reserve(16);
   std::vector<std::string> got(16);
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&, i] {
@@ -132,6 +133,7 @@ TEST(TokenCache, SharesAFailureWithTheCallersThatWaitedForIt) {
   TokenCache cache;
   std::atomic<int> fetches{0};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   std::atomic<int> failures{0};
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {

@@ -72,7 +72,7 @@ class CredentialsTest : public ::testing::Test {
     std::ofstream(file) << text;
   }
 
-  void WriteDockerConfig(const std::string& json) {
+  void WriteDockerConfig(const std::string& json) const {
     WriteFile(fs::path(sources_.docker_config_dir) / "config.json", json);
   }
 

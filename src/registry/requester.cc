@@ -64,14 +64,14 @@ std::unique_lock<std::mutex> Requester::FirstRequestLock(const std::string& host
   std::mutex* first = nullptr;
   {
     std::lock_guard lock(mutex_);
-    if (answered_.count(host)) return {};
+    if (answered_.contains(host)) return {};
     auto& slot = first_[host];
     if (!slot) slot = std::make_unique<std::mutex>();
     first = slot.get();
   }
   std::unique_lock first_lock(*first);
   std::lock_guard lock(mutex_);
-  if (answered_.count(host)) return {};  // waited while another request got the answer
+  if (answered_.contains(host)) return {};  // waited while another request got the answer
   return first_lock;
 }
 
