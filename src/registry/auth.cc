@@ -20,10 +20,6 @@ RegistryError Unauthorized(const HttpResponse& response, std::string message) {
                                      FirstSpecCode(ParseErrorBody(response.body)));
 }
 
-bool StartsWith(const std::string& text, std::string_view prefix) {
-  return text.compare(0, prefix.size(), prefix) == 0;
-}
-
 // The strings a token response offers as the token, valid or not: all are secrets.
 std::vector<std::string> OfferedTokens(std::string_view body) {
   std::vector<std::string> out;
@@ -188,7 +184,7 @@ Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::s
   if (learned.scheme == Scheme::kBearer) {
     std::string scope = bearer->Param("scope");
     if (scope.empty()) scope = PullScope(repository);
-    if (StartsWith(sent, "Bearer ") &&
+    if (sent.starts_with("Bearer ") &&
         !tokens_.Invalidate({learned.realm, learned.service, scope}, sent.substr(7), started)) {
       return Refused(endpoint, repository, unauthorized, sent, deadline);
     }
@@ -201,7 +197,7 @@ Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::s
                                                   "for {}",
                                                   endpoint.credential_host));
   }
-  if (StartsWith(sent, "Basic ")) {
+  if (sent.starts_with("Basic ")) {
     return Unauthorized(
         unauthorized, fmt::format("the credentials for {} were refused", endpoint.credential_host));
   }
@@ -211,13 +207,13 @@ Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::s
 RegistryError Authenticator::Refused(const Endpoint& endpoint, const std::string& repository,
                                      const HttpResponse& unauthorized, const std::string& sent,
                                      const Deadline& deadline) {
-  if (StartsWith(sent, "Basic ")) {
+  if (sent.starts_with("Basic ")) {
     return Unauthorized(
         unauthorized, fmt::format("the credentials for {} were refused", endpoint.credential_host));
   }
   Result<std::optional<Credential>> credential = CredentialFor(endpoint.credential_host, deadline);
   bool anonymous = credential.ok() && !credential.value();
-  if (StartsWith(sent, "Bearer ")) {
+  if (sent.starts_with("Bearer ")) {
     return Unauthorized(unauthorized,
                         anonymous ? fmt::format("anonymous pull of {} refused and no credentials "
                                                 "for {}",

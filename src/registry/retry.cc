@@ -6,6 +6,8 @@
 #include <cctype>
 #include <string>
 
+#include "base/strings.h"
+
 namespace imagepin::registry {
 
 std::chrono::milliseconds Deadline::Remaining() const {
@@ -28,12 +30,7 @@ std::chrono::milliseconds FullJitterBackoff(int retry, const RetryPolicy& policy
 }
 
 std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, std::time_t now) {
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) {
-    value.remove_prefix(1);
-  }
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) {
-    value.remove_suffix(1);
-  }
+  value = base::TrimSpace(value);
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(),
                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
