@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "cli/commands.h"
 #include "cli/common_flags.h"
@@ -134,8 +135,8 @@ int RunBump(const BumpFlags& flags) {
       *found,
       ResolveWithProgress(*config, flags.registry, channels, /*want_platforms=*/true, "resolving"),
       config->platforms, flags.keep_going);
-  PrintDiagnostics(
-      std::vector(d.diagnostics.begin() + found->problems.size(), d.diagnostics.end()));
+  // The finder's problems are printed already; the rest are the resolutions' failures.
+  PrintDiagnostics(std::span(d.diagnostics).subspan(found->problems.size()));
   if (d.write_nothing) {
     fmt::print(stderr,
                "imagepin: bump: nothing written: a reference could not be bumped (use "

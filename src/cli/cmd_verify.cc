@@ -49,6 +49,7 @@ std::vector<registry::Result<registry::Manifest>> LookUp(
     });
   }
   std::vector<registry::Result<registry::Manifest>> results;
+  results.reserve(pinned.size());
   size_t next_plain = 0, next_first = 0;
   for (const decide::PinnedImage& p : pinned) {
     results.push_back(p.first_party ? std::move(first_party_results[next_first++])

@@ -22,7 +22,7 @@ void PrintDiagnostic(const base::Diagnostic& d) {
              d.rule.empty() ? std::string() : fmt::format(" [{}]", d.rule));
 }
 
-void PrintDiagnostics(const std::vector<base::Diagnostic>& diagnostics) {
+void PrintDiagnostics(std::span<const base::Diagnostic> diagnostics) {
   for (const base::Diagnostic& d : diagnostics) PrintDiagnostic(d);
 }
 

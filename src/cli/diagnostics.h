@@ -1,7 +1,7 @@
 // Printing errors to standard error the way compilers do.
 #pragma once
 
-#include <vector>
+#include <span>
 
 #include "base/diagnostic.h"
 #include "base/result.h"
@@ -11,7 +11,7 @@ namespace imagepin::cli {
 // "path:line:col: error: message [rule]" (or note:), or "imagepin: error: message" when it is
 // about no file. Control characters in the path and message are escaped.
 void PrintDiagnostic(const base::Diagnostic& diagnostic);
-void PrintDiagnostics(const std::vector<base::Diagnostic>& diagnostics);
+void PrintDiagnostics(std::span<const base::Diagnostic> diagnostics);
 
 // An error that stops a command, printed as a diagnostic.
 void PrintError(const base::Error& error);
