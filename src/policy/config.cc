@@ -28,8 +28,8 @@ using yaml::NodeKind;
 
 // A value echoed in a message: at most 80 characters, control characters escaped, so that an
 // error stays one readable line whatever the input.
-std::string Shown(std::string_view value) {
-  constexpr size_t kMaxShown = 80;
+std::string Shown(std::string_view value, size_t max_shown = 80) {
+  const size_t kMaxShown = max_shown;
   std::string out;
   for (size_t i = 0; i < value.size() && i < kMaxShown; ++i) {
     unsigned char c = static_cast<unsigned char>(value[i]);
@@ -624,9 +624,10 @@ bool ReadFirstParty(ConfigReader& r, NodeId v, Config* c) {
       v, "firstParty", &c->first_party, [&](std::string& prefix, NodeId item) {
         std::string problem = FirstPartyPrefixProblem(prefix);
         if (problem.empty()) return true;
-        return r.Fail(item, fmt::format("firstParty \"{}\" is not a repository prefix (such as "
-                                        "ghcr.io/acme/): {}",
-                                        Shown(prefix), problem));
+        return r.Fail(item,
+                      fmt::format("firstParty \"{}\" is not a repository prefix (such as "
+                                  "ghcr.io/acme/): {}",
+                                  Shown(prefix), Shown(problem, 400)));  // it quotes the value too
       });
 }
 

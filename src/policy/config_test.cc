@@ -569,6 +569,16 @@ TEST(ParseConfig, FirstPartyPrefixMustBeARepositoryPrefix) {
   EXPECT_EQ(config->first_party.size(), 4u);
 }
 
+// Found by config_fuzz: the reference parser's reason quotes the value again, and that copy had
+// kept its line break, so the error spanned lines.
+TEST(ParseConfig, FirstPartyErrorStaysOneLineWhateverTheValue) {
+  base::Result<Config> config = ParseConfig("firstParty:\n  - \"# Re\\nexceptions\"\n", "c");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message.find_first_of("\r\n"), std::string::npos)
+      << config.error().message;
+  EXPECT_NE(config.error().message.find("is not a repository prefix"), std::string::npos);
+}
+
 TEST(ParseConfig, PlatformPartsAreLowercaseNames) {
   for (const char* platform :
        {"Linux/amd64", "linux/amd 64", "linux//amd64", "linux/arm64/v8/x", "linux/", "/amd64"}) {
