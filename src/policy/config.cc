@@ -481,9 +481,10 @@ bool ReadTags(ConfigReader& r, NodeId v, Config* c) {
           std::string error;
           std::shared_ptr<const re2::RE2> compiled = CompileTagPattern(pattern, &error);
           if (!compiled) {
-            return r.Fail(item, fmt::format("tags.allow pattern \"{}\" is not a valid regular "
-                                            "expression (RE2 syntax): {}",
-                                            Shown(pattern), error));
+            return r.Fail(item,
+                          fmt::format("tags.allow pattern \"{}\" is not a valid regular "
+                                      "expression (RE2 syntax): {}",
+                                      Shown(pattern), Shown(error, 400)));  // RE2 quotes it too
           }
           c->tag_allow_regex.push_back(std::move(compiled));
           return true;

@@ -577,6 +577,11 @@ TEST(ParseConfig, FirstPartyErrorStaysOneLineWhateverTheValue) {
   EXPECT_EQ(config.error().message.find_first_of("\r\n"), std::string::npos)
       << config.error().message;
   EXPECT_NE(config.error().message.find("is not a repository prefix"), std::string::npos);
+  // The same for RE2's reason, which quotes the pattern.
+  config = ParseConfig("tags:\n  allow: [\"(a\\nb\"]\n", "c");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message.find_first_of("\r\n"), std::string::npos)
+      << config.error().message;
 }
 
 TEST(ParseConfig, PlatformPartsAreLowercaseNames) {
