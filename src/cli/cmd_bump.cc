@@ -127,16 +127,16 @@ int RunBump(const BumpFlags& flags) {
     PrintError(lanes.error());
     return ExitCodeFor(lanes.error());
   }
-  std::optional<plan::BumpTargets> found = plan::FindBumpTargets(*lanes, *config);
-  PrintDiagnostics(found->problems);  // before the (slow) resolution
+  plan::BumpTargets found = plan::FindBumpTargets(*lanes, *config);
+  PrintDiagnostics(found.problems);  // before the (slow) resolution
   std::vector<ref::Reference> channels;
-  for (const plan::BumpTarget& t : found->targets) channels.push_back(t.channel);
+  for (const plan::BumpTarget& t : found.targets) channels.push_back(t.channel);
   decide::BumpDecision d = decide::DecideBump(
-      *found,
+      found,
       ResolveWithProgress(*config, flags.registry, channels, /*want_platforms=*/true, "resolving"),
       config->platforms, flags.keep_going);
   // The finder's problems are printed already; the rest are the resolutions' failures.
-  PrintDiagnostics(std::span(d.diagnostics).subspan(found->problems.size()));
+  PrintDiagnostics(std::span(d.diagnostics).subspan(found.problems.size()));
   if (d.write_nothing) {
     fmt::print(stderr,
                "imagepin: bump: nothing written: a reference could not be bumped (use "

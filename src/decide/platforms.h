@@ -3,6 +3,7 @@
 // --verify and resolve --platforms all ask here, so they all say the same thing.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -26,19 +26,25 @@ using yaml::kNoNode;
 using yaml::NodeId;
 using yaml::NodeKind;
 
-// A value echoed in a message: at most 80 characters, control characters escaped, so that an
-// error stays one readable line whatever the input.
-std::string Shown(std::string_view value, size_t max_shown = 80) {
-  const size_t kMaxShown = max_shown;
+// `text` with control characters escaped (\x0a), so that a message stays on one line.
+std::string EscapeControls(std::string_view text) {
   std::string out;
-  for (size_t i = 0; i < value.size() && i < kMaxShown; ++i) {
-    unsigned char c = static_cast<unsigned char>(value[i]);
+  for (char ch : text) {
+    unsigned char c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7f) {
       out += fmt::format("\\x{:02x}", c);
     } else {
-      out += static_cast<char>(c);
+      out += ch;
     }
   }
+  return out;
+}
+
+// A value echoed in a message: at most 80 characters, control characters escaped, so that an
+// error stays one readable line whatever the input.
+std::string Shown(std::string_view value) {
+  constexpr size_t kMaxShown = 80;
+  std::string out = EscapeControls(value.substr(0, kMaxShown));
   if (value.size() > kMaxShown) out += "...";
   return out;
 }
@@ -57,7 +63,9 @@ class ConfigReader {
         const yaml::Node& n = doc_.node(at);
         pos = {static_cast<int>(n.line) + 1, static_cast<int>(n.column) + 1};
       }
-      error = base::MakeError(base::ErrorCode::kConfig, std::move(message), path_, pos);
+      // Reasons from other parsers (references, RE2) quote the value again, raw: escape the whole
+      // message here, so that every config error is one line whatever its parts.
+      error = base::MakeError(base::ErrorCode::kConfig, EscapeControls(message), path_, pos);
     }
     return false;
   }
@@ -481,10 +489,9 @@ bool ReadTags(ConfigReader& r, NodeId v, Config* c) {
           std::string error;
           std::shared_ptr<const re2::RE2> compiled = CompileTagPattern(pattern, &error);
           if (!compiled) {
-            return r.Fail(item,
-                          fmt::format("tags.allow pattern \"{}\" is not a valid regular "
-                                      "expression (RE2 syntax): {}",
-                                      Shown(pattern), Shown(error, 400)));  // RE2 quotes it too
+            return r.Fail(item, fmt::format("tags.allow pattern \"{}\" is not a valid regular "
+                                            "expression (RE2 syntax): {}",
+                                            Shown(pattern), error));
           }
           c->tag_allow_regex.push_back(std::move(compiled));
           return true;
@@ -625,10 +632,9 @@ bool ReadFirstParty(ConfigReader& r, NodeId v, Config* c) {
       v, "firstParty", &c->first_party, [&](std::string& prefix, NodeId item) {
         std::string problem = FirstPartyPrefixProblem(prefix);
         if (problem.empty()) return true;
-        return r.Fail(item,
-                      fmt::format("firstParty \"{}\" is not a repository prefix (such as "
-                                  "ghcr.io/acme/): {}",
-                                  Shown(prefix), Shown(problem, 400)));  // it quotes the value too
+        return r.Fail(item, fmt::format("firstParty \"{}\" is not a repository prefix (such as "
+                                        "ghcr.io/acme/): {}",
+                                        Shown(prefix), problem));
       });
 }
 
