@@ -49,6 +49,27 @@ struct BumpSettings {
   std::string channel = "main";  // the producer's channel tag resolved for each repository
 };
 
+// One application written out in `applications.apps` (docs/config.md): wins over discovery and
+// the convention for the same name.
+struct ApplicationEntry {
+  std::string name;                       // "platform-alloy-logs"
+  std::string chart;                      // the chart directory, relative to the root; may be empty
+  std::vector<std::string> values;        // layer patterns, in order (placeholders as below)
+  std::vector<std::string> environments;  // names from `environments`; empty: every one
+  int line = 0;                           // where the entry starts in the config file (1-based)
+};
+
+// `applications:` — how values files stack into what each chart gets, as Argo CD's `valueFiles`
+// do (last wins). Patterns take {shared} (the shared dir), {env} (an environment's dir),
+// {envname} (its name), {charts} (the charts dir), {path} (a values file's path relative to its
+// env or shared dir) and {name} (its stem, or an entry's name). Missing layer files are skipped.
+struct ApplicationSettings {
+  std::vector<std::string> layers{"{shared}/{path}", "{env}/{path}"};
+  std::vector<std::string> globals;          // first in every stack: "{env}/globals.yaml"
+  std::string chart = "{charts}/**/{name}";  // an app's chart, found by its values file's stem
+  std::vector<ApplicationEntry> apps;
+};
+
 struct Config {
   std::string path;  // the config file as displayed, empty when the defaults are in use
   scan::Scope scope{{"sources/values/**", "sources/manifests/**"}, {}};
@@ -58,10 +79,11 @@ struct Config {
                                         {"dev", "sources/values/env/dev"},
                                         {"staging", "sources/values/env/staging"},
                                         {"production", "sources/values/env/production"}};
-  // Read and validated, not yet used: reserved for values layering and the chart-template rules
-  // (docs/config.md). Templates are found by their Chart.yaml, wherever they are (scan/).
+  // Values every environment shares, stacked under each environment's own (applications), and
+  // where charts live. Templates are found by their Chart.yaml, wherever they are (scan/).
   std::string shared = "sources/values/_shared";
   std::string charts = "sources/charts";
+  ApplicationSettings applications;
   std::vector<std::string> first_party{"ghcr.io/acme/"};
   std::vector<std::string> tag_allow;  // as written, for messages
   // Compiled once at load (RE2: linear-time matching, whole tag); shared, so copying a Config
