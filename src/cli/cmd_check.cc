@@ -8,7 +8,7 @@
 #include "cli/diagnostics.h"
 #include "cli/report_output.h"
 #include "cli/version.h"
-#include "policy/check.h"
+#include "apps/check.h"
 #include "report/report.h"
 
 namespace imagepin::cli {
@@ -45,7 +45,7 @@ int RunCheckCommand(CheckFlags flags) {
   request.paths = flags.paths;
   request.read_stdin = flags.read_stdin;
   request.jobs = flags.jobs;
-  base::Result<policy::CheckResult> result = policy::RunCheck(*config, request);
+  base::Result<apps::AppCheckResult> result = apps::RunCheck(*config, request);
   if (!result.ok()) {
     PrintError(result.error());
     base::ErrorCode code = result.error().code;
@@ -55,13 +55,17 @@ int RunCheckCommand(CheckFlags flags) {
   }
   report::RunSummary summary;
   summary.tool_version = kVersion;
-  summary.files_scanned = result->stats.files_scanned;
-  summary.templates_skipped = result->stats.templates_skipped;
-  summary.image_fields = result->stats.image_fields;
+  const policy::CheckResult& check = result->check;
+  summary.files_scanned = check.stats.files_scanned;
+  summary.templates_skipped = check.stats.templates_skipped;
+  summary.image_fields = check.stats.image_fields;
+  summary.applications = result->applications;
   summary.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  return WriteFindings(flags.format, flags.color, result->findings, summary);
+  // Notes on applications discovery could not place go to stderr: they are not findings.
+  PrintDiagnostics(result->notices);
+  return WriteFindings(flags.format, flags.color, check.findings, summary);
 }
 
 }  // namespace

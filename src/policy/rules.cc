@@ -6,7 +6,7 @@
 namespace imagepin::policy {
 namespace {
 
-constexpr std::array<RuleInfo, 10> kRules = {{
+constexpr std::array<RuleInfo, 12> kRules = {{
     {"IP000", "parse-error", Severity::kError,
      "A YAML file in scope does not parse, so its images cannot be checked."},
     {"IP001", "digest-required", Severity::kError,
@@ -28,6 +28,12 @@ constexpr std::array<RuleInfo, 10> kRules = {{
     {"IP009", "platforms-missing", Severity::kError,
      "A first-party image is not a multi-arch index with the required platforms (imagepin "
      "verify)."},
+    {"IP010", "image-ref-missing", Severity::kError,
+     "A first-party app deployed in an environment has no effective image.ref, which its chart "
+     "requires."},
+    {"IP011", "mixed-layers", Severity::kError,
+     "A values layer changes an image's registry, repository or tag but inherits its digest from "
+     "a lower layer, so the digest pins another image."},
 }};
 
 }  // namespace

@@ -45,8 +45,9 @@ std::string SummaryLine(const Counts& counts, const RunSummary& summary) {
   if (summary.templates_skipped > 0) {
     line += fmt::format(" ({} skipped)", Plural(summary.templates_skipped, "template"));
   }
-  line +=
-      fmt::format(", {}, {:.2f}s", Plural(summary.image_fields, "image"), summary.elapsed_seconds);
+  line += ", " + Plural(summary.image_fields, "image");
+  if (summary.applications > 0) line += ", " + Plural(summary.applications, "application");
+  line += fmt::format(", {:.2f}s", summary.elapsed_seconds);
   return line;
 }
 

@@ -59,6 +59,7 @@ void WriteJson(const std::vector<Finding>& findings, const RunSummary& summary, 
   totals["suppressed"] = counts.suppressed;
   totals["filesScanned"] = summary.files_scanned;
   totals["templatesSkipped"] = summary.templates_skipped;
+  totals["applications"] = summary.applications;
   totals["imageFields"] = summary.image_fields;
   totals["elapsedSeconds"] = summary.elapsed_seconds;
 

@@ -54,6 +54,15 @@ class PathStack {
     }
     return path.str();
   }
+  yaml::SegmentPath Segments() const {
+    yaml::SegmentPath path;
+    path.reserve(segments_.size());
+    for (const Segment& s : segments_) {
+      path.push_back(s.is_index ? yaml::PathSegment{{}, static_cast<int64_t>(s.index)}
+                                : yaml::PathSegment{std::string(s.key), -1});
+    }
+    return path;
+  }
 
  private:
   struct Segment {
@@ -134,28 +143,14 @@ class Extractor {
     return kNoNode;
   }
 
-  Scalar MakeScalar(NodeId id) const {
-    Scalar s;
-    id = doc_.Resolve(id);
-    if (!IsScalar(id) || doc_.IsNull(id)) return s;
-    const yaml::Node& n = doc_.node(id);
-    s.present = true;
-    s.value = std::string(doc_.Value(id));
-    s.line = static_cast<int>(n.line) + 1;
-    s.column = static_cast<int>(n.column) + 1;
-    s.begin = n.begin;
-    s.end = n.end;
-    s.style = n.style;
-    s.raw = std::string(doc_.Raw(id));
-    s.source_line = std::string(doc_.LineAt(n.begin));
-    return s;
-  }
+  Scalar MakeScalar(NodeId id) const { return scan::MakeScalar(doc_, id); }
 
   ImageField NewField(FieldForm form, NodeId at) const {
     ImageField f;
     f.form = form;
     f.document = doc_.index();
     f.key_path = path_.Text();
+    if (options_.record_paths) f.path = path_.Segments();
     const yaml::Node& n = doc_.node(at);
     f.line = static_cast<int>(n.line) + 1;
     f.column = static_cast<int>(n.column) + 1;
@@ -223,6 +218,7 @@ class Extractor {
     p.value = MakeScalar(v);
     if (!p.value.present) return;
     p.key_path = path_.Text();
+    if (options_.record_paths) p.path = path_.Segments();
     out_->pull_policies.push_back(std::move(p));
   }
 
@@ -423,6 +419,23 @@ class Extractor {
 };
 
 }  // namespace
+
+Scalar MakeScalar(const yaml::Document& doc, yaml::NodeId id) {
+  Scalar s;
+  id = doc.Resolve(id);
+  if (id == kNoNode || doc.node(id).kind != NodeKind::kScalar || doc.IsNull(id)) return s;
+  const yaml::Node& n = doc.node(id);
+  s.present = true;
+  s.value = std::string(doc.Value(id));
+  s.line = static_cast<int>(n.line) + 1;
+  s.column = static_cast<int>(n.column) + 1;
+  s.begin = n.begin;
+  s.end = n.end;
+  s.style = n.style;
+  s.raw = std::string(doc.Raw(id));
+  s.source_line = std::string(doc.LineAt(n.begin));
+  return s;
+}
 
 const char* FormName(FieldForm form) {
   switch (form) {

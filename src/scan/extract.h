@@ -10,7 +10,15 @@ struct ExtractOptions {
   // The file is named kustomization.yaml: its `images:` entries are image fields even when the
   // document does not say `kind: Kustomization` (kustomize does not require it).
   bool kustomization_file = false;
+  // Fill ImageField::path and PullPolicyField::path: the application model looks each field's
+  // path up in the other layers of a values stack. Off for the per-file check (it costs an
+  // allocation per segment).
+  bool record_paths = false;
 };
+
+// The scalar at `id` (through an alias) as a Scalar; not present for a null, a collection or
+// kNoNode.
+Scalar MakeScalar(const yaml::Document& doc, yaml::NodeId id);
 
 // Appends the image fields and pull-policy keys of `doc` to `out`.
 void ExtractImageFields(const yaml::Document& doc, const ExtractOptions& options,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "yaml/document.h"
+#include "yaml/key_path.h"
 
 namespace imagepin::scan {
 
@@ -39,7 +40,8 @@ struct ImageField {
   FieldForm form = FieldForm::kString;
   int document = 0;      // 0-based document index in the file
   std::string key_path;  // e.g. "image.ref", "spec.template.spec.containers[0]", "images[2]"
-  int line = 0;          // where a finding about the whole field points (1-based)
+  yaml::SegmentPath path;  // the same path as data, when ExtractOptions::record_paths asked
+  int line = 0;            // where a finding about the whole field points (1-based)
   int column = 0;
   std::string source_line;  // text of `line`
 
@@ -72,6 +74,7 @@ inline std::pair<int, int> ReferencePosition(const ImageField& f) {
 struct PullPolicyField {
   int document = 0;
   std::string key_path;
+  yaml::SegmentPath path;  // when ExtractOptions::record_paths asked
   Scalar value;
 };
 

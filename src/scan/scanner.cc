@@ -29,7 +29,7 @@ std::string ProblemPrefix(yaml::ErrorKind kind) {
 }  // namespace
 
 FileScan ScanContents(std::string_view contents, std::string_view name, bool rendered,
-                      yaml::StreamParser* parser) {
+                      yaml::StreamParser* parser, std::vector<yaml::Document>* documents) {
   FileScan scan;
   if (!yaml::LooksLikeUtf8Text(contents)) {
     scan.status = FileStatus::kProblem;
@@ -39,12 +39,14 @@ FileScan ScanContents(std::string_view contents, std::string_view name, bool ren
   }
   ExtractOptions options;
   options.kustomization_file = IsKustomizationName(name);
+  options.record_paths = documents != nullptr;
   yaml::SyntaxError error;
   bool ok = parser->Parse(
       contents,
       [&](const yaml::Document& doc) {
         ++scan.documents;
         ExtractImageFields(doc, options, &scan.fields);
+        if (documents != nullptr) documents->push_back(doc);
       },
       &error);
   if (!ok) {
@@ -56,6 +58,7 @@ FileScan ScanContents(std::string_view contents, std::string_view name, bool ren
     if (!rendered && error.kind == yaml::ErrorKind::kSyntax &&
         contents.find("{{") != std::string_view::npos) {
       scan = FileScan{};
+      if (documents != nullptr) documents->clear();
       scan.status = FileStatus::kTemplate;
       return scan;
     }
@@ -96,6 +99,63 @@ void ScanFiles(const std::vector<FileEntry>& files, const ScanOptions& options,
   for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(work);
   work();
   for (std::thread& t : threads) t.join();
+}
+
+namespace {
+
+unsigned WorkerCount(unsigned jobs, size_t items) {
+  jobs = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(items, 1)));
+}
+
+// Runs `work` on `jobs` threads (this one included) and waits for them.
+void RunWorkers(unsigned jobs, const std::function<void()>& work) {
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+}
+
+}  // namespace
+
+void ScanGroups(const std::vector<FileEntry>& files, const std::vector<FileGroup>& groups,
+                const ScanOptions& options,
+                const std::function<void(size_t, std::span<GroupFile>)>& on_group) {
+  std::atomic<size_t> next{0};
+  RunWorkers(WorkerCount(options.jobs, groups.size()), [&] {
+    yaml::StreamParser parser(options.limits);
+    std::vector<GroupFile> slots;  // reused: their buffers keep their capacity
+    for (size_t g; (g = next.fetch_add(1)) < groups.size();) {
+      const FileGroup& group = groups[g];
+      if (slots.size() < group.files.size()) slots.resize(group.files.size());
+      for (size_t i = 0; i < group.files.size(); ++i) {
+        GroupFile& slot = slots[i];
+        slot.entry = &files[group.files[i]];
+        slot.scan = FileScan{};
+        slot.documents.clear();
+        if (slot.entry->chart_template) {
+          slot.scan.status = FileStatus::kTemplate;
+        } else if (base::Status read =
+                       base::ReadFileInto(slot.entry->path, options.max_file_size, &slot.contents);
+                   !read.ok()) {
+          slot.scan.status = FileStatus::kProblem;
+          slot.scan.problem = FileProblem{read.error().message, 0, 0, {}};
+        } else {
+          slot.scan = ScanContents(slot.contents, slot.entry->display_path, false, &parser,
+                                   group.keep_documents ? &slot.documents : nullptr);
+          if (options.fingerprint) slot.scan.sha256 = base::Sha256Digest(slot.contents);
+        }
+      }
+      // The slots stay where they are: the documents view their buffers.
+      on_group(g, std::span<GroupFile>(slots.data(), group.files.size()));
+      for (GroupFile& slot : slots) {  // a rare huge buffer is let go
+        if (slot.contents.capacity() > (size_t{1} << 20)) {
+          slot.documents.clear();
+          std::string().swap(slot.contents);
+        }
+      }
+    }
+  });
 }
 
 }  // namespace imagepin::scan

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,12 +49,37 @@ struct ScanOptions {
 // Scans `contents` (a whole file or standard input). `name` decides kustomization handling.
 // A file that fails to parse and holds `{{` is taken for an unrendered Helm template (kTemplate),
 // unless it is `rendered` output (standard input of `check -`), where that is a problem too.
+// With `documents`, also keeps a copy of every parsed document (they view `contents`, which
+// must outlive them) and records each field's path as data (ExtractOptions::record_paths): what
+// the application model needs of a values layer.
 FileScan ScanContents(std::string_view contents, std::string_view name, bool rendered,
-                      yaml::StreamParser* parser);
+                      yaml::StreamParser* parser, std::vector<yaml::Document>* documents = nullptr);
 
 // Reads and scans every file; calls `on_file(index, entry, scan)` once per file, from worker
 // threads (so it must be thread-safe; writing to a per-index slot is).
 void ScanFiles(const std::vector<FileEntry>& files, const ScanOptions& options,
                const std::function<void(size_t, const FileEntry&, FileScan&)>& on_file);
+
+// A file of a group as ScanGroups hands it over: its bytes, its scan, and (for groups that
+// keep them) its parsed documents, which view `contents`.
+struct GroupFile {
+  const FileEntry* entry = nullptr;
+  std::string contents;
+  FileScan scan;
+  std::vector<yaml::Document> documents;
+};
+
+// Files that are read together: an application's layers are judged side by side, so they are
+// scanned by one worker and held until `on_group` returns, and no longer.
+struct FileGroup {
+  std::vector<size_t> files;    // indexes into the file list
+  bool keep_documents = false;  // fill GroupFile::documents
+};
+
+// Reads and scans the files of each group, one group at a time per worker; calls
+// `on_group(index, files)` once per group from worker threads (so it must be thread-safe).
+void ScanGroups(const std::vector<FileEntry>& files, const std::vector<FileGroup>& groups,
+                const ScanOptions& options,
+                const std::function<void(size_t, std::span<GroupFile>)>& on_group);
 
 }  // namespace imagepin::scan

@@ -50,4 +50,12 @@ std::string JoinKeyPath(std::string_view base, std::string_view key) {
   return text;
 }
 
+std::string PrintKeyPath(const SegmentPath& path) {
+  KeyPath printed;
+  for (const PathSegment& s : path) {
+    s.is_index() ? printed.PushIndex(static_cast<size_t>(s.index)) : printed.PushKey(s.key);
+  }
+  return printed.str();
+}
+
 }  // namespace imagepin::yaml

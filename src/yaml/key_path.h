@@ -3,6 +3,8 @@
 // quoted: `data["config.yaml"]`.
 #pragma once
 
+#include <compare>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,5 +26,19 @@ class KeyPath {
 
 // KeyPath text of `base` with `key` appended.
 std::string JoinKeyPath(std::string_view base, std::string_view key);
+
+// One step of a path kept as data (the application model looks the same path up in several
+// files): a mapping key, or a list index when `index` >= 0.
+struct PathSegment {
+  std::string key;
+  int64_t index = -1;
+  bool is_index() const { return index >= 0; }
+  bool operator==(const PathSegment&) const = default;
+  auto operator<=>(const PathSegment&) const = default;
+};
+using SegmentPath = std::vector<PathSegment>;
+
+// The KeyPath text of `path`: `spec.containers[0].image`.
+std::string PrintKeyPath(const SegmentPath& path);
 
 }  // namespace imagepin::yaml

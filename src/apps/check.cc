@@ -1,0 +1,233 @@
+#include "apps/check.h"
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <unordered_map>
+
+#include "apps/discover.h"
+#include "base/files.h"
+#include "apps/effective.h"
+#include "apps/rules.h"
+#include "policy/evaluate.h"
+#include "policy/exceptions.h"
+#include "scan/scanner.h"
+
+namespace imagepin::apps {
+namespace {
+
+scan::ScanOptions OptionsFor(const policy::Config& config, unsigned jobs) {
+  scan::ScanOptions options;
+  options.max_file_size = config.max_file_size;
+  options.jobs = jobs;
+  options.limits.max_depth = config.max_depth;
+  return options;
+}
+
+// Every file the application model may stack: below the shared dir, the environment dirs, and
+// the charts' Chart.yaml and values.yaml.
+DiscoveryInput ListInputs(const policy::Config& config, const std::string& root) {
+  scan::Scope scope;
+  scope.include.push_back(config.shared + "/**");
+  for (const policy::Environment& env : config.environments) scope.include.push_back(env.path + "/**");
+  scope.include.push_back(config.charts + "/**/Chart.yaml");
+  scope.include.push_back(config.charts + "/**/values.yaml");
+  std::vector<base::Error> problems;  // check reports unlistable dirs in scope already
+  DiscoveryInput input;
+  for (scan::FileEntry& entry : scan::ListScope(root, scope, &problems)) {
+    std::string_view path = entry.display_path;
+    if (path.ends_with("/Chart.yaml") && !entry.chart_template) {
+      input.charts.emplace_back(path.substr(0, path.size() - std::string_view("/Chart.yaml").size()));
+    }
+    input.files.insert(std::move(entry.display_path));
+  }
+  std::sort(input.charts.begin(), input.charts.end());
+  return input;
+}
+
+// A chart's values.yaml, parsed once and shared by every app of the chart.
+struct ChartDefaults {
+  scan::GroupFile file;
+  bool usable = false;  // parsed, with a first document
+};
+
+// What one worker hands back for one group.
+struct Slot {
+  std::vector<policy::Finding> findings;
+  int files_scanned = 0, templates_skipped = 0, image_fields = 0, applications = 0;
+};
+
+struct GroupPlan {
+  std::vector<scan::FileEntry> files;     // in scope first, then layers outside the scope
+  std::vector<char> evaluate;             // per file: judge it on its own (in scope, first use)
+  std::vector<scan::FileGroup> groups;
+  std::vector<std::vector<size_t>> group_apps;  // per group: indexes into apps
+};
+
+}  // namespace
+
+std::vector<Application> FindApplications(const policy::Config& config, const std::string& root,
+                                          std::vector<base::Diagnostic>* notices) {
+  Discovery d = DiscoverApplications(config, ListInputs(config, root));
+  if (notices != nullptr) std::move(d.notices.begin(), d.notices.end(), std::back_inserter(*notices));
+  return std::move(d.apps);
+}
+
+base::Result<AppCheckResult> RunCheck(const policy::Config& config,
+                                      const policy::CheckRequest& request) {
+  AppCheckResult result;
+  if (request.read_stdin) {  // a rendered stream has no layers
+    base::Result<policy::CheckResult> plain = policy::RunCheck(config, request);
+    if (!plain.ok()) return plain.error();
+    result.check = std::move(*plain);
+    return result;
+  }
+  std::vector<base::Error> problems;
+  base::Result<std::vector<scan::FileEntry>> selected =
+      policy::SelectFiles(config, request, &problems);
+  if (!selected.ok()) return selected.error();
+  std::vector<policy::Finding>& findings = result.check.findings;
+  for (const base::Error& problem : problems) findings.push_back(policy::ProblemFinding(problem));
+
+  std::vector<Application> apps = FindApplications(config, request.root, &result.notices);
+
+  // Groups: one per app name (its layers in every environment), then every other file alone.
+  GroupPlan plan;
+  plan.files = std::move(*selected);
+  const size_t in_scope = plan.files.size();
+  plan.evaluate.assign(plan.files.size(), 1);
+  std::unordered_map<std::string, size_t> index;
+  for (size_t i = 0; i < plan.files.size(); ++i) index.emplace(plan.files[i].display_path, i);
+  std::vector<char> grouped(plan.files.size(), 0);
+  std::map<std::string, ChartDefaults> charts;
+  std::map<std::string, size_t> group_of_name;
+  for (size_t a = 0; a < apps.size(); ++a) {
+    auto [it, fresh] = group_of_name.try_emplace(apps[a].name, plan.groups.size());
+    if (fresh) {
+      plan.groups.push_back({{}, /*keep_documents=*/true});
+      plan.group_apps.emplace_back();
+    }
+    size_t g = it->second;
+    plan.group_apps[g].push_back(a);
+    for (const Layer& layer : apps[a].layers) {
+      if (!layer.exists) continue;
+      if (layer.role == LayerRole::kChart) {
+        charts.try_emplace(layer.path);
+        continue;
+      }
+      auto [at, added] = index.try_emplace(layer.path, plan.files.size());
+      if (added) {  // a layer outside the scope: read for the merge, not judged alone
+        plan.files.push_back({request.root + "/" + layer.path, layer.path, false});
+        plan.evaluate.push_back(0);
+        grouped.push_back(0);
+      }
+      std::vector<size_t>& members = plan.groups[g].files;
+      if (std::find(members.begin(), members.end(), at->second) != members.end()) continue;
+      members.push_back(at->second);
+      grouped[at->second] = 1;
+    }
+  }
+  for (size_t i = 0; i < plan.files.size(); ++i) {
+    if (!grouped[i]) plan.groups.push_back({{i}, false}), plan.group_apps.emplace_back();
+  }
+  // Each file in scope is judged on its own once, in the first group that holds it.
+  std::vector<char> seen(plan.files.size(), 0);
+  for (const scan::FileGroup& group : plan.groups) {
+    for (size_t f : group.files) {
+      plan.evaluate[f] = !seen[f] && f < in_scope;
+      seen[f] = 1;
+    }
+  }
+
+  scan::ScanOptions options = OptionsFor(config, request.jobs);
+  // Chart defaults first: few, small, and read by many apps.
+  yaml::StreamParser parser(options.limits);
+  for (auto& [path, defaults] : charts) {
+    scan::GroupFile& file = defaults.file;
+    if (base::Status read = base::ReadFileInto(request.root + "/" + path, config.max_file_size,
+                                               &file.contents);
+        !read.ok()) {
+      file.scan.status = scan::FileStatus::kProblem;
+      file.scan.problem = scan::FileProblem{read.error().message, 0, 0, {}};
+    } else {
+      file.scan = scan::ScanContents(file.contents, path, false, &parser, &file.documents);
+    }
+    // The chart's defaults are outside the scope, but its apps cannot be judged without them.
+    if (file.scan.status == scan::FileStatus::kProblem) {
+      policy::EvaluateFile(config, path, file.scan, &findings);
+    }
+    defaults.usable = file.scan.status == scan::FileStatus::kScanned && !file.documents.empty();
+  }
+
+  std::vector<Slot> slots(plan.groups.size());
+  scan::ScanGroups(
+      plan.files, plan.groups, options, [&](size_t g, std::span<scan::GroupFile> files) {
+        Slot& slot = slots[g];
+        std::unordered_map<std::string_view, const scan::GroupFile*> by_path;
+        for (size_t i = 0; i < files.size(); ++i) {
+          const scan::GroupFile& file = files[i];
+          by_path.emplace(file.entry->display_path, &file);
+          size_t f = plan.groups[g].files[i];
+          if (!plan.evaluate[f]) continue;
+          if (file.scan.status == scan::FileStatus::kTemplate) {
+            ++slot.templates_skipped;
+          } else {
+            ++slot.files_scanned;
+          }
+          slot.image_fields += static_cast<int>(file.scan.fields.images.size());
+          policy::EvaluateFile(config, file.entry->display_path, file.scan, &slot.findings);
+        }
+        for (size_t a : plan.group_apps[g]) {
+          const Application& app = apps[a];
+          std::vector<LayerDoc> layers;
+          std::vector<yaml::SegmentPath> sites;
+          bool judgeable = true;
+          for (const Layer& layer : app.layers) {
+            const scan::GroupFile* file = nullptr;
+            if (layer.exists && layer.role == LayerRole::kChart) {
+              const ChartDefaults& defaults = charts.at(layer.path);
+              file = defaults.usable ? &defaults.file : nullptr;
+              judgeable &= defaults.file.scan.status != scan::FileStatus::kProblem;
+            } else if (layer.exists) {
+              auto it = by_path.find(layer.path);
+              file = it == by_path.end() ? nullptr : it->second;
+              if (file != nullptr && file->scan.status == scan::FileStatus::kProblem) {
+                judgeable = false;  // IP000 says why; the app is not evaluated
+              }
+            }
+            if (file == nullptr || file->documents.empty() || layer.role == LayerRole::kInline) {
+              layers.push_back({});
+              continue;
+            }
+            layers.push_back({&file->documents[0], file->documents[0].root()});
+            AppendImageSites(file->scan.fields, &sites);
+          }
+          if (!judgeable) continue;
+          ++slot.applications;
+          LayeredValues values(std::move(layers));
+          EvaluateApplication(config, app, values, FindEffectiveImages(values, std::move(sites)),
+                              &slot.findings);
+        }
+      });
+  for (Slot& slot : slots) {
+    result.check.stats.files_scanned += slot.files_scanned;
+    result.check.stats.templates_skipped += slot.templates_skipped;
+    result.check.stats.image_fields += slot.image_fields;
+    result.applications += slot.applications;
+    std::move(slot.findings.begin(), slot.findings.end(), std::back_inserter(findings));
+  }
+  policy::ApplyExceptions(config, request.today.empty() ? policy::TodayUtc() : request.today,
+                          &findings);
+  policy::SortFindings(findings);
+  // An app deployed in several environments from one shared file finds the same thing once
+  // per environment: one finding per rule and place.
+  findings.erase(std::unique(findings.begin(), findings.end(),
+                             [](const policy::Finding& a, const policy::Finding& b) {
+                               return a.rule_id == b.rule_id && a.path == b.path &&
+                                      a.line == b.line && a.column == b.column;
+                             }),
+                 findings.end());
+  return result;
+}
+
+}  // namespace imagepin::apps

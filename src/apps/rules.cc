@@ -1,0 +1,229 @@
+#include "apps/rules.h"
+
+#include <fmt/format.h>
+
+#include "policy/evaluate.h"
+#include "policy/rules.h"
+#include "ref/reference.h"
+
+namespace imagepin::apps {
+namespace {
+
+using yaml::kNoNode;
+using yaml::NodeId;
+
+// The key node whose value is `value` in mapping `m`: findings about a mapping point at its key.
+NodeId KeyNodeOf(const yaml::Document& doc, NodeId m, NodeId value) {
+  m = doc.Resolve(m);
+  if (m == kNoNode || doc.node(m).kind != yaml::NodeKind::kMapping) return kNoNode;
+  for (NodeId k = doc.node(m).first_child; k != kNoNode;) {
+    NodeId v = doc.node(k).next_sibling;
+    if (v == kNoNode) break;
+    if (doc.Resolve(v) == value) return k;
+    k = doc.node(v).next_sibling;
+  }
+  return kNoNode;
+}
+
+class AppEvaluator {
+ public:
+  AppEvaluator(const policy::Config& config, const Application& app, const LayeredValues& values,
+               std::vector<policy::Finding>* out)
+      : config_(config), app_(app), values_(values), out_(out) {}
+
+  const Layer& layer(int i) const { return app_.layers[static_cast<size_t>(i)]; }
+
+  // "sources/values/_shared/x.yaml:7": where a part was written.
+  std::string Where(const Part& part) const {
+    return fmt::format("{}:{}", layer(part.layer).path, part.value.line);
+  }
+
+  policy::Finding& Add(std::string_view rule, int at_layer, int line, int column,
+                       std::string source_line, std::string key_path, std::string message,
+                       std::string reference) {
+    policy::Finding f = policy::NewFinding(rule);
+    f.path = layer(at_layer).path;
+    f.line = line;
+    f.column = column;
+    f.source_line = std::move(source_line);
+    f.key_path = std::move(key_path);
+    f.message = std::move(message);
+    f.reference = std::move(reference);
+    out_->push_back(std::move(f));
+    return out_->back();
+  }
+
+  // A finding at the `image:` key of `image` in layer `at`, or at the file when that layer
+  // does not write it.
+  void AddAtImageKey(std::string_view rule, int at, const EffectiveImage& image,
+                     std::string message) {
+    const yaml::Document* doc = values_.doc(at);
+    if (doc != nullptr) {
+      LayeredValues alone({{doc, RootOf(at)}});
+      LayeredValue v = alone.Find(image.path);
+      if (v.present()) {
+        yaml::SegmentPath parent_path(image.path.begin(), image.path.end() - 1);
+        LayeredValue parent = alone.Find(parent_path);
+        NodeId key = KeyNodeOf(*doc, parent.node, v.node);
+        NodeId at_node = key != kNoNode ? key : v.node;
+        const yaml::Node& n = doc->node(at_node);
+        Add(rule, at, static_cast<int>(n.line) + 1, static_cast<int>(n.column) + 1,
+            std::string(doc->LineAt(n.begin)), image.key_path, std::move(message),
+            image.reference);
+        return;
+      }
+    }
+    Add(rule, at, 0, 0, {}, image.key_path, std::move(message), image.reference);
+  }
+
+  NodeId RootOf(int layer_index) const {
+    for (const auto& [i, node] : values_.Root().maps) {
+      if (i == layer_index) return node;
+    }
+    return kNoNode;
+  }
+
+  // The highest layer that exists and is not the chart's: where a person edits this app.
+  int TopEditableLayer() const {
+    for (int i = static_cast<int>(app_.layers.size()) - 1; i >= 0; --i) {
+      if (layer(i).exists && layer(i).role != LayerRole::kChart && values_.doc(i) != nullptr) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  void CheckImageRef() {
+    if (!RequiresImageRef(app_, values_)) return;
+    LayeredValue ref = values_.Find({{"image", -1}, {"ref", -1}});
+    bool set = ref.kind == LayeredValue::Kind::kScalar &&
+               !values_.doc(ref.layer)->Value(ref.node).empty();
+    if (set) return;
+    // The environment's own overlay, where image.ref belongs; the file that should exist when
+    // there is none.
+    int overlay = -1;
+    std::string missing;
+    for (int i = static_cast<int>(app_.layers.size()) - 1; i >= 0; --i) {
+      if (layer(i).role != LayerRole::kEnvironment) continue;
+      if (layer(i).exists && values_.doc(i) != nullptr) {
+        overlay = i;
+        break;
+      }
+      if (missing.empty()) missing = layer(i).path;
+    }
+    std::string required = fmt::format("the chart {} requires it", app_.chart);
+    EffectiveImage image;
+    image.path = {{"image", -1}, {"ref", -1}};
+    image.key_path = "image.ref";
+    if (overlay >= 0) {
+      AddAtImageKey("IP010", overlay, image,
+                    fmt::format("{} has no image.ref in {}: {}; set image.ref here", app_.name,
+                                app_.environment, required));
+      return;
+    }
+    int at = TopEditableLayer();
+    if (at < 0) return;
+    AddAtImageKey("IP010", at, image,
+                  missing.empty()
+                      ? fmt::format("{} has no image.ref in {}: {}", app_.name, app_.environment,
+                                    required)
+                      : fmt::format("{} has no image.ref in {}: {}; {} does not exist, create it "
+                                    "with image.ref",
+                                    app_.name, app_.environment, required, missing));
+  }
+
+  // IP011: a later layer names another image (registry, repository, tag) but the digest comes
+  // from below it.
+  void CheckMixedLayers(const EffectiveImage& image) {
+    if (image.form != SiteForm::kSplit || !image.digest.present()) return;
+    int digest_layer = image.digest.layer;
+    if (image.tag.value.value.find('@') != std::string::npos) {
+      digest_layer = std::max(digest_layer, image.tag.layer);  // `tag: x@sha256:…` pins itself
+    }
+    const Part* changed = nullptr;
+    for (const Part* part : {&image.registry, &image.repository, &image.tag}) {
+      if (part->present() && part->layer > digest_layer &&
+          (changed == nullptr || part->layer >= changed->layer)) {
+        changed = part;
+      }
+    }
+    if (changed == nullptr) return;
+    // What the digest was written for: the image as the layers up to the digest's compose it.
+    std::vector<LayerDoc> below;
+    for (int i = 0; i <= image.digest.layer; ++i) below.push_back({values_.doc(i), RootOf(i)});
+    std::vector<EffectiveImage> then = FindEffectiveImages(LayeredValues(below), {image.path});
+    std::string was_for = then.empty() ? std::string("another image") : then[0].reference;
+    Add("IP011", changed->layer, changed->value.line, changed->value.column,
+        changed->value.source_line, yaml::JoinKeyPath(image.key_path, changed->key),
+        fmt::format("{} set here to \"{}\", but the digest is inherited from {}, which was for "
+                    "{}: the digest pins another image; set the digest in this layer too",
+                    changed->key, changed->value.value, Where(image.digest), was_for),
+        image.reference);
+  }
+
+  // IP005: a chart default policy that no layer overrides.
+  void CheckChartPullPolicy(const EffectiveImage& image) {
+    const Part& p = image.pull_policy;
+    if (!p.present() || layer(p.layer).role != LayerRole::kChart) return;
+    if (p.value.value == config_.pull_policy) return;
+    int at = TopEditableLayer();
+    if (at < 0) return;
+    std::string key = image.form == SiteForm::kString
+                          ? yaml::JoinKeyPath(yaml::PrintKeyPath(yaml::SegmentPath(
+                                                  image.path.begin(), image.path.end() - 1)),
+                                              p.key)
+                          : yaml::JoinKeyPath(image.key_path, p.key);
+    AddAtImageKey("IP005", at, image,
+                  fmt::format("set {}: {} here; the chart default is {} at {}", key,
+                              config_.pull_policy, p.value.value, Where(p)));
+  }
+
+  // IP001 on a reference that only the merge composes: the layer on top sets the tag (say) and
+  // a lower one the repository, so no single file shows that nothing pins it.
+  void CheckEffectivePin(const EffectiveImage& image) {
+    if (image.form != SiteForm::kSplit || image.partial) return;
+    int top = image.TopLayer();
+    if (top < 0 || layer(top).role == LayerRole::kChart || image.repository.layer == top) return;
+    base::Result<ref::Reference> parsed = ref::ParseReference(image.reference);
+    if (!parsed.ok() || parsed->has_digest()) return;
+    std::string repository = image.repository.value.value;
+    AddAtImageKey("IP001", top, image,
+                  fmt::format("image {} is not pinned by digest: its repository comes from {} and "
+                              "no layer sets a digest; set digest here",
+                              image.reference, Where(image.repository)));
+  }
+
+  void Run(const std::vector<EffectiveImage>& images) {
+    CheckImageRef();
+    for (const EffectiveImage& image : images) {
+      CheckMixedLayers(image);
+      CheckChartPullPolicy(image);
+      CheckEffectivePin(image);
+    }
+  }
+
+ private:
+  const policy::Config& config_;
+  const Application& app_;
+  const LayeredValues& values_;
+  std::vector<policy::Finding>* out_;
+};
+
+}  // namespace
+
+bool RequiresImageRef(const Application& app, const LayeredValues& values) {
+  if (app.layers.empty() || app.layers[0].role != LayerRole::kChart) return false;
+  const yaml::Document* chart = values.doc(0);
+  if (chart == nullptr) return false;
+  NodeId image = LookupKey(*chart, chart->root(), "image");
+  NodeId ref = image == kNoNode ? kNoNode : LookupKey(*chart, image, "ref");
+  return ref != kNoNode && chart->node(ref).kind == yaml::NodeKind::kScalar;
+}
+
+void EvaluateApplication(const policy::Config& config, const Application& app,
+                         const LayeredValues& values, const std::vector<EffectiveImage>& images,
+                         std::vector<policy::Finding>* out) {
+  AppEvaluator(config, app, values, out).Run(images);
+}
+
+}  // namespace imagepin::apps
