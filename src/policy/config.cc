@@ -638,6 +638,247 @@ bool ReadFirstParty(ConfigReader& r, NodeId v, Config* c) {
       });
 }
 
+// applications: patterns are paths relative to the repository root with placeholders
+// (docs/config.md#applications). These are the placeholders there are.
+constexpr std::string_view kPlaceholders[] = {"{shared}", "{env}",  "{envname}",
+                                              "{charts}", "{path}", "{name}"};
+
+// Why `pattern` is not a well-formed applications pattern, or empty when it is one: every `{`
+// opens one of kPlaceholders and is closed, every `}` closes one.
+std::string PlaceholderProblem(std::string_view pattern) {
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '}') return "has a \"}\" without an opening \"{\"";
+    if (pattern[i] != '{') continue;
+    size_t end = pattern.find_first_of("{}", i + 1);
+    if (end == std::string_view::npos || pattern[end] == '{') {
+      return "has a \"{\" without a closing \"}\"";
+    }
+    std::string_view placeholder = pattern.substr(i, end + 1 - i);
+    if (std::find(std::begin(kPlaceholders), std::end(kPlaceholders), placeholder) ==
+        std::end(kPlaceholders)) {
+      return fmt::format("has an unknown placeholder {} (expected one of: {})", Shown(placeholder),
+                         fmt::join(kPlaceholders, ", "));
+    }
+    i = end;
+  }
+  return "";
+}
+
+// A pattern only ever reads below the repository root: relative, no control characters, and no
+// `..` segment at all (a placeholder stands for several segments, so `{env}/..` cannot be folded
+// lexically). Returns it with empty and `.` segments dropped, or nullopt with `why`.
+std::optional<std::string> NormalisePattern(std::string_view text, std::string* why) {
+  if (text.starts_with('/')) {
+    *why = "is absolute: write it relative to the repository root";
+    return std::nullopt;
+  }
+  if (std::any_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    *why = "holds a control character";
+    return std::nullopt;
+  }
+  std::vector<std::string_view> segments;
+  for (std::string_view rest = text; !rest.empty();) {
+    size_t slash = rest.find('/');
+    std::string_view segment = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (segment.empty() || segment == ".") continue;
+    if (segment == "..") {
+      *why =
+          "holds \"..\": a pattern may not climb directories (nothing outside the repository "
+          "is read)";
+      return std::nullopt;
+    }
+    segments.push_back(segment);
+  }
+  if (segments.empty()) {
+    *why = "names the repository root itself";
+    return std::nullopt;
+  }
+  return fmt::format("{}", fmt::join(segments, "/"));
+}
+
+// One pattern (`what` as "applications.layers") at `node`, already read as a non-empty string:
+// well-formed placeholders, below the root; normalised in place. `forbidden` lists placeholders
+// this kind of pattern may not use, each with the reason shown.
+bool CheckPattern(ConfigReader& r, NodeId node, std::string_view what, std::string* pattern,
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> forbidden) {
+  std::string problem = PlaceholderProblem(*pattern);
+  if (!problem.empty()) {
+    return r.Fail(node, fmt::format("{} pattern \"{}\" {}", what, Shown(*pattern), problem));
+  }
+  for (const auto& [placeholder, why] : forbidden) {
+    if (pattern->find(placeholder) != std::string::npos) {
+      return r.Fail(node, fmt::format("{} pattern \"{}\" uses {}, which is not allowed there: {}",
+                                      what, Shown(*pattern), placeholder, why));
+    }
+  }
+  std::string why;
+  std::optional<std::string> normal = NormalisePattern(*pattern, &why);
+  if (!normal) return r.Fail(node, fmt::format("{} pattern \"{}\" {}", what, Shown(*pattern), why));
+  *pattern = std::move(*normal);
+  return true;
+}
+
+bool PatternList(ConfigReader& r, NodeId v, std::string_view what, std::vector<std::string>* out,
+                 std::initializer_list<std::pair<std::string_view, std::string_view>> forbidden) {
+  return r.CheckedStringList(v, what, out, [&](std::string& pattern, NodeId item) {
+    return CheckPattern(r, item, what, &pattern, forbidden);
+  });
+}
+
+constexpr std::string_view kGlobalsArePerEnvironment =
+    "globals are per environment, not per application";
+
+// An apps entry's name stands for {name} in its patterns, so it must keep them below the root.
+bool IsApplicationName(std::string_view name) {
+  if (name.starts_with('/') || name.find_first_of("{}") != std::string_view::npos) return false;
+  if (std::any_of(name.begin(), name.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return false;
+  }
+  for (std::string_view rest = name; !rest.empty();) {
+    size_t slash = rest.find('/');
+    if (rest.substr(0, slash) == "..") return false;
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  }
+  return true;
+}
+
+// An apps entry's `environments` list, checked once the whole file is read (`environments:`
+// may come after `applications:`).
+struct PendingEnvironments {
+  size_t app = 0;  // index into applications.apps
+  NodeId list = kNoNode;
+};
+
+bool ReadApplicationEntry(ConfigReader& r, NodeId item, size_t i, Config* c,
+                          std::vector<PendingEnvironments>* pending) {
+  ApplicationEntry app;
+  app.line = r.Line(item);
+  std::string where = fmt::format("applications.apps[{}]", i);
+  NodeId name_node = kNoNode, values_node = kNoNode, environments_node = kNoNode;
+  bool ok = r.ForEachKey(
+      item, where, {"name", "chart", "values", "environments"},
+      [&](std::string_view key, NodeId, NodeId val) {
+        std::string what = where + "." + std::string(key);
+        if (key == "name") {
+          name_node = val;
+          return r.NonEmptyString(val, what, &app.name);
+        }
+        if (key == "chart") {
+          return r.NonEmptyString(val, what, &app.chart) &&
+                 CheckPattern(r, val, what, &app.chart,
+                              {{"{path}", "an entry names its chart (use {name} or {charts})"}});
+        }
+        if (key == "values") {
+          values_node = val;
+          if (!PatternList(r, val, what, &app.values,
+                           {{"{path}", "an entry names its files (use {name} for its name)"}})) {
+            return false;
+          }
+          if (app.values.empty()) {
+            return r.Fail(val, what + " must not be empty: list the entry's values files");
+          }
+          return true;
+        }
+        environments_node = val;
+        if (!r.StringList(val, what, &app.environments)) return false;
+        if (app.environments.empty()) {
+          return r.Fail(val, what + " must not be empty (leave it out for every environment)");
+        }
+        return true;
+      });
+  if (!ok) return false;
+  if (app.name.empty()) return r.Fail(item, where + " needs a name");
+  if (!IsApplicationName(app.name)) {
+    return r.Fail(name_node, fmt::format("{}.name \"{}\" is not a name: it stands for {{name}} in "
+                                         "paths, so it may not be absolute or hold \"..\", "
+                                         "\"{{\", \"}}\" or control characters",
+                                         where, Shown(app.name)));
+  }
+  for (const ApplicationEntry& other : c->applications.apps) {
+    if (other.name == app.name) {
+      return r.Fail(name_node, fmt::format("{}.name \"{}\" is already the name of the entry on "
+                                           "line {}",
+                                           where, Shown(app.name), other.line));
+    }
+  }
+  if (values_node == kNoNode) {
+    return r.Fail(item, where + " needs values (its values files, lowest first)");
+  }
+  if (environments_node != kNoNode)
+    pending->push_back({c->applications.apps.size(), environments_node});
+  c->applications.apps.push_back(std::move(app));
+  return true;
+}
+
+bool ReadApplications(ConfigReader& r, NodeId v, Config* c,
+                      std::vector<PendingEnvironments>* pending) {
+  ApplicationSettings& a = c->applications;
+  return r.ForEachKey(
+      v, "applications", {"layers", "globals", "chart", "apps"},
+      [&](std::string_view key, NodeId, NodeId val) {
+        if (key == "layers") {
+          if (!PatternList(r, val, "applications.layers", &a.layers, {})) return false;
+          if (a.layers.empty()) {
+            return r.Fail(val,
+                          "applications.layers must not be empty (the default is "
+                          "[\"{shared}/{path}\", \"{env}/{path}\"])");
+          }
+          NodeId item = r.doc().node(r.Resolve(val)).first_child;
+          for (const std::string& layer : a.layers) {
+            if (layer.find("{path}") == std::string::npos) {
+              return r.Fail(item, fmt::format("applications.layers pattern \"{}\" does not name "
+                                              "the values file: it needs {{path}}, or every "
+                                              "application would stack the same file",
+                                              Shown(layer)));
+            }
+            item = r.doc().node(item).next_sibling;
+          }
+          return true;
+        }
+        if (key == "globals") {
+          return PatternList(
+              r, val, "applications.globals", &a.globals,
+              {{"{path}", kGlobalsArePerEnvironment}, {"{name}", kGlobalsArePerEnvironment}});
+        }
+        if (key == "chart") {
+          if (!r.NonEmptyString(val, "applications.chart", &a.chart) ||
+              !CheckPattern(r, val, "applications.chart", &a.chart, {})) {
+            return false;
+          }
+          if (a.chart.find("{name}") != std::string::npos) return true;
+          return r.Fail(val, fmt::format("applications.chart pattern \"{}\" needs {{name}} (the "
+                                         "application's name), or every application would get "
+                                         "the same chart",
+                                         Shown(a.chart)));
+        }
+        a.apps.clear();
+        return r.ForEachItem(val, "applications.apps", [&](NodeId item, size_t i) {
+          return ReadApplicationEntry(r, item, i, c, pending);
+        });
+      });
+}
+
+// Each apps entry's environments must be configured environments, each reported at its own
+// position.
+bool CheckApplicationEnvironments(ConfigReader& r, const std::vector<PendingEnvironments>& pending,
+                                  const Config& c) {
+  for (const PendingEnvironments& p : pending) {
+    NodeId item = r.doc().node(r.Resolve(p.list)).first_child;
+    for (const std::string& name : c.applications.apps[p.app].environments) {
+      if (!c.FindEnvironment(name)) {
+        return r.Fail(item, fmt::format("applications.apps[{}].environments: \"{}\" is not an "
+                                        "environment",
+                                        p.app, Shown(name)));
+      }
+      item = r.doc().node(item).next_sibling;
+    }
+  }
+  return true;
+}
+
 // bump.environments must name environments; checked after the whole file is read, since
 // `environments:` may come later.
 bool ReadBump(ConfigReader& r, NodeId v, Config* c, NodeId* environments_node) {
@@ -702,11 +943,13 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
         if (doc.root() == kNoNode || doc.IsNull(doc.root())) return;  // empty: defaults
         ConfigReader r(doc, display_path);
         NodeId bump_environments = kNoNode;
+        std::vector<PendingEnvironments> app_environments;
         bool read = r.ForEachKey(
             doc.root(), "the config",
-            {"version", "scope", "environments", "shared", "charts", "firstParty", "tags",
-             "pullPolicy", "exceptions", "registries", "bump", "platforms"},
+            {"version", "scope", "environments", "shared", "charts", "applications", "firstParty",
+             "tags", "pullPolicy", "exceptions", "registries", "bump", "platforms"},
             [&](std::string_view key, NodeId, NodeId v) {
+              if (key == "applications") return ReadApplications(r, v, &config, &app_environments);
               if (key == "registries") return ReadRegistries(r, v, &config);
               if (key == "bump") return ReadBump(r, v, &config, &bump_environments);
               if (key == "platforms") return ReadPlatforms(r, v, &config);
@@ -736,7 +979,9 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
               }
               return ReadExceptions(r, v, &config);
             });
-        if (read) CheckBumpEnvironments(r, bump_environments, config);
+        if (read && CheckBumpEnvironments(r, bump_environments, config)) {
+          CheckApplicationEnvironments(r, app_environments, config);
+        }
         if (r.error) error = r.error;
       },
       &syntax);

@@ -606,10 +606,261 @@ TEST(ParseConfig, LongBadValuesAreShortenedInMessages) {
     SCOPED_TRACE(text.substr(0, 30));
     base::Result<Config> config = ParseConfig(text, "c");
     ASSERT_FALSE(config.ok());
-    EXPECT_LT(config.error().message.size(), 250u) << config.error().message;
+    // The value is over 1000 characters; shown, at most 83. The rest is the message's own text
+    // (the top-level unknown-key message lists every key of the file).
+    EXPECT_LT(config.error().message.size(), 300u) << config.error().message;
     EXPECT_EQ(config.error().message.find('\n'), std::string::npos);
     EXPECT_NE(config.error().message.find("!!!..."), std::string::npos) << config.error().message;
   }
+}
+
+TEST(ParseConfig, ApplicationsDefaultsWhenAbsentOrEmpty) {
+  for (const char* text : {"version: 1\n", "applications: {}\n"}) {
+    SCOPED_TRACE(text);
+    base::Result<Config> config = ParseConfig(text, ".imagepin.yaml");
+    ASSERT_TRUE(config.ok()) << config.error().ToString();
+    const ApplicationSettings& a = config->applications;
+    EXPECT_EQ(a.layers, (std::vector<std::string>{"{shared}/{path}", "{env}/{path}"}));
+    EXPECT_TRUE(a.globals.empty());
+    EXPECT_EQ(a.chart, "{charts}/**/{name}");
+    EXPECT_TRUE(a.apps.empty());
+  }
+}
+
+TEST(ParseConfig, ApplicationsEveryKeyIsParsed) {
+  const std::string text =
+      "applications:\n"                                                                        // 1
+      "  layers: [\"{shared}/{path}\", \"{env}/{path}\", \"{env}/.//extra/{path}\"]\n"         // 2
+      "  globals: [\"sources/values/env/{envname}/globals.yaml\", \"{shared}/g.yaml\"]\n"      // 3
+      "  chart: \"{charts}/**/{name}\"\n"                                                      // 4
+      "  apps:\n"                                                                              // 5
+      "    - name: platform-alloy-logs\n"                                                      // 6
+      "      chart: sources/charts/third_party/grafana/alloy/1.4.0/alloy\n"                    // 7
+      "      values: [\"{shared}/platform/platform-alloy-logs.yaml\",\n"                       // 8
+      "               \"{env}/platform/{name}.yaml\"]\n"                                       // 9
+      "      environments: [dev, staging, production]\n"                                       // 10
+      "    - {name: apps/api, values: [\"{env}/apps/api.yaml\"], chart: \"{charts}/api\"}\n";  // 11
+  base::Result<Config> config = ParseConfig(text, ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  const ApplicationSettings& a = config->applications;
+  // Patterns are read as paths are: empty and `.` segments dropped.
+  EXPECT_EQ(a.layers,
+            (std::vector<std::string>{"{shared}/{path}", "{env}/{path}", "{env}/extra/{path}"}));
+  EXPECT_EQ(a.globals, (std::vector<std::string>{"sources/values/env/{envname}/globals.yaml",
+                                                 "{shared}/g.yaml"}));
+  EXPECT_EQ(a.chart, "{charts}/**/{name}");
+  ASSERT_EQ(a.apps.size(), 2u);
+  const ApplicationEntry& alloy = a.apps[0];
+  EXPECT_EQ(alloy.name, "platform-alloy-logs");
+  EXPECT_EQ(alloy.chart, "sources/charts/third_party/grafana/alloy/1.4.0/alloy");
+  EXPECT_EQ(alloy.values, (std::vector<std::string>{"{shared}/platform/platform-alloy-logs.yaml",
+                                                    "{env}/platform/{name}.yaml"}));
+  EXPECT_EQ(alloy.environments, (std::vector<std::string>{"dev", "staging", "production"}));
+  EXPECT_EQ(alloy.line, 6);
+  const ApplicationEntry& api = a.apps[1];
+  EXPECT_EQ(api.name, "apps/api");
+  EXPECT_EQ(api.chart, "{charts}/api");
+  EXPECT_EQ(api.values, (std::vector<std::string>{"{env}/apps/api.yaml"}));
+  EXPECT_TRUE(api.environments.empty());  // every environment
+  EXPECT_EQ(api.line, 11);
+}
+
+TEST(ParseConfig, ApplicationsUnknownKeysAreErrorsAtTheKey) {
+  ExpectConfigErrors({
+      {"applications:\n  layer: [\"{env}/{path}\"]\n", 2, 3,
+       "unknown key \"layer\" in applications (expected one of: layers, globals, chart, apps)"},
+      {"applications:\n  apps:\n    - name: a\n      value: [a.yaml]\n", 4, 7,
+       "unknown key \"value\" in applications.apps[0] (expected one of: name, chart, values, "
+       "environments)"},
+      {"applications: [a]\n", 1, 15, "applications must be a mapping"},
+  });
+}
+
+TEST(ParseConfig, ApplicationsLayersMustBeNonEmptyAndNameTheFile) {
+  ExpectConfigErrors({
+      {"applications:\n  layers: []\n", 2, 11, "applications.layers must not be empty"},
+      {"applications:\n  layers: \"{env}/{path}\"\n", 2, 11,
+       "applications.layers must be a list of strings"},
+      {"applications:\n  layers: [\"{env}/{path}\", \"\"]\n", 2, 28,
+       "each entry of applications.layers must not be empty"},
+      {"applications:\n  layers:\n    - \"{shared}/{path}\"\n    - \"{env}/values.yaml\"\n", 4, 7,
+       "applications.layers pattern \"{env}/values.yaml\" does not name the values file: it needs "
+       "{path}"},
+  });
+}
+
+TEST(ParseConfig, ApplicationsGlobalsMayNotUseThePerApplicationPlaceholders) {
+  ExpectConfigErrors({
+      {"applications:\n  globals: [\"{env}/{path}\"]\n", 2, 13,
+       "applications.globals pattern \"{env}/{path}\" uses {path}, which is not allowed there: "
+       "globals are per environment, not per application"},
+      {"applications:\n  globals: [\"{shared}/g.yaml\", \"{env}/{name}.yaml\"]\n", 2, 32,
+       "applications.globals pattern \"{env}/{name}.yaml\" uses {name}"},
+      {"applications:\n  globals: {a: b}\n", 2, 12,
+       "applications.globals must be a list of strings"},
+  });
+  base::Result<Config> config = ParseConfig(
+      "applications:\n  globals: ['{env}/a.yaml', '{envname}.yaml', '{shared}/b', '{charts}/c']\n",
+      "c");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->applications.globals.size(), 4u);
+}
+
+TEST(ParseConfig, ApplicationsChartMustNameTheApplication) {
+  ExpectConfigErrors({
+      {"applications:\n  chart: \"{charts}/api\"\n", 2, 10,
+       "applications.chart pattern \"{charts}/api\" needs {name} (the application's name)"},
+      {"applications:\n  chart: [\"{charts}/{name}\"]\n", 2, 10,
+       "applications.chart must be a string"},
+  });
+}
+
+TEST(ParseConfig, ApplicationsPatternsHoldOnlyKnownBalancedPlaceholders) {
+  ExpectConfigErrors({
+      {"applications:\n  layers: [\"{env}/{foo}/{path}\"]\n", 2, 12,
+       "applications.layers pattern \"{env}/{foo}/{path}\" has an unknown placeholder {foo} "
+       "(expected one of: {shared}, {env}, {envname}, {charts}, {path}, {name})"},
+      {"applications:\n  layers: [\"{env/{path}\"]\n", 2, 12,
+       "applications.layers pattern \"{env/{path}\" has a \"{\" without a closing \"}\""},
+      {"applications:\n  layers: [\"{env}/{path\"]\n", 2, 12,
+       "has a \"{\" without a closing \"}\""},
+      {"applications:\n  layers: [\"env}/{path}\"]\n", 2, 12,
+       "applications.layers pattern \"env}/{path}\" has a \"}\" without an opening \"{\""},
+      {"applications:\n  globals: [\"{}/g.yaml\"]\n", 2, 13, "has an unknown placeholder {}"},
+      {"applications:\n  chart: \"{charts}/{Name}\"\n", 2, 10,
+       "applications.chart pattern \"{charts}/{Name}\" has an unknown placeholder {Name}"},
+      {"applications:\n  apps:\n    - name: a\n      chart: \"{chart}/a\"\n      values: [a]\n", 4,
+       14, "applications.apps[0].chart pattern \"{chart}/a\" has an unknown placeholder {chart}"},
+      {"applications:\n  apps:\n    - name: a\n      values: [\"{env}/{nme}.yaml\"]\n", 4, 16,
+       "applications.apps[0].values pattern \"{env}/{nme}.yaml\" has an unknown placeholder "
+       "{nme}"},
+  });
+}
+
+// Nothing outside the repository is read: the same rule as the path settings, and stricter, since
+// a placeholder stands for several segments and `..` after it cannot be folded.
+TEST(ParseConfig, ApplicationsPatternsStayInsideTheRepository) {
+  ExpectConfigErrors({
+      {"applications:\n  layers: [\"/etc/{path}\"]\n", 2, 12,
+       "applications.layers pattern \"/etc/{path}\" is absolute: write it relative to the "
+       "repository root"},
+      {"applications:\n  layers: [\"{env}/../{path}\"]\n", 2, 12,
+       "applications.layers pattern \"{env}/../{path}\" holds \"..\""},
+      {"applications:\n  globals: [\"../other/globals.yaml\"]\n", 2, 13,
+       "applications.globals pattern \"../other/globals.yaml\" holds \"..\""},
+      {"applications:\n  globals: [\"./\"]\n", 2, 13, "names the repository root itself"},
+      {"applications:\n  chart: \"{charts}/../../{name}\"\n", 2, 10,
+       "applications.chart pattern \"{charts}/../../{name}\" holds \"..\""},
+      {"applications:\n  apps:\n    - name: a\n      chart: /opt/charts/a\n      values: [a]\n", 4,
+       14, "applications.apps[0].chart pattern \"/opt/charts/a\" is absolute"},
+      {"applications:\n  apps:\n    - name: a\n      values: [\"{env}/a.yaml\", \"a/../../b\"]\n",
+       4, 32, "applications.apps[0].values pattern \"a/../../b\" holds \"..\""},
+      {"applications:\n  layers: [\"{env}/\\x01{path}\"]\n", 2, 12, "holds a control character"},
+  });
+}
+
+TEST(ParseConfig, ApplicationsEntryPatternsMayNotUsePath) {
+  ExpectConfigErrors({
+      {"applications:\n  apps:\n    - name: a\n      values: [\"{env}/{path}\"]\n", 4, 16,
+       "applications.apps[0].values pattern \"{env}/{path}\" uses {path}, which is not allowed "
+       "there: an entry names its files"},
+      {"applications:\n  apps:\n    - name: a\n      chart: \"{charts}/{path}\"\n      values: "
+       "[a]\n",
+       4, 14, "applications.apps[0].chart pattern \"{charts}/{path}\" uses {path}"},
+  });
+}
+
+TEST(ParseConfig, ApplicationsEntryNeedsANameAndValues) {
+  ExpectConfigErrors({
+      {"applications:\n  apps:\n    - values: [a.yaml]\n", 3, 7,
+       "applications.apps[0] needs a name"},
+      {"applications:\n  apps:\n    - {name: \"\", values: [a.yaml]}\n", 3, 14,
+       "applications.apps[0].name must not be empty"},
+      {"applications:\n  apps:\n    - name: a\n      values: [a.yaml]\n    - name: b\n", 5, 7,
+       "applications.apps[1] needs values"},
+      {"applications:\n  apps:\n    - name: a\n      values: []\n", 4, 15,
+       "applications.apps[0].values must not be empty"},
+      {"applications:\n  apps:\n    - name: a\n      values: a.yaml\n", 4, 15,
+       "applications.apps[0].values must be a list of strings"},
+      {"applications:\n  apps:\n    - name: a\n      chart: \"\"\n      values: [a]\n", 4, 14,
+       "applications.apps[0].chart must not be empty"},
+      {"applications:\n  apps:\n    name: a\n", 3, 5, "applications.apps must be a list"},
+      {"applications:\n  apps:\n    - a\n", 3, 7, "applications.apps[0] must be a mapping"},
+  });
+}
+
+// {name} in an entry's patterns is its name, so a name must not lead them out of the repository.
+TEST(ParseConfig, ApplicationsEntryNameMustStayAPath) {
+  for (const char* name : {"../../etc/passwd", "/etc/passwd", "a/../../b", "{env}"}) {
+    SCOPED_TRACE(name);
+    ExpectConfigError(
+        fmt::format("applications:\n  apps:\n    - name: \"{}\"\n      values: ['{{name}}']\n",
+                    name),
+        3, 13, fmt::format("applications.apps[0].name \"{}\" is not a name", name));
+  }
+}
+
+TEST(ParseConfig, ApplicationsDuplicateNameNamesTheFirstEntrysLine) {
+  ExpectConfigError(
+      "applications:\n"
+      "  apps:\n"
+      "    - name: api\n"
+      "      values: [a.yaml]\n"
+      "    - name: web\n"
+      "      values: [w.yaml]\n"
+      "    - values: [b.yaml]\n"
+      "      name: api\n",
+      8, 13, "applications.apps[2].name \"api\" is already the name of the entry on line 3");
+}
+
+TEST(ParseConfig, ApplicationsEntryEnvironmentsMustBeConfigured) {
+  // environments: comes after applications:, so the check waits for the whole file.
+  ExpectConfigError(
+      "applications:\n"
+      "  apps:\n"
+      "    - name: api\n"
+      "      values: [a.yaml]\n"
+      "      environments: [dev, qa]\n"
+      "environments:\n"
+      "  - name: dev\n"
+      "  - name: staging\n",
+      5, 27, "applications.apps[0].environments: \"qa\" is not an environment");
+  // staging is in the defaults but not in this file's environments.
+  ExpectConfigError(
+      "applications:\n"
+      "  apps:\n"
+      "    - {name: a, values: [a.yaml]}\n"
+      "    - name: b\n"
+      "      values: [b.yaml]\n"
+      "      environments:\n"
+      "        - dev\n"
+      "        - staging\n"
+      "environments:\n"
+      "  - name: dev\n",
+      8, 11, "applications.apps[1].environments: \"staging\" is not an environment");
+  ExpectConfigError(
+      "applications:\n  apps:\n    - {name: a, values: [a.yaml], environments: []}\n", 3, 49,
+      "applications.apps[0].environments must not be empty (leave it out for every environment)");
+  // Declared later, and known: accepted.
+  base::Result<Config> config = ParseConfig(
+      "applications:\n"
+      "  apps:\n"
+      "    - {name: a, values: [a.yaml], environments: [qa]}\n"
+      "environments:\n"
+      "  - name: qa\n",
+      ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->applications.apps[0].environments, (std::vector<std::string>{"qa"}));
+}
+
+TEST(ParseConfig, ApplicationsErrorsStayOneLine) {
+  base::Result<Config> config =
+      ParseConfig("applications:\n  layers: [\"{env}/{a\\nb}/{path}\"]\n", "c");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message.find_first_of("\r\n"), std::string::npos)
+      << config.error().message;
+  EXPECT_NE(config.error().message.find("unknown placeholder {a\\x0ab}"), std::string::npos)
+      << config.error().message;
 }
 
 TEST(LoadConfig, MissingFileGivesTheDefaults) {
