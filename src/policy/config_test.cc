@@ -199,9 +199,9 @@ TEST(ParseConfig, UnknownRuleIsAnErrorAtTheValue) {
   ExpectConfigError(
       "exceptions:\n"
       "  - path: a.yaml\n"
-      "    rule: IP010\n"
+      "    rule: IP099\n"
       "    reason: x\n",
-      3, 11, "exceptions[0].rule: unknown rule \"IP010\"");
+      3, 11, "exceptions[0].rule: unknown rule \"IP099\"");
 }
 
 TEST(ParseConfig, BadDateIsAnErrorAtTheValue) {

@@ -59,8 +59,8 @@ void WriteJson(const std::vector<Finding>& findings, const RunSummary& summary, 
   totals["suppressed"] = counts.suppressed;
   totals["filesScanned"] = summary.files_scanned;
   totals["templatesSkipped"] = summary.templates_skipped;
-  totals["applications"] = summary.applications;
   totals["imageFields"] = summary.image_fields;
+  totals["applications"] = summary.applications;
   totals["elapsedSeconds"] = summary.elapsed_seconds;
 
   Json& list = doc["findings"] = Json::array();

@@ -16,8 +16,8 @@ struct RunSummary {
   int files_scanned = 0;      // YAML files read and parsed (or attempted)
   int templates_skipped = 0;  // Helm templates recognised and not checked
   int image_fields = 0;       // image fields found
-  int applications = 0;  // (app, environment) pairs judged on their merged values
   double elapsed_seconds = 0;
+  int applications = 0;  // (app, environment) pairs judged on their merged values
 };
 
 struct ReportOptions {
