@@ -476,8 +476,10 @@ class Reader {
     }
     std::optional<std::string> resolved = JoinPath(base, rel);
     if (!resolved || resolved->empty()) {
-      Notice(Severity::kError, at,
-             fmt::format("{}: value file {} leaves the repository; dropped", label_, Clean(file)));
+      Notice(
+          Severity::kError, at,
+          fmt::format("{}: value file {} {}; dropped", label_, Clean(file),
+                      resolved ? "is the repository's root, not a file" : "leaves the repository"));
       return;
     }
     app->value_files.push_back(std::move(*resolved));

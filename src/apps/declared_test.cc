@@ -302,10 +302,13 @@ spec:
       valueFiles:
       - ../../../etc/passwd
       - values.yaml
+      - /
 )");
   ASSERT_EQ(d.apps.size(), 1u);
   EXPECT_EQ(d.apps[0].value_files, (Strings{"charts/api/values.yaml"}));
-  ASSERT_EQ(d.notices.size(), 1u);
+  ASSERT_EQ(d.notices.size(), 2u);
+  EXPECT_EQ(d.notices[1].message,
+            "Application api: value file / is the repository's root, not a file; dropped");
   EXPECT_EQ(d.notices[0].severity, Severity::kError);
   EXPECT_EQ(d.notices[0].pos.line, 9);
   EXPECT_EQ(d.notices[0].pos.column, 9);
@@ -638,6 +641,40 @@ spec:
   ASSERT_EQ(map.notices.size(), 1u);
   EXPECT_EQ(map.notices[0].message,
             "ApplicationSet api: {{ .values }} is not a string in list element 1; skipped");
+}
+
+TEST(ReadDeclarations, PlaceholdersInValuesTextAreCheckedAndNoted) {
+  Declarations d = Read(R"(apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: api}
+spec:
+  generators:
+  - list: {elements: [{env: dev, tag: "1"}, {env: staging}]}
+  template:
+    metadata: {name: 'api-{{env}}'}
+    spec:
+      source:
+        path: charts/api
+        helm:
+          values: |
+            image: {tag: "{{ .tag }}"}
+)");
+  // Element 1 expands (the layer is the template's text, as written); element 2 lacks .tag.
+  ASSERT_EQ(d.apps.size(), 1u);
+  EXPECT_EQ(d.apps[0].name, "api-dev");
+  ASSERT_EQ(d.apps[0].inline_layers.size(), 1u);
+  EXPECT_EQ(d.apps[0].inline_layers[0].root,
+            (Root{"spec", "template", "spec", "source", "helm", "values"}));
+  EXPECT_TRUE(d.apps[0].inline_layers[0].root_is_text);
+  ASSERT_EQ(d.notices.size(), 2u) << Messages(d);
+  EXPECT_EQ(d.notices[0].severity, Severity::kNote);
+  EXPECT_EQ(d.notices[0].pos.line, 13);
+  EXPECT_EQ(d.notices[0].message,
+            "ApplicationSet api: helm.values holds placeholders; its inline layer is read as "
+            "written, unexpanded");
+  EXPECT_EQ(d.notices[1].severity, Severity::kError);
+  EXPECT_EQ(d.notices[1].message,
+            "ApplicationSet api: {{ .tag }} is not a key of list element 2; skipped");
 }
 
 TEST(ReadDeclarations, ControlCharactersInMessagesAreEscaped) {
