@@ -26,8 +26,14 @@ constexpr size_t kMaxElements = 10000;
 // User text for a one-line message: control characters escaped, long text cut.
 std::string Clean(std::string_view text) {
   constexpr size_t kMaxShown = 120;
+  size_t shown = std::min(text.size(), kMaxShown);
+  // Cut at a character boundary, never inside a UTF-8 sequence.
+  while (shown < text.size() && shown > 0 &&
+         (static_cast<unsigned char>(text[shown]) & 0xC0) == 0x80) {
+    --shown;
+  }
   std::string out;
-  for (size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
+  for (size_t i = 0; i < shown; ++i) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x20 || c == 0x7f) {
       out += fmt::format("\\x{:02x}", c);

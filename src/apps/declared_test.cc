@@ -694,6 +694,16 @@ spec:
             "imagepin does not evaluate; skipped");
 }
 
+TEST(ReadDeclarations, LongTextInMessagesIsCutAtACharacterBoundary) {
+  // 119 ASCII bytes, then "é" (2 bytes) across the 120-byte cut: it is left out whole.
+  std::string name = std::string(119, 'a') + "\u00e9tail";
+  Declarations d = Read("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: \"" +
+                        name + "\"}\nspec: 1\n");
+  ASSERT_EQ(d.notices.size(), 1u);
+  EXPECT_EQ(d.notices[0].message,
+            "Application " + std::string(119, 'a') + "…: spec is not a mapping; skipped");
+}
+
 TEST(ReadDeclarations, UnsupportedGeneratorIsOneNoticeAndListsStillExpand) {
   Declarations d = Read(R"(apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
