@@ -33,13 +33,13 @@ struct Layer {
 };
 
 struct Application {
-  std::string name;         // "apps/api" for the convention's apps/api.yaml; an entry's name
-  std::string environment;  // a configured environment's name
-  std::string chart;        // the chart directory, relative to the root; empty: unknown
+  std::string name;           // "apps/api" for the convention's apps/api.yaml; an entry's name
+  std::string environment;    // a configured environment's name
+  std::string chart;          // the chart directory, relative to the root; empty: unknown
   std::vector<Layer> layers;  // lowest first; the chart's values.yaml first when the chart is known
   // Argo CD helm.parameters (`image.ref=…`): above every layer.
   std::vector<std::pair<std::string, std::string>> parameters;
-  std::string origin;       // "convention", "config", "Application", "ApplicationSet", "HelmRelease"
+  std::string origin;  // "convention", "config", "Application", "ApplicationSet", "HelmRelease"
   std::string declared_in;  // where an explicit entry or object is written: "path:line"; else empty
 };
 

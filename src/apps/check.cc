@@ -6,9 +6,9 @@
 #include <unordered_map>
 
 #include "apps/discover.h"
-#include "base/files.h"
 #include "apps/effective.h"
 #include "apps/rules.h"
+#include "base/files.h"
 #include "policy/evaluate.h"
 #include "policy/exceptions.h"
 #include "scan/scanner.h"
@@ -29,7 +29,8 @@ scan::ScanOptions OptionsFor(const policy::Config& config, unsigned jobs) {
 DiscoveryInput ListInputs(const policy::Config& config, const std::string& root) {
   scan::Scope scope;
   scope.include.push_back(config.shared + "/**");
-  for (const policy::Environment& env : config.environments) scope.include.push_back(env.path + "/**");
+  for (const policy::Environment& env : config.environments)
+    scope.include.push_back(env.path + "/**");
   scope.include.push_back(config.charts + "/**/Chart.yaml");
   scope.include.push_back(config.charts + "/**/values.yaml");
   std::vector<base::Error> problems;  // check reports unlistable dirs in scope already
@@ -37,7 +38,8 @@ DiscoveryInput ListInputs(const policy::Config& config, const std::string& root)
   for (scan::FileEntry& entry : scan::ListScope(root, scope, &problems)) {
     std::string_view path = entry.display_path;
     if (path.ends_with("/Chart.yaml") && !entry.chart_template) {
-      input.charts.emplace_back(path.substr(0, path.size() - std::string_view("/Chart.yaml").size()));
+      input.charts.emplace_back(
+          path.substr(0, path.size() - std::string_view("/Chart.yaml").size()));
     }
     input.files.insert(std::move(entry.display_path));
   }
@@ -58,18 +60,82 @@ struct Slot {
 };
 
 struct GroupPlan {
-  std::vector<scan::FileEntry> files;     // in scope first, then layers outside the scope
-  std::vector<char> evaluate;             // per file: judge it on its own (in scope, first use)
+  std::vector<scan::FileEntry> files;  // in scope first, then layers outside the scope
+  std::vector<char> evaluate;          // per file: judge it on its own (in scope, first use)
   std::vector<scan::FileGroup> groups;
   std::vector<std::vector<size_t>> group_apps;  // per group: indexes into apps
 };
 
 }  // namespace
 
+bool MayDeclareApplications(std::string_view contents) {
+  return contents.find("argoproj.io/") != std::string_view::npos ||
+         contents.find("helm.toolkit.fluxcd.io/") != std::string_view::npos;
+}
+
+namespace {
+
+// Reads the declarations of one scanned file whose bytes may hold them (parsed again, with its
+// documents kept: such files are few).
+void ReadFileDeclarations(const policy::Config& config, const scan::GroupFile& file,
+                          yaml::StreamParser* parser, std::vector<DeclaredApplication>* out,
+                          std::vector<base::Diagnostic>* notices) {
+  if (file.scan.status != scan::FileStatus::kScanned || !MayDeclareApplications(file.contents)) {
+    return;
+  }
+  std::vector<yaml::Document> documents;
+  scan::ScanContents(file.contents, file.entry->display_path, false, parser, &documents);
+  for (const yaml::Document& doc : documents) {
+    ReadDeclarations(doc, file.entry->display_path, config, out, notices);
+  }
+}
+
+// Files under the shared dir or an environment's: the values files the convention stacks.
+bool IsValuesPath(const policy::Config& config, std::string_view path) {
+  auto below = [&](std::string_view dir) {
+    return path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/';
+  };
+  if (below(config.shared)) return true;
+  return std::any_of(config.environments.begin(), config.environments.end(),
+                     [&](const policy::Environment& env) { return below(env.path); });
+}
+
+}  // namespace
+
+std::vector<DeclaredApplication> ReadDeclaredApplications(const policy::Config& config,
+                                                          const std::string& root,
+                                                          std::vector<base::Diagnostic>* notices) {
+  std::vector<base::Error> problems;  // check reports these; a listing only lists
+  std::vector<scan::FileEntry> files = scan::ListScope(root, config.scope, &problems);
+  std::erase_if(files,
+                [&](const scan::FileEntry& f) { return IsValuesPath(config, f.display_path); });
+  std::vector<scan::FileGroup> groups;
+  for (size_t i = 0; i < files.size(); ++i) groups.push_back({{i}, false});
+  std::vector<std::vector<DeclaredApplication>> found(files.size());
+  std::vector<std::vector<base::Diagnostic>> noted(files.size());
+  scan::ScanGroups(files, groups, OptionsFor(config, 0),
+                   [&](size_t g, std::span<scan::GroupFile> group) {
+                     yaml::StreamParser parser(yaml::ParseLimits{config.max_depth});
+                     ReadFileDeclarations(config, group[0], &parser, &found[g], &noted[g]);
+                   });
+  std::vector<DeclaredApplication> out;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::move(found[i].begin(), found[i].end(), std::back_inserter(out));
+    if (notices != nullptr)
+      std::move(noted[i].begin(), noted[i].end(), std::back_inserter(*notices));
+  }
+  return out;
+}
+
 std::vector<Application> FindApplications(const policy::Config& config, const std::string& root,
-                                          std::vector<base::Diagnostic>* notices) {
-  Discovery d = DiscoverApplications(config, ListInputs(config, root));
-  if (notices != nullptr) std::move(d.notices.begin(), d.notices.end(), std::back_inserter(*notices));
+                                          std::vector<base::Diagnostic>* notices,
+                                          const std::vector<DeclaredApplication>* declared) {
+  DiscoveryInput input = ListInputs(config, root);
+  input.declared =
+      declared != nullptr ? *declared : ReadDeclaredApplications(config, root, notices);
+  Discovery d = DiscoverApplications(config, input);
+  if (notices != nullptr)
+    std::move(d.notices.begin(), d.notices.end(), std::back_inserter(*notices));
   return std::move(d.apps);
 }
 
@@ -87,13 +153,44 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
       policy::SelectFiles(config, request, &problems);
   if (!selected.ok()) return selected.error();
   std::vector<policy::Finding>& findings = result.check.findings;
+  std::vector<DeclaredApplication> declared;
   for (const base::Error& problem : problems) findings.push_back(policy::ProblemFinding(problem));
 
-  std::vector<Application> apps = FindApplications(config, request.root, &result.notices);
+  scan::ScanOptions options = OptionsFor(config, request.jobs);
 
-  // Groups: one per app name (its layers in every environment), then every other file alone.
+  // Pass 1: every file in scope outside the values dirs (manifests), judged alone, and read
+  // for the Argo CD and Flux objects that declare applications.
+  std::vector<scan::FileEntry> manifests;
   GroupPlan plan;
-  plan.files = std::move(*selected);
+  for (scan::FileEntry& entry : *selected) {
+    (IsValuesPath(config, entry.display_path) ? plan.files : manifests).push_back(std::move(entry));
+  }
+  std::vector<Slot> slots(manifests.size());
+  {
+    std::vector<scan::FileGroup> singles;
+    for (size_t i = 0; i < manifests.size(); ++i) singles.push_back({{i}, false});
+    std::vector<std::vector<DeclaredApplication>> found(manifests.size());
+    std::vector<std::vector<base::Diagnostic>> noted(manifests.size());
+    scan::ScanGroups(manifests, singles, options, [&](size_t g, std::span<scan::GroupFile> files) {
+      const scan::GroupFile& file = files[0];
+      Slot& slot = slots[g];
+      ++(file.scan.status == scan::FileStatus::kTemplate ? slot.templates_skipped
+                                                         : slot.files_scanned);
+      slot.image_fields += static_cast<int>(file.scan.fields.images.size());
+      policy::EvaluateFile(config, file.entry->display_path, file.scan, &slot.findings);
+      yaml::StreamParser parser(options.limits);
+      ReadFileDeclarations(config, file, &parser, &found[g], &noted[g]);
+    });
+    for (size_t i = 0; i < manifests.size(); ++i) {
+      std::move(found[i].begin(), found[i].end(), std::back_inserter(declared));
+      std::move(noted[i].begin(), noted[i].end(), std::back_inserter(result.notices));
+    }
+  }
+  std::vector<Application> apps =
+      FindApplications(config, request.root, &result.notices, &declared);
+
+  // Pass 2: the values files. Groups: one per app name (its layers in every environment), then
+  // every other file alone.
   const size_t in_scope = plan.files.size();
   plan.evaluate.assign(plan.files.size(), 1);
   std::unordered_map<std::string, size_t> index;
@@ -139,13 +236,12 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
     }
   }
 
-  scan::ScanOptions options = OptionsFor(config, request.jobs);
   // Chart defaults first: few, small, and read by many apps.
   yaml::StreamParser parser(options.limits);
   for (auto& [path, defaults] : charts) {
     scan::GroupFile& file = defaults.file;
-    if (base::Status read = base::ReadFileInto(request.root + "/" + path, config.max_file_size,
-                                               &file.contents);
+    if (base::Status read =
+            base::ReadFileInto(request.root + "/" + path, config.max_file_size, &file.contents);
         !read.ok()) {
       file.scan.status = scan::FileStatus::kProblem;
       file.scan.problem = scan::FileProblem{read.error().message, 0, 0, {}};
@@ -159,10 +255,11 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
     defaults.usable = file.scan.status == scan::FileStatus::kScanned && !file.documents.empty();
   }
 
-  std::vector<Slot> slots(plan.groups.size());
+  const size_t first_slot = slots.size();
+  slots.resize(first_slot + plan.groups.size());
   scan::ScanGroups(
       plan.files, plan.groups, options, [&](size_t g, std::span<scan::GroupFile> files) {
-        Slot& slot = slots[g];
+        Slot& slot = slots[first_slot + g];
         std::unordered_map<std::string_view, const scan::GroupFile*> by_path;
         for (size_t i = 0; i < files.size(); ++i) {
           const scan::GroupFile& file = files[i];

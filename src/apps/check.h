@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "apps/application.h"
+#include "apps/declared.h"
 #include "base/diagnostic.h"
 #include "base/result.h"
 #include "policy/check.h"
@@ -15,15 +16,25 @@
 namespace imagepin::apps {
 
 struct AppCheckResult {
-  policy::CheckResult check;                // findings of both kinds, sorted, no duplicates
-  int applications = 0;                     // (app, environment) pairs evaluated
-  std::vector<base::Diagnostic> notices;    // discovery's notes (an app it cannot place)
+  policy::CheckResult check;              // findings of both kinds, sorted, no duplicates
+  int applications = 0;                   // (app, environment) pairs evaluated
+  std::vector<base::Diagnostic> notices;  // discovery's notes (an app it cannot place)
 };
 
-// The applications of the repository at `root` (discovery over its shared, environment and
-// charts dirs); listing problems go to `problems`.
-std::vector<Application> FindApplications(const policy::Config& config, const std::string& root,
-                                          std::vector<base::Diagnostic>* notices);
+// True if `contents` may hold an Argo CD or Flux object (a cheap test before parsing for them).
+bool MayDeclareApplications(std::string_view contents);
+
+// The Argo CD and Flux objects in the files of the configured scope (read, and parsed where
+// MayDeclareApplications), with the reader's notices.
+std::vector<DeclaredApplication> ReadDeclaredApplications(const policy::Config& config,
+                                                          const std::string& root,
+                                                          std::vector<base::Diagnostic>* notices);
+
+// The applications of the repository at `root`: discovery over its shared, environment and
+// charts dirs and `declared` (ReadDeclaredApplications when null); notices go to `notices`.
+std::vector<Application> FindApplications(
+    const policy::Config& config, const std::string& root, std::vector<base::Diagnostic>* notices,
+    const std::vector<DeclaredApplication>* declared = nullptr);
 
 base::Result<AppCheckResult> RunCheck(const policy::Config& config,
                                       const policy::CheckRequest& request);

@@ -18,9 +18,9 @@
 namespace imagepin::apps {
 
 struct DeclaredApplication {
-  std::string kind;  // "Application", "ApplicationSet", "HelmRelease"
-  std::string name;  // metadata.name, after ApplicationSet expansion
-  std::string path;  // the manifest, relative to the root
+  std::string kind;          // "Application", "ApplicationSet", "HelmRelease"
+  std::string name;          // metadata.name, after ApplicationSet expansion
+  std::string path;          // the manifest, relative to the root
   int line = 0, column = 0;  // the object (or the ApplicationSet's list element), 1-based
   std::string chart;         // the chart directory relative to the root; empty: not in the repo
   std::string chart_source;  // as written, for messages: "path: charts/api", "repoURL …"

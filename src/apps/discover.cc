@@ -135,8 +135,8 @@ class Discoverer {
       PatternValues v = ValuesFor(env);
       v.name = entry.name;
       Application app = Begin(entry.name, env, ExpandPattern(entry.chart, v), "config");
-      app.declared_in = fmt::format("{}:{}", config_.path.empty() ? ".imagepin.yaml" : config_.path,
-                                    entry.line);
+      app.declared_in =
+          fmt::format("{}:{}", config_.path.empty() ? ".imagepin.yaml" : config_.path, entry.line);
       for (const std::string& pattern : entry.values) {
         app.layers.push_back(MakeLayer(ExpandPattern(pattern, v), RoleOf(pattern)));
       }
@@ -215,14 +215,22 @@ class Discoverer {
         v.path = rel;
         v.name = Stem(rel);
         Application app = Begin(name, env, chart, "convention");
-        bool deployed = false, taken = false;
+        // Files an explicit or declared app stacks are theirs: an environment's overlay in
+        // that environment, a shared file in every environment without an overlay of its own.
+        bool deployed = false, overlay = false, overlay_taken = false, shared_taken = false;
         for (const std::string& pattern : config_.applications.layers) {
           Layer layer = MakeLayer(ExpandPattern(pattern, v), RoleOf(pattern));
+          bool used = used_.count(layer.path) != 0;
           deployed |= layer.exists;
-          // A file an explicit or declared app stacks is theirs, in every environment.
-          taken |= layer.exists && used_.count(layer.path) != 0;
+          if (layer.exists && layer.role == LayerRole::kEnvironment) {
+            overlay = true;
+            overlay_taken |= used;
+          } else if (layer.exists) {
+            shared_taken |= used;
+          }
           app.layers.push_back(std::move(layer));
         }
+        bool taken = overlay ? overlay_taken : shared_taken;
         if (deployed && !taken) out_.apps.push_back(std::move(app));
       }
     }

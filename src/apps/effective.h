@@ -14,9 +14,9 @@ namespace imagepin::apps {
 
 // One part of an effective reference as written in the layer that decides it.
 struct Part {
-  int layer = -1;      // -1: no layer sets it
-  std::string key;     // the key that holds it: "repository", "repo", "sha", "imagePullPolicy"
-  scan::Scalar value;  // line, column and span in that layer's file
+  int layer = -1;       // -1: no layer sets it
+  std::string key;      // the key that holds it: "repository", "repo", "sha", "imagePullPolicy"
+  scan::Scalar value;   // line, column and span in that layer's file
   int deleted_by = -1;  // a layer that wrote `key: null` over it
 
   bool present() const { return layer >= 0; }

@@ -25,7 +25,7 @@ struct LayerDoc {
 struct LayeredValue {
   enum class Kind : uint8_t { kAbsent, kScalar, kSequence, kMapping };
   Kind kind = Kind::kAbsent;
-  int layer = -1;                    // the deciding layer (a mapping: the highest one merged)
+  int layer = -1;                     // the deciding layer (a mapping: the highest one merged)
   yaml::NodeId node = yaml::kNoNode;  // in that layer's document, aliases resolved
   int deleted_by = -1;  // kAbsent because this layer wrote `null` over lower layers' value
   // A mapping is the merge of these (layer, mapping node) pairs, highest layer first.

@@ -20,8 +20,8 @@ class Stack {
     for (std::string& text : texts) {
       sources_.push_back(std::move(text));
       docs_.emplace_back();
-      scans_.push_back(scan::ScanContents(sources_.back(), "values.yaml", false, &parser,
-                                          &docs_.back()));
+      scans_.push_back(
+          scan::ScanContents(sources_.back(), "values.yaml", false, &parser, &docs_.back()));
       EXPECT_EQ(scans_.back().status, scan::FileStatus::kScanned) << sources_.back();
     }
     std::vector<LayerDoc> layers;
@@ -104,16 +104,18 @@ INSTANTIATE_TEST_SUITE_P(
                   "image.tag",
                   "2@1"},
         MergeCase{"null deletes a lower value", {"a: 1\n", "a: null\n"}, "a", "deleted@1"},
-        MergeCase{"null deletes a chart default map", {"a:\n  b: 1\n", "a: ~\n"}, "a.b",
-                  "deleted@1"},
-        MergeCase{"null in a lower layer under a map", {"a: null\n", "a:\n  b: 1\n"}, "a.b",
-                  "1@1"},
+        MergeCase{
+            "null deletes a chart default map", {"a:\n  b: 1\n", "a: ~\n"}, "a.b", "deleted@1"},
+        MergeCase{"null in a lower layer under a map", {"a: null\n", "a:\n  b: 1\n"}, "a.b", "1@1"},
         MergeCase{"lists replace, never merge", {"l: [1, 2, 3]\n", "l: [9]\n"}, "l.#1", "absent"},
-        MergeCase{"list item from the replacing layer", {"l: [1, 2]\n", "l: [9]\n"}, "l.#0",
-                  "9@1"},
-        MergeCase{"a scalar replaces a map", {"image:\n  tag: '1'\n", "image: x:2\n"}, "image.tag",
+        MergeCase{"list item from the replacing layer", {"l: [1, 2]\n", "l: [9]\n"}, "l.#0", "9@1"},
+        MergeCase{"a scalar replaces a map",
+                  {"image:\n  tag: '1'\n", "image: x:2\n"},
+                  "image.tag",
                   "absent"},
-        MergeCase{"a map replaces a scalar", {"image: x:1\n", "image:\n  tag: '2'\n"}, "image",
+        MergeCase{"a map replaces a scalar",
+                  {"image: x:1\n", "image:\n  tag: '2'\n"},
+                  "image",
                   "mapping@1"},
         MergeCase{"a missing layer contributes nothing", {"a: 1\n", ""}, "a", "1@0"},
         MergeCase{"aliases resolve within a file",
@@ -128,11 +130,11 @@ INSTANTIATE_TEST_SUITE_P(
                   {"base: &b\n  tag: '7'\nimage:\n  <<: *b\n  tag: '8'\n"},
                   "image.tag",
                   "8@0"},
-        MergeCase{"merged over a lower layer",
-                  {"image:\n  repository: r\n  tag: '1'\n  digest: sha256:a\n",
-                   "image:\n  tag: '2'\n"},
-                  "image.digest",
-                  "sha256:a@0"}),
+        MergeCase{
+            "merged over a lower layer",
+            {"image:\n  repository: r\n  tag: '1'\n  digest: sha256:a\n", "image:\n  tag: '2'\n"},
+            "image.digest",
+            "sha256:a@0"}),
     [](const ::testing::TestParamInfo<MergeCase>& info) {
       std::string name;
       for (const char* p = info.param.name; *p; ++p) name += std::isalnum(*p) ? *p : '_';
@@ -140,9 +142,10 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(EffectiveImages, PartsRememberTheLayerLineAndColumnTheyCameFrom) {
-  Stack stack({"image:\n  registry: docker.io\n  repository: bitnami/kubectl\n  tag: 1.30.1\n"
-               "  digest: sha256:aa\n  pullPolicy: Always\n",
-               "replicas: 1\nimage:\n  tag: 1.30.2\n  pullPolicy: IfNotPresent\n"});
+  Stack stack(
+      {"image:\n  registry: docker.io\n  repository: bitnami/kubectl\n  tag: 1.30.1\n"
+       "  digest: sha256:aa\n  pullPolicy: Always\n",
+       "replicas: 1\nimage:\n  tag: 1.30.2\n  pullPolicy: IfNotPresent\n"});
   std::vector<EffectiveImage> images = stack.Images();
   ASSERT_EQ(images.size(), 1u);
   const EffectiveImage& e = images[0];
@@ -169,8 +172,9 @@ TEST(EffectiveImages, APolicyOnlyOverrideIsASiteOfTheImageBelow) {
 }
 
 TEST(EffectiveImages, AStringImageReplacesTheMappingBelowAndTakesItsSiblingPolicy) {
-  Stack stack({"image:\n  repository: r\n  tag: '1'\n", "image: ghcr.io/x/y@sha256:bb\n"
-                                                        "imagePullPolicy: IfNotPresent\n"});
+  Stack stack({"image:\n  repository: r\n  tag: '1'\n",
+               "image: ghcr.io/x/y@sha256:bb\n"
+               "imagePullPolicy: IfNotPresent\n"});
   std::vector<EffectiveImage> images = stack.Images();
   ASSERT_EQ(images.size(), 1u);
   EXPECT_EQ(images[0].form, SiteForm::kString);

@@ -68,8 +68,7 @@ class AppEvaluator {
         NodeId at_node = key != kNoNode ? key : v.node;
         const yaml::Node& n = doc->node(at_node);
         Add(rule, at, static_cast<int>(n.line) + 1, static_cast<int>(n.column) + 1,
-            std::string(doc->LineAt(n.begin)), image.key_path, std::move(message),
-            image.reference);
+            std::string(doc->LineAt(n.begin)), image.key_path, std::move(message), image.reference);
         return;
       }
     }
@@ -96,8 +95,8 @@ class AppEvaluator {
   void CheckImageRef() {
     if (!RequiresImageRef(app_, values_)) return;
     LayeredValue ref = values_.Find({{"image", -1}, {"ref", -1}});
-    bool set = ref.kind == LayeredValue::Kind::kScalar &&
-               !values_.doc(ref.layer)->Value(ref.node).empty();
+    bool set =
+        ref.kind == LayeredValue::Kind::kScalar && !values_.doc(ref.layer)->Value(ref.node).empty();
     if (set) return;
     // The environment's own overlay, where image.ref belongs; the file that should exist when
     // there is none.
@@ -112,8 +111,8 @@ class AppEvaluator {
       if (missing.empty()) missing = layer(i).path;
     }
     std::string required = fmt::format("the chart {} requires it", app_.chart);
-    EffectiveImage image;
-    image.path = {{"image", -1}, {"ref", -1}};
+    EffectiveImage image;  // pointed at the `image:` key where the layer has one
+    image.path = {{"image", -1}};
     image.key_path = "image.ref";
     if (overlay >= 0) {
       AddAtImageKey("IP010", overlay, image,
@@ -123,13 +122,13 @@ class AppEvaluator {
     }
     int at = TopEditableLayer();
     if (at < 0) return;
-    AddAtImageKey("IP010", at, image,
-                  missing.empty()
-                      ? fmt::format("{} has no image.ref in {}: {}", app_.name, app_.environment,
-                                    required)
-                      : fmt::format("{} has no image.ref in {}: {}; {} does not exist, create it "
-                                    "with image.ref",
-                                    app_.name, app_.environment, required, missing));
+    AddAtImageKey(
+        "IP010", at, image,
+        missing.empty()
+            ? fmt::format("{} has no image.ref in {}: {}", app_.name, app_.environment, required)
+            : fmt::format("{} has no image.ref in {}: {}; {} does not exist, create it "
+                          "with image.ref",
+                          app_.name, app_.environment, required, missing));
   }
 
   // IP011: a later layer names another image (registry, repository, tag) but the digest comes
@@ -168,11 +167,12 @@ class AppEvaluator {
     if (p.value.value == config_.pull_policy) return;
     int at = TopEditableLayer();
     if (at < 0) return;
-    std::string key = image.form == SiteForm::kString
-                          ? yaml::JoinKeyPath(yaml::PrintKeyPath(yaml::SegmentPath(
-                                                  image.path.begin(), image.path.end() - 1)),
-                                              p.key)
-                          : yaml::JoinKeyPath(image.key_path, p.key);
+    std::string key =
+        image.form == SiteForm::kString
+            ? yaml::JoinKeyPath(
+                  yaml::PrintKeyPath(yaml::SegmentPath(image.path.begin(), image.path.end() - 1)),
+                  p.key)
+            : yaml::JoinKeyPath(image.key_path, p.key);
     AddAtImageKey("IP005", at, image,
                   fmt::format("set {}: {} here; the chart default is {} at {}", key,
                               config_.pull_policy, p.value.value, Where(p)));

@@ -3,12 +3,12 @@
 
 #include <chrono>
 
+#include "apps/check.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/diagnostics.h"
 #include "cli/report_output.h"
 #include "cli/version.h"
-#include "apps/check.h"
 #include "report/report.h"
 
 namespace imagepin::cli {

@@ -334,7 +334,8 @@ TEST(WriteJson, KeepsKeyOrder) {
             (std::vector<std::string>{"tool", "version", "schemaVersion", "summary", "findings"}));
   EXPECT_EQ(Keys(doc["summary"]),
             (std::vector<std::string>{"errors", "warnings", "suppressed", "filesScanned",
-                                      "templatesSkipped", "imageFields", "applications", "elapsedSeconds"}));
+                                      "templatesSkipped", "imageFields", "applications",
+                                      "elapsedSeconds"}));
   EXPECT_EQ(Keys(doc["findings"][0]),
             (std::vector<std::string>{"ruleId", "ruleName", "severity", "message", "path", "line",
                                       "column", "document", "keyPath", "reference", "suppressed",

@@ -38,8 +38,8 @@ struct Scalar {
 
 struct ImageField {
   FieldForm form = FieldForm::kString;
-  int document = 0;      // 0-based document index in the file
-  std::string key_path;  // e.g. "image.ref", "spec.template.spec.containers[0]", "images[2]"
+  int document = 0;        // 0-based document index in the file
+  std::string key_path;    // e.g. "image.ref", "spec.template.spec.containers[0]", "images[2]"
   yaml::SegmentPath path;  // the same path as data, when ExtractOptions::record_paths asked
   int line = 0;            // where a finding about the whole field points (1-based)
   int column = 0;
