@@ -1,0 +1,198 @@
+#include "apps/rules.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "scan/scanner.h"
+
+namespace imagepin::apps {
+namespace {
+
+// An application whose layers are given as (path, role, text); an empty text is a missing file.
+struct LayerText {
+  std::string path;
+  LayerRole role;
+  std::string text;
+};
+
+class AppStack {
+ public:
+  explicit AppStack(std::vector<LayerText> layers) {
+    app_.name = "apps/api";
+    app_.environment = "prod";
+    yaml::StreamParser parser;
+    std::vector<LayerDoc> docs;
+    std::vector<yaml::SegmentPath> sites;
+    for (LayerText& l : layers) {
+      Layer layer;
+      layer.path = l.path;
+      layer.role = l.role;
+      layer.exists = !l.text.empty();
+      if (l.role == LayerRole::kChart) app_.chart = "charts/acme";
+      app_.layers.push_back(layer);
+      sources_.push_back(std::move(l.text));
+      documents_.emplace_back();
+      if (!layer.exists) {
+        docs.push_back({});
+        continue;
+      }
+      scan::FileScan scan =
+          scan::ScanContents(sources_.back(), layer.path, false, &parser, &documents_.back());
+      EXPECT_EQ(scan.status, scan::FileStatus::kScanned);
+      AppendImageSites(scan.fields, &sites);
+      docs.push_back({&documents_.back()[0], documents_.back()[0].root()});
+    }
+    values_ = std::make_unique<LayeredValues>(std::move(docs));
+    images_ = FindEffectiveImages(*values_, sites);
+  }
+
+  // "path:line:col RULE message" for every finding.
+  std::vector<std::string> Findings(const policy::Config& config = {}) const {
+    std::vector<policy::Finding> findings;
+    EvaluateApplication(config, app_, *values_, images_, &findings);
+    std::vector<std::string> out;
+    for (const policy::Finding& f : findings) {
+      out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + " " +
+                    f.rule_id + " " + f.message);
+    }
+    return out;
+  }
+
+ private:
+  Application app_;
+  std::deque<std::string> sources_;
+  std::deque<std::vector<yaml::Document>> documents_;
+  std::unique_ptr<LayeredValues> values_;
+  std::vector<EffectiveImage> images_;
+};
+
+constexpr char kChart[] = "image:\n  ref: \"\"\n  pullPolicy: IfNotPresent\n";
+constexpr char kDigest[] =
+    "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+TEST(ImageRefMissing, AnOverlayWithoutImageRefIsIP010AtItsImageKey) {
+  AppStack stack({{"charts/acme/values.yaml", LayerRole::kChart, kChart},
+                  {"s/apps/api.yaml", LayerRole::kShared, "replicas: 2\n"},
+                  {"e/prod/apps/api.yaml", LayerRole::kEnvironment,
+                   "replicas: 3\nimage:\n  pullPolicy: IfNotPresent\n"}});
+  EXPECT_EQ(stack.Findings(),
+            (std::vector<std::string>{
+                "e/prod/apps/api.yaml:2:1 IP010 apps/api has no image.ref in prod: the chart "
+                "charts/acme requires it; set image.ref here"}));
+}
+
+TEST(ImageRefMissing, AMissingOverlayIsNamedAtTheSharedLayer) {
+  AppStack stack({{"charts/acme/values.yaml", LayerRole::kChart, kChart},
+                  {"s/apps/api.yaml", LayerRole::kShared, "replicas: 2\n"},
+                  {"e/prod/apps/api.yaml", LayerRole::kEnvironment, ""}});
+  EXPECT_EQ(stack.Findings(),
+            (std::vector<std::string>{
+                "s/apps/api.yaml:0:0 IP010 apps/api has no image.ref in prod: the chart "
+                "charts/acme requires it; e/prod/apps/api.yaml does not exist, create it with "
+                "image.ref"}));
+}
+
+TEST(ImageRefMissing, AnInheritedOrOwnRefPassesAndAnEmptyOneDoesNot) {
+  std::string ref = std::string("image:\n  ref: ghcr.io/acme/api@") + kDigest + "\n";
+  EXPECT_TRUE(AppStack({{"charts/acme/values.yaml", LayerRole::kChart, kChart},
+                        {"s/apps/api.yaml", LayerRole::kShared, ref},
+                        {"e/prod/apps/api.yaml", LayerRole::kEnvironment, "replicas: 1\n"}})
+                  .Findings()
+                  .empty());
+  EXPECT_EQ(AppStack({{"charts/acme/values.yaml", LayerRole::kChart, kChart},
+                      {"s/apps/api.yaml", LayerRole::kShared, ref},
+                      {"e/prod/apps/api.yaml", LayerRole::kEnvironment, "image:\n  ref: \"\"\n"}})
+                .Findings()
+                .size(),
+            1u);
+}
+
+TEST(ImageRefMissing, NoChartOrAChartWithoutImageRefRequiresNothing) {
+  EXPECT_TRUE(AppStack({{"e/prod/apps/api.yaml", LayerRole::kEnvironment, "replicas: 1\n"}})
+                  .Findings()
+                  .empty());
+  EXPECT_TRUE(AppStack({{"charts/acme/values.yaml", LayerRole::kChart,
+                         "image:\n  repository: nginx\n  pullPolicy: IfNotPresent\n"},
+                        {"e/prod/apps/api.yaml", LayerRole::kEnvironment, "replicas: 1\n"}})
+                  .Findings()
+                  .empty());
+}
+
+std::string Kubectl(const std::string& tag) {
+  return "image:\n  registry: docker.io\n  repository: bitnami/kubectl\n  tag: " + tag +
+         "\n  digest: " + kDigest + "\n  pullPolicy: IfNotPresent\n";
+}
+
+TEST(MixedLayers, ATagOverAnInheritedDigestIsIP011AtTheTagNamingTheDigestsLine) {
+  AppStack stack({{"s/kubectl.yaml", LayerRole::kShared, Kubectl("1.30.1")},
+                  {"e/prod/kubectl.yaml", LayerRole::kEnvironment, "image:\n  tag: 1.30.2\n"}});
+  EXPECT_EQ(stack.Findings(),
+            (std::vector<std::string>{
+                std::string("e/prod/kubectl.yaml:2:8 IP011 tag set here to \"1.30.2\", but the "
+                            "digest is inherited from s/kubectl.yaml:5, which was for "
+                            "docker.io/bitnami/kubectl:1.30.1@") +
+                kDigest + ": the digest pins another image; set the digest in this layer too"}));
+}
+
+TEST(MixedLayers, ARepositoryChangeIsIP011AndADigestBesideItIsNot) {
+  EXPECT_EQ(
+      AppStack({{"s/k.yaml", LayerRole::kShared, Kubectl("1.30.1")},
+                {"e/prod/k.yaml", LayerRole::kEnvironment, "image:\n  repository: acme/kubectl\n"}})
+          .Findings()
+          .size(),
+      1u);
+  EXPECT_TRUE(AppStack({{"s/k.yaml", LayerRole::kShared, Kubectl("1.30.1")},
+                        {"e/prod/k.yaml", LayerRole::kEnvironment,
+                         std::string("image:\n  tag: 1.30.2\n  digest: ") + kDigest + "\n"}})
+                  .Findings()
+                  .empty());
+  // A new digest under an inherited tag is a bump, not a mix-up the layers can show.
+  EXPECT_TRUE(AppStack({{"s/k.yaml", LayerRole::kShared, Kubectl("1.30.1")},
+                        {"e/prod/k.yaml", LayerRole::kEnvironment,
+                         std::string("image:\n  digest: ") + kDigest + "\n"}})
+                  .Findings()
+                  .empty());
+}
+
+TEST(EffectivePullPolicy, AChartDefaultAlwaysNoLayerOverridesIsIP005AtTheTopLayer) {
+  AppStack stack(
+      {{"charts/alloy/values.yaml", LayerRole::kChart,
+        "image:\n  repository: grafana/alloy\n  tag: v1.4.0\n  pullPolicy: Always\n"},
+       {"s/alloy.yaml", LayerRole::kShared, std::string("image:\n  digest: ") + kDigest + "\n"}});
+  EXPECT_EQ(stack.Findings(),
+            (std::vector<std::string>{
+                "s/alloy.yaml:1:1 IP005 set image.pullPolicy: IfNotPresent here; the chart "
+                "default is Always at charts/alloy/values.yaml:4"}));
+}
+
+TEST(EffectivePullPolicy, AnOverrideInAnyLayerPassesAndALayersOwnPolicyIsLeftToThePerFileRule) {
+  std::string chart = "image:\n  repository: grafana/alloy\n  tag: v1.4.0\n  pullPolicy: Always\n";
+  EXPECT_TRUE(
+      AppStack({{"charts/alloy/values.yaml", LayerRole::kChart, chart},
+                {"s/alloy.yaml", LayerRole::kShared, "image:\n  pullPolicy: IfNotPresent\n"},
+                {"e/prod/alloy.yaml", LayerRole::kEnvironment, "replicas: 1\n"}})
+          .Findings()
+          .empty());
+  // `pullPolicy: Always` written in a layer is the per-file IP005's, reported there once.
+  EXPECT_TRUE(AppStack({{"charts/alloy/values.yaml", LayerRole::kChart, chart},
+                        {"s/alloy.yaml", LayerRole::kShared, "image:\n  pullPolicy: Always\n"}})
+                  .Findings()
+                  .empty());
+}
+
+TEST(EffectivePin, ATagOverARepositoryFromBelowWithNoDigestAnywhereIsIP001) {
+  AppStack stack({{"s/web.yaml", LayerRole::kShared,
+                   "image:\n  repository: nginx\n  tag: 1.27.0\n  pullPolicy: IfNotPresent\n"},
+                  {"e/prod/web.yaml", LayerRole::kEnvironment, "image:\n  tag: 1.27.1\n"}});
+  EXPECT_EQ(stack.Findings(),
+            (std::vector<std::string>{
+                "e/prod/web.yaml:1:1 IP001 image nginx:1.27.1 is not pinned by digest: its "
+                "repository comes from s/web.yaml:2 and no layer sets a digest; set digest "
+                "here"}));
+}
+
+}  // namespace
+}  // namespace imagepin::apps
