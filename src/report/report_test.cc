@@ -133,6 +133,17 @@ TEST(SummaryLine, SaysNoFindingsWhenThereAreNone) {
   EXPECT_EQ(SummaryLine({}, summary), "imagepin: no findings in 1329 files, 3433 images, 0.21s");
 }
 
+TEST(SummaryLine, CountsApplicationsWhenThereAreAny) {
+  RunSummary summary = Summary();
+  summary.templates_skipped = 0;
+  summary.applications = 1;
+  EXPECT_EQ(SummaryLine({}, summary),
+            "imagepin: no findings in 1329 files, 3433 images, 1 application, 0.21s");
+  summary.applications = 812;
+  EXPECT_EQ(SummaryLine({}, summary),
+            "imagepin: no findings in 1329 files, 3433 images, 812 applications, 0.21s");
+}
+
 TEST(SummaryLine, LeavesOutZeroCounts) {
   EXPECT_EQ(SummaryLine({0, 2, 0}, Summary()),
             "imagepin: 2 warnings in 1329 files (29 templates skipped), 3433 images, 0.21s");
