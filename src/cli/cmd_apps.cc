@@ -40,12 +40,17 @@ const char* SiteFormName(apps::SiteForm form) {
   return "split";
 }
 
-// "sources/values/env/dev/apps/api.yaml (missing)", "argo/api.yaml [spec.source.helm.values]".
-std::string LayerLabel(const apps::Layer& layer) {
+// "sources/values/env/dev/apps/api.yaml (missing)", "argo/api.yaml [spec.source.helm.values]",
+// "… (unreadable)" for a layer LoadApplication could not read or parse.
+std::string LayerLabel(const apps::LoadedApplication& loaded, const apps::Layer& layer) {
   std::string label = layer.path;
   if (layer.role == apps::LayerRole::kInline)
     label += fmt::format(" [{}]", fmt::join(layer.root, "."));
   if (!layer.exists) label += " (missing)";
+  if (std::any_of(loaded.problems.begin(), loaded.problems.end(),
+                  [&](const base::Diagnostic& d) { return d.path == layer.path; })) {
+    label += " (unreadable)";
+  }
   return label;
 }
 
@@ -165,7 +170,7 @@ int RunApps(const AppsFlags& flags) {
     std::vector<std::vector<std::string>> rows{{"ENV", "APP", "CHART", "LAYERS", "IMAGES"}};
     for (const apps::LoadedApplication& l : loaded) {
       std::vector<std::string> layers;
-      for (const apps::Layer& layer : l.app.layers) layers.push_back(LayerLabel(layer));
+      for (const apps::Layer& layer : l.app.layers) layers.push_back(LayerLabel(l, layer));
       rows.push_back({l.app.environment, l.app.name, l.app.chart.empty() ? "unknown" : l.app.chart,
                       fmt::format("{}", fmt::join(layers, " → ")), ImagesCell(l)});
       for (std::string& cell : rows.back()) cell = report::Displayable(cell);
