@@ -7,6 +7,7 @@
 
 #include "apps/discover.h"
 #include "apps/effective.h"
+#include "apps/load.h"
 #include "apps/rules.h"
 #include "base/files.h"
 #include "policy/evaluate.h"
@@ -294,12 +295,11 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
                 judgeable = false;  // IP000 says why; the app is not evaluated
               }
             }
-            if (file == nullptr || file->documents.empty() || layer.role == LayerRole::kInline) {
+            if (file == nullptr || layer.role == LayerRole::kInline) {
               layers.push_back({});
               continue;
             }
-            layers.push_back({&file->documents[0], file->documents[0].root()});
-            AppendImageSites(file->scan.fields, &sites);
+            layers.push_back(LayerFromScan(layer, file->documents, file->scan.fields, &sites));
           }
           if (!judgeable) continue;
           ++slot.applications;

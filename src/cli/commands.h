@@ -23,5 +23,7 @@ void RegisterPin(CLI::App& app, int* exit_code);
 void RegisterVerify(CLI::App& app, int* exit_code);
 void RegisterPromote(CLI::App& app, int* exit_code);
 void RegisterInventory(CLI::App& app, int* exit_code);
+void RegisterApps(CLI::App& app, int* exit_code);
+void RegisterExplain(CLI::App& app, int* exit_code);
 
 }  // namespace imagepin::cli

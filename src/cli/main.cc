@@ -26,6 +26,8 @@ int Run(int argc, char** argv) {
   RegisterVerify(app, &exit_code);
   RegisterPromote(app, &exit_code);
   RegisterInventory(app, &exit_code);
+  RegisterApps(app, &exit_code);
+  RegisterExplain(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

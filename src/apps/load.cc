@@ -1,0 +1,159 @@
+#include "apps/load.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "apps/rules.h"
+#include "base/files.h"
+#include "scan/scanner.h"
+
+namespace imagepin::apps {
+namespace {
+
+using yaml::kNoNode;
+using yaml::NodeId;
+using yaml::NodeKind;
+
+// A decimal segment as a list index, or -1.
+int64_t IndexOf(const std::string& segment) {
+  int64_t index = -1;
+  auto [end, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), index);
+  return ec == std::errc() && end == segment.data() + segment.size() && index >= 0 ? index : -1;
+}
+
+// The node at `root` in `doc` (kNoNode when there is none), and the path to it as data.
+NodeId Walk(const yaml::Document& doc, const std::vector<std::string>& root,
+            yaml::SegmentPath* path) {
+  NodeId at = doc.Resolve(doc.root());
+  for (const std::string& segment : root) {
+    if (at == kNoNode) return kNoNode;
+    const yaml::Node& node = doc.node(at);
+    if (int64_t index = IndexOf(segment); index >= 0 && node.kind == NodeKind::kSequence) {
+      NodeId item = node.first_child;
+      for (int64_t i = 0; i < index && item != kNoNode; ++i) item = doc.node(item).next_sibling;
+      at = doc.Resolve(item);
+      path->push_back({{}, index});
+    } else {
+      at = LookupKey(doc, at, segment);
+      path->push_back({segment, -1});
+    }
+  }
+  return at;
+}
+
+// The fields of `document` below `prefix`, as if that subtree were a document 0 of its own.
+scan::DocumentFields FieldsBelow(const scan::DocumentFields& fields, int document,
+                                 const yaml::SegmentPath& prefix) {
+  auto below = [&](int doc, const yaml::SegmentPath& path) {
+    return doc == document && path.size() > prefix.size() &&
+           std::equal(prefix.begin(), prefix.end(), path.begin());
+  };
+  auto strip = [&](auto item) {
+    item.document = 0;
+    item.path.erase(item.path.begin(), item.path.begin() + static_cast<ptrdiff_t>(prefix.size()));
+    return item;
+  };
+  scan::DocumentFields out;
+  for (const scan::ImageField& f : fields.images) {
+    if (below(f.document, f.path)) out.images.push_back(strip(f));
+  }
+  for (const scan::PullPolicyField& p : fields.pull_policies) {
+    if (below(p.document, p.path)) out.pull_policies.push_back(strip(p));
+  }
+  return out;
+}
+
+base::Diagnostic ProblemOf(const std::string& path, const scan::FileScan& scan,
+                           base::SourcePos offset = {}) {
+  const scan::FileProblem& problem = *scan.problem;
+  base::SourcePos pos{problem.line, problem.column};
+  if (offset.line > 0) pos = {offset.line, offset.column};
+  return base::Diagnostic::Error(path, pos, problem.message);
+}
+
+}  // namespace
+
+LayerDoc LayerFromScan(const Layer& layer, const std::vector<yaml::Document>& documents,
+                       const scan::DocumentFields& fields, std::vector<yaml::SegmentPath>* sites) {
+  if (layer.role != LayerRole::kInline) {
+    if (documents.empty()) return {};
+    AppendImageSites(fields, sites);
+    return {&documents[0], documents[0].root()};
+  }
+  if (layer.root_is_text || layer.document < 0 ||
+      static_cast<size_t>(layer.document) >= documents.size()) {
+    return {};
+  }
+  const yaml::Document& doc = documents[static_cast<size_t>(layer.document)];
+  yaml::SegmentPath prefix;
+  NodeId at = Walk(doc, layer.root, &prefix);
+  if (at == kNoNode) return {};
+  AppendImageSites(FieldsBelow(fields, layer.document, prefix), sites);
+  return {&doc, at};
+}
+
+LoadedApplication LoadApplication(const policy::Config& config, const std::string& root,
+                                  const Application& app) {
+  LoadedApplication out;
+  out.app = app;
+  yaml::ParseLimits limits;
+  limits.max_depth = config.max_depth;
+  yaml::StreamParser parser(limits);
+  std::vector<yaml::SegmentPath> sites;
+  for (const Layer& layer : app.layers) {
+    out.layers.emplace_back();
+    if (!layer.exists) continue;
+    LoadedSource* source = out.sources.emplace_back(std::make_unique<LoadedSource>()).get();
+    if (base::Status read =
+            base::ReadFileInto(root + "/" + layer.path, config.max_file_size, &source->contents);
+        !read.ok()) {
+      out.problems.push_back(base::Diagnostic::Error(layer.path, {}, read.error().message));
+      continue;
+    }
+    scan::FileScan scan =
+        scan::ScanContents(source->contents, layer.path, false, &parser, &source->documents);
+    if (scan.status == scan::FileStatus::kProblem) {
+      out.problems.push_back(ProblemOf(layer.path, scan));
+      continue;
+    }
+    if (layer.role != LayerRole::kInline || !layer.root_is_text) {
+      out.layers.back() = LayerFromScan(layer, source->documents, scan.fields, &sites);
+      continue;
+    }
+    // helm.values: the scalar at `root` is a values file of its own.
+    if (layer.document < 0 || static_cast<size_t>(layer.document) >= source->documents.size()) {
+      continue;
+    }
+    const yaml::Document& doc = source->documents[static_cast<size_t>(layer.document)];
+    yaml::SegmentPath ignored;
+    NodeId at = Walk(doc, layer.root, &ignored);
+    if (at == kNoNode || doc.node(at).kind != NodeKind::kScalar) continue;
+    base::SourcePos where{static_cast<int>(doc.node(at).line) + 1,
+                          static_cast<int>(doc.node(at).column) + 1};
+    LoadedSource* text = out.sources.emplace_back(std::make_unique<LoadedSource>()).get();
+    text->contents = std::string(doc.Value(at));
+    scan::FileScan text_scan =
+        scan::ScanContents(text->contents, layer.path, false, &parser, &text->documents);
+    if (text_scan.status == scan::FileStatus::kProblem) {
+      base::Diagnostic d = ProblemOf(layer.path, text_scan, where);
+      d.message = fmt::format("{}: {}", fmt::join(layer.root, "."), d.message);
+      out.problems.push_back(std::move(d));
+      continue;
+    }
+    Layer as_file = layer;
+    as_file.role = LayerRole::kEnvironment;  // a whole document of its own
+    out.layers.back() = LayerFromScan(as_file, text->documents, text_scan.fields, &sites);
+  }
+  out.values = LayeredValues(out.layers);
+  out.images = FindEffectiveImages(out.values, std::move(sites));
+  if (out.problems.empty()) {
+    EvaluateApplication(config, app, out.values, out.images, &out.findings);
+    policy::SortFindings(out.findings);
+  }
+  return out;
+}
+
+}  // namespace imagepin::apps

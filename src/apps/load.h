@@ -1,0 +1,57 @@
+// One application loaded for a person to read (`imagepin apps`, `imagepin explain`): its layer
+// files read and scanned, the merged values with provenance, its effective images and the
+// findings of its whole-stack rules. `check` judges every app in one pass over the files
+// (check.h); this loads one app on its own, and shares with check how a scanned file becomes a
+// layer (LayerFromScan).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/application.h"
+#include "apps/effective.h"
+#include "apps/layered.h"
+#include "base/diagnostic.h"
+#include "policy/config.h"
+#include "policy/finding.h"
+#include "scan/image_field.h"
+#include "yaml/document.h"
+
+namespace imagepin::apps {
+
+// The values `layer` takes from its scanned file (`documents` and `fields` of one ScanContents
+// with documents kept), and the image sites it writes, appended to `sites` relative to the
+// values root. A file layer is its first document (Helm reads no other); an inline layer is the
+// mapping at `layer.root` in `layer.document`, decimal segments indexing lists. A layer whose
+// root is YAML text (`root_is_text`) cannot be read from the file's tree: empty here, see
+// LoadApplication. Empty too when the file has no such document or path.
+LayerDoc LayerFromScan(const Layer& layer, const std::vector<yaml::Document>& documents,
+                       const scan::DocumentFields& fields, std::vector<yaml::SegmentPath>* sites);
+
+// What LoadApplication read: every Document views its Source's bytes, and both sit behind a
+// unique_ptr, so moving a LoadedApplication moves neither.
+struct LoadedSource {
+  std::string contents;
+  std::vector<yaml::Document> documents;
+};
+
+struct LoadedApplication {
+  Application app;
+  std::vector<LayerDoc> layers;  // one per app.layers entry; empty for a missing layer
+  LayeredValues values{std::vector<LayerDoc>{}};  // of `layers`
+  std::vector<EffectiveImage> images;
+  // EvaluateApplication's findings, sorted; none when a layer has a problem (as check does:
+  // IP000 says why, and a stack with a hole in it is not judged).
+  std::vector<policy::Finding> findings;
+  // A layer that exists but could not be read or parsed: path:line:col message.
+  std::vector<base::Diagnostic> problems;
+  std::vector<std::unique_ptr<LoadedSource>> sources;  // what `layers` point into
+};
+
+// Reads and scans `app`'s existing layers below `root` (scope.maxFileSize, scope.maxDepth).
+// Positions in a `helm.values` text layer count from the start of the text.
+LoadedApplication LoadApplication(const policy::Config& config, const std::string& root,
+                                  const Application& app);
+
+}  // namespace imagepin::apps
