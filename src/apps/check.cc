@@ -1,6 +1,7 @@
 #include "apps/check.h"
 
 #include <algorithm>
+#include <deque>
 #include <iterator>
 #include <map>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include "base/files.h"
 #include "policy/evaluate.h"
 #include "policy/exceptions.h"
+#include "policy/rules.h"
 #include "scan/scanner.h"
 
 namespace imagepin::apps {
@@ -263,6 +265,7 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
   scan::ScanGroups(
       plan.files, plan.groups, options, [&](size_t g, std::span<scan::GroupFile> files) {
         Slot& slot = slots[first_slot + g];
+        yaml::StreamParser text_parser(options.limits);
         std::unordered_map<std::string_view, const scan::GroupFile*> by_path;
         for (size_t i = 0; i < files.size(); ++i) {
           const scan::GroupFile& file = files[i];
@@ -281,6 +284,9 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
           const Application& app = apps[a];
           std::vector<LayerDoc> layers;
           std::vector<yaml::SegmentPath> sites;
+          std::deque<LoadedSource> texts;  // helm.values layers, parsed here: rare and small
+          std::vector<TextOrigin> origins;
+          std::vector<base::Diagnostic> text_problems;
           bool judgeable = true;
           for (const Layer& layer : app.layers) {
             const scan::GroupFile* file = nullptr;
@@ -295,17 +301,38 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
                 judgeable = false;  // IP000 says why; the app is not evaluated
               }
             }
-            if (file == nullptr || layer.role == LayerRole::kInline) {
+            if (file == nullptr) {
               layers.push_back({});
-              continue;
+            } else if (layer.role == LayerRole::kInline && layer.root_is_text) {
+              TextOrigin origin;
+              layers.push_back(LayerFromText(layer, file->documents, &text_parser,
+                                             &texts.emplace_back(), &sites, &origin,
+                                             &text_problems));
+              if (origin.manifest != nullptr) origins.push_back(std::move(origin));
+            } else {
+              layers.push_back(LayerFromScan(layer, file->documents, file->scan.fields, &sites));
             }
-            layers.push_back(LayerFromScan(layer, file->documents, file->scan.fields, &sites));
+          }
+          for (const base::Diagnostic& p : text_problems) {
+            // helm.values text that does not parse: IP000 at the scalar, the app not judged.
+            policy::Finding f = policy::NewFinding("IP000");
+            f.path = p.path;
+            f.line = p.pos.line;
+            f.column = p.pos.column;
+            f.message = p.message;
+            slot.findings.push_back(std::move(f));
+            judgeable = false;
           }
           if (!judgeable) continue;
           ++slot.applications;
           LayeredValues values(std::move(layers));
+          size_t before = slot.findings.size();
           EvaluateApplication(config, app, values, FindEffectiveImages(values, std::move(sites)),
                               &slot.findings);
+          for (const TextOrigin& origin : origins) {
+            MapToManifest(origin, slot.findings.begin() + static_cast<ptrdiff_t>(before),
+                          slot.findings.end());
+          }
         }
       });
   for (Slot& slot : slots) {

@@ -95,6 +95,56 @@ LayerDoc LayerFromScan(const Layer& layer, const std::vector<yaml::Document>& do
   return {&doc, at};
 }
 
+LayerDoc LayerFromText(const Layer& layer, const std::vector<yaml::Document>& documents,
+                       yaml::StreamParser* parser, LoadedSource* text,
+                       std::vector<yaml::SegmentPath>* sites, TextOrigin* origin,
+                       std::vector<base::Diagnostic>* problems) {
+  if (layer.document < 0 || static_cast<size_t>(layer.document) >= documents.size()) return {};
+  const yaml::Document& doc = documents[static_cast<size_t>(layer.document)];
+  yaml::SegmentPath ignored;
+  NodeId at = Walk(doc, layer.root, &ignored);
+  if (at == kNoNode || doc.node(at).kind != NodeKind::kScalar) return {};
+  const yaml::Node& node = doc.node(at);
+  origin->path = layer.path;
+  origin->line = static_cast<int>(node.line) + 1;
+  origin->column = static_cast<int>(node.column) + 1;
+  origin->manifest = &doc;
+  if (node.style == yaml::ScalarStyle::kLiteral) {
+    // The block's first content line follows its header (`|`); its indentation is the block's.
+    std::string_view first = yaml::LineNumbered(doc.source(), origin->line + 1);
+    origin->line_for_line = true;
+    origin->indent = static_cast<int>(first.find_first_not_of(' '));
+    if (origin->indent < 0) origin->indent = 0;
+  }
+  text->contents = std::string(doc.Value(at));
+  scan::FileScan scan =
+      scan::ScanContents(text->contents, layer.path, false, parser, &text->documents);
+  if (scan.status == scan::FileStatus::kProblem) {
+    base::Diagnostic d = ProblemOf(layer.path, scan, {origin->line, origin->column});
+    d.message = fmt::format("{}: {}", fmt::join(layer.root, "."), d.message);
+    problems->push_back(std::move(d));
+    return {};
+  }
+  Layer as_file = layer;
+  as_file.role = LayerRole::kEnvironment;  // a whole document of its own
+  return LayerFromScan(as_file, text->documents, scan.fields, sites);
+}
+
+void MapToManifest(const TextOrigin& origin, std::vector<policy::Finding>::iterator begin,
+                   std::vector<policy::Finding>::iterator end) {
+  for (auto f = begin; f != end; ++f) {
+    if (f->path != origin.path) continue;
+    if (origin.line_for_line && f->line > 0) {
+      f->line = origin.line + f->line;
+      f->column += origin.indent;
+    } else {
+      f->line = origin.line;
+      f->column = origin.column;
+    }
+    f->source_line = std::string(yaml::LineNumbered(origin.manifest->source(), f->line));
+  }
+}
+
 LoadedApplication LoadApplication(const policy::Config& config, const std::string& root,
                                   const Application& app) {
   LoadedApplication out;
@@ -123,34 +173,19 @@ LoadedApplication LoadApplication(const policy::Config& config, const std::strin
       out.layers.back() = LayerFromScan(layer, source->documents, scan.fields, &sites);
       continue;
     }
-    // helm.values: the scalar at `root` is a values file of its own.
-    if (layer.document < 0 || static_cast<size_t>(layer.document) >= source->documents.size()) {
-      continue;
-    }
-    const yaml::Document& doc = source->documents[static_cast<size_t>(layer.document)];
-    yaml::SegmentPath ignored;
-    NodeId at = Walk(doc, layer.root, &ignored);
-    if (at == kNoNode || doc.node(at).kind != NodeKind::kScalar) continue;
-    base::SourcePos where{static_cast<int>(doc.node(at).line) + 1,
-                          static_cast<int>(doc.node(at).column) + 1};
     LoadedSource* text = out.sources.emplace_back(std::make_unique<LoadedSource>()).get();
-    text->contents = std::string(doc.Value(at));
-    scan::FileScan text_scan =
-        scan::ScanContents(text->contents, layer.path, false, &parser, &text->documents);
-    if (text_scan.status == scan::FileStatus::kProblem) {
-      base::Diagnostic d = ProblemOf(layer.path, text_scan, where);
-      d.message = fmt::format("{}: {}", fmt::join(layer.root, "."), d.message);
-      out.problems.push_back(std::move(d));
-      continue;
-    }
-    Layer as_file = layer;
-    as_file.role = LayerRole::kEnvironment;  // a whole document of its own
-    out.layers.back() = LayerFromScan(as_file, text->documents, text_scan.fields, &sites);
+    TextOrigin origin;
+    out.layers.back() =
+        LayerFromText(layer, source->documents, &parser, text, &sites, &origin, &out.problems);
+    if (origin.manifest != nullptr) out.text_origins.push_back(std::move(origin));
   }
   out.values = LayeredValues(out.layers);
   out.images = FindEffectiveImages(out.values, std::move(sites));
   if (out.problems.empty()) {
     EvaluateApplication(config, app, out.values, out.images, &out.findings);
+    for (const TextOrigin& origin : out.text_origins) {
+      MapToManifest(origin, out.findings.begin(), out.findings.end());
+    }
     policy::SortFindings(out.findings);
   }
   return out;

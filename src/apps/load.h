@@ -17,6 +17,7 @@
 #include "policy/finding.h"
 #include "scan/image_field.h"
 #include "yaml/document.h"
+#include "yaml/parser.h"
 
 namespace imagepin::apps {
 
@@ -36,6 +37,30 @@ struct LoadedSource {
   std::vector<yaml::Document> documents;
 };
 
+// Where a `helm.values` text layer's positions are in its manifest. A literal block (`|`) maps
+// line for line, its columns shifted by the block's indentation; any other style maps every
+// position to the scalar itself.
+struct TextOrigin {
+  std::string path;          // the manifest
+  int line = 0, column = 0;  // the scalar, 1-based
+  bool line_for_line = false;
+  int indent = 0;
+  const yaml::Document* manifest = nullptr;  // for the source lines of mapped findings
+};
+
+// A `helm.values` layer (`root_is_text`): the YAML text in the scalar at `layer.root` of the
+// manifest's `documents`, parsed into `text` as a values file of its own. Returns its values and
+// appends its image sites; empty (and a problem appended, when the text does not parse) when
+// there is nothing to read. `origin` says how to map positions back (MapToManifest).
+LayerDoc LayerFromText(const Layer& layer, const std::vector<yaml::Document>& documents,
+                       yaml::StreamParser* parser, LoadedSource* text,
+                       std::vector<yaml::SegmentPath>* sites, TextOrigin* origin,
+                       std::vector<base::Diagnostic>* problems);
+
+// Moves the positions of `findings` about the text layer (path == origin.path) into the manifest.
+void MapToManifest(const TextOrigin& origin, std::vector<policy::Finding>::iterator begin,
+                   std::vector<policy::Finding>::iterator end);
+
 struct LoadedApplication {
   Application app;
   std::vector<LayerDoc> layers;  // one per app.layers entry; empty for a missing layer
@@ -47,10 +72,12 @@ struct LoadedApplication {
   // A layer that exists but could not be read or parsed: path:line:col message.
   std::vector<base::Diagnostic> problems;
   std::vector<std::unique_ptr<LoadedSource>> sources;  // what `layers` point into
+  std::vector<TextOrigin> text_origins;                // of its helm.values text layers
 };
 
 // Reads and scans `app`'s existing layers below `root` (scope.maxFileSize, scope.maxDepth).
-// Positions in a `helm.values` text layer count from the start of the text.
+// Findings in a `helm.values` text layer point into its manifest (MapToManifest); the parts of
+// effective images keep the text's own positions.
 LoadedApplication LoadApplication(const policy::Config& config, const std::string& root,
                                   const Application& app);
 
