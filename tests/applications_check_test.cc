@@ -172,5 +172,61 @@ TEST_F(ApplicationsCheckTest, ASharedMistakeInEveryEnvironmentIsReportedOnce) {
       << findings[0];
 }
 
+TEST_F(ApplicationsCheckTest, HelmParametersAreTheTopLayer) {
+  auto application = [&](const std::string& parameters) {
+    return "apiVersion: argoproj.io/v1alpha1\n"  // 1
+           "kind: Application\n"                 // 2
+           "metadata: {name: api-prod}\n"        // 3
+           "spec:\n"
+           "  source:\n"
+           "    path: charts/api\n"
+           "    helm:\n"
+           "      valuesObject:\n"
+           "        image: {pullPolicy: Always}\n"  // 9:28: a layer's own mistake, per-file
+           "      parameters:\n" +
+           parameters + "  destination: {namespace: prod}\n";
+  };
+  // Argo CD Image Updater's way: image.ref as a parameter satisfies the chart.
+  repo_.Write("argocd/api.yaml",
+              application("        - {name: image.ref, value: \"ghcr.io/acme/api@" + kB + "\"}\n" +
+                          "        - {name: \"env[0].name\", value: X}\n"));
+  testing::CommandResult r = Check();
+  std::vector<std::string> findings = Findings(r);
+  ASSERT_EQ(findings.size(), 1u) << r.out;
+  EXPECT_EQ(findings[0].substr(0, findings[0].find(" error")), "argocd/api.yaml:9:29:")
+      << findings[0];
+  EXPECT_NE(findings[0].find("[IP005 pull-policy]"), std::string::npos);
+  // A name with list syntax is not read, and says so.
+  EXPECT_NE(r.err.find("env[0].name"), std::string::npos) << r.err;
+
+  // Without it, the chart's required image.ref is missing: reported at the top layer, the
+  // parameters, which is the object itself; the valuesObject's own finding keeps its place.
+  repo_.Write("argocd/api.yaml", application("        - {name: replicas, value: \"2\"}\n"));
+  std::vector<std::string> missing = Findings(Check());
+  ASSERT_EQ(missing.size(), 2u);
+  EXPECT_EQ(missing[0].substr(0, missing[0].find(" error")), "argocd/api.yaml:1:1:") << missing[0];
+  EXPECT_NE(missing[0].find("[IP010 image-ref-missing]"), std::string::npos) << missing[0];
+  EXPECT_EQ(missing[1].substr(0, missing[1].find(" error")), "argocd/api.yaml:9:29:");
+}
+
+TEST_F(ApplicationsCheckTest, ATagParameterOverAnInheritedDigestIsIP011AtTheObject) {
+  repo_.Write("argocd/kubectl.yaml",
+              "apiVersion: argoproj.io/v1alpha1\n"
+              "kind: Application\n"
+              "metadata: {name: kubectl-prod}\n"
+              "spec:\n"
+              "  source:\n"
+              "    path: charts/kubectl\n"
+              "    helm:\n"
+              "      valueFiles: [../../values/_shared/tools/kubectl.yaml]\n"
+              "      parameters: [{name: image.tag, value: 1.30.2}]\n"
+              "  destination: {namespace: prod}\n");
+  std::vector<std::string> findings = Findings(Check());
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].substr(0, findings[0].find(" error")), "argocd/kubectl.yaml:1:1:")
+      << findings[0];
+  EXPECT_NE(findings[0].find("[IP011 mixed-layers]"), std::string::npos) << findings[0];
+}
+
 }  // namespace
 }  // namespace imagepin

@@ -16,6 +16,8 @@ const char* LayerRoleName(LayerRole role) {
       return "declared";
     case LayerRole::kInline:
       return "inline";
+    case LayerRole::kParameters:
+      return "parameters";
   }
   return "?";
 }

@@ -17,9 +17,10 @@ enum class LayerRole {
   kEnvironment,  // {env}/<rel>: the environment's own overlay
   kDeclared,     // a value file an Argo CD Application or Flux HelmRelease lists
   kInline,       // values written inside a manifest (helm.valuesObject, helm.values, spec.values)
+  kParameters,   // Argo CD helm.parameters (`image.ref=…`): the top of the stack
 };
 
-// "chart", "global", "shared", "env", "declared", "inline".
+// "chart", "global", "shared", "env", "declared", "inline", "parameters".
 const char* LayerRoleName(LayerRole role);
 
 struct Layer {
@@ -37,7 +38,7 @@ struct Application {
   std::string environment;    // a configured environment's name
   std::string chart;          // the chart directory, relative to the root; empty: unknown
   std::vector<Layer> layers;  // lowest first; the chart's values.yaml first when the chart is known
-  // Argo CD helm.parameters (`image.ref=…`): above every layer.
+  // Argo CD helm.parameters (`image.ref=…`), in order: the kParameters layer, above every other.
   std::vector<std::pair<std::string, std::string>> parameters;
   std::string origin;  // "convention", "config", "Application", "ApplicationSet", "HelmRelease"
   std::string declared_in;  // where an explicit entry or object is written: "path:line"; else empty

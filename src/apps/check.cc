@@ -59,6 +59,7 @@ struct ChartDefaults {
 // What one worker hands back for one group.
 struct Slot {
   std::vector<policy::Finding> findings;
+  std::vector<base::Diagnostic> notices;
   int files_scanned = 0, templates_skipped = 0, image_fields = 0, applications = 0;
 };
 
@@ -289,6 +290,7 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
           std::vector<base::Diagnostic> text_problems;
           bool judgeable = true;
           for (const Layer& layer : app.layers) {
+            const size_t layer_index = layers.size();
             const scan::GroupFile* file = nullptr;
             if (layer.exists && layer.role == LayerRole::kChart) {
               const ChartDefaults& defaults = charts.at(layer.path);
@@ -303,11 +305,19 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
             }
             if (file == nullptr) {
               layers.push_back({});
+            } else if (layer.role == LayerRole::kParameters) {
+              TextOrigin origin;
+              layers.push_back(LayerFromParameters(app, layer, &text_parser, &texts.emplace_back(),
+                                                   &sites, &origin, &slot.notices));
+              origin.manifest = file->documents.empty() ? nullptr : &file->documents[0];
+              origin.layer = layer_index;
+              if (origin.manifest != nullptr) origins.push_back(std::move(origin));
             } else if (layer.role == LayerRole::kInline && layer.root_is_text) {
               TextOrigin origin;
               layers.push_back(LayerFromText(layer, file->documents, &text_parser,
                                              &texts.emplace_back(), &sites, &origin,
                                              &text_problems));
+              origin.layer = layer_index;
               if (origin.manifest != nullptr) origins.push_back(std::move(origin));
             } else {
               layers.push_back(LayerFromScan(layer, file->documents, file->scan.fields, &sites));
@@ -327,8 +337,8 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
           ++slot.applications;
           LayeredValues values(std::move(layers));
           size_t before = slot.findings.size();
-          EvaluateApplication(config, app, values, FindEffectiveImages(values, std::move(sites)),
-                              &slot.findings);
+          EvaluateApplication(config, origins.empty() ? app : ForEvaluation(app, origins), values,
+                              FindEffectiveImages(values, std::move(sites)), &slot.findings);
           for (const TextOrigin& origin : origins) {
             MapToManifest(origin, slot.findings.begin() + static_cast<ptrdiff_t>(before),
                           slot.findings.end());
@@ -340,6 +350,7 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
     result.check.stats.templates_skipped += slot.templates_skipped;
     result.check.stats.image_fields += slot.image_fields;
     result.applications += slot.applications;
+    std::move(slot.notices.begin(), slot.notices.end(), std::back_inserter(result.notices));
     std::move(slot.findings.begin(), slot.findings.end(), std::back_inserter(findings));
   }
   policy::ApplyExceptions(config, request.today.empty() ? policy::TodayUtc() : request.today,

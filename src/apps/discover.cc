@@ -166,6 +166,13 @@ class Discoverer {
       app.layers.push_back(std::move(layer));
     }
     app.parameters = d.parameters;
+    if (!app.parameters.empty()) {  // the top layer, read from the object itself
+      Layer parameters;
+      parameters.path = d.path;
+      parameters.role = LayerRole::kParameters;
+      parameters.exists = true;
+      app.layers.push_back(std::move(parameters));
+    }
     Add(std::move(app));
   }
 

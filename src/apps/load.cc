@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "apps/rules.h"
 #include "base/files.h"
@@ -106,6 +109,7 @@ LayerDoc LayerFromText(const Layer& layer, const std::vector<yaml::Document>& do
   if (at == kNoNode || doc.node(at).kind != NodeKind::kScalar) return {};
   const yaml::Node& node = doc.node(at);
   origin->path = layer.path;
+  origin->evaluated_as = layer.path + "\x1ftext";
   origin->line = static_cast<int>(node.line) + 1;
   origin->column = static_cast<int>(node.column) + 1;
   origin->manifest = &doc;
@@ -130,10 +134,89 @@ LayerDoc LayerFromText(const Layer& layer, const std::vector<yaml::Document>& do
   return LayerFromScan(as_file, text->documents, scan.fields, sites);
 }
 
+namespace {
+
+// Parameters as nested maps, in the order their names first appear.
+struct ParameterTree {
+  std::vector<std::pair<std::string, ParameterTree>> children;
+  std::optional<std::string> value;
+
+  ParameterTree& Child(const std::string& key) {
+    for (auto& [k, child] : children) {
+      if (k == key) return child;
+    }
+    return children.emplace_back(key, ParameterTree{}).second;
+  }
+  void Emit(std::string* out, int depth) const {
+    for (const auto& [key, child] : children) {
+      out->append(static_cast<size_t>(depth) * 2, ' ');
+      // JSON strings are YAML double-quoted scalars: any key or value survives.
+      *out += nlohmann::json(key).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      *out += ":";
+      if (child.value) {
+        *out += " " + nlohmann::json(*child.value)
+                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        *out += "\n";
+      } else {
+        *out += "\n";
+        child.Emit(out, depth + 1);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+LayerDoc LayerFromParameters(const Application& app, const Layer& layer, yaml::StreamParser* parser,
+                             LoadedSource* text, std::vector<yaml::SegmentPath>* sites,
+                             TextOrigin* origin, std::vector<base::Diagnostic>* notes) {
+  origin->path = layer.path;
+  origin->evaluated_as = layer.path + "\x1fparameters";
+  size_t colon = app.declared_in.rfind(':');
+  origin->line = colon == std::string::npos ? 0 : std::atoi(app.declared_in.c_str() + colon + 1);
+  origin->column = origin->line > 0 ? 1 : 0;
+  ParameterTree tree;
+  for (const auto& [name, value] : app.parameters) {
+    if (name.find_first_of("[]\\,") != std::string::npos || name.front() == '.' ||
+        name.back() == '.' || name.find("..") != std::string::npos) {
+      notes->push_back(base::Diagnostic::Note(
+          layer.path, {origin->line, origin->column},
+          fmt::format("{}: helm parameter \"{}\" uses list or escape syntax, which imagepin does "
+                      "not read; it is left out of the merged values",
+                      app.name, name)));
+      continue;
+    }
+    ParameterTree* at = &tree;
+    for (size_t start = 0;;) {
+      size_t dot = name.find('.', start);
+      at = &at->Child(name.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    at->children.clear();  // a later `a=x` replaces an earlier `a.b=y`
+    at->value = value;
+  }
+  tree.Emit(&text->contents, 0);
+  if (text->contents.empty()) return {};
+  scan::FileScan scan =
+      scan::ScanContents(text->contents, layer.path, false, parser, &text->documents);
+  if (scan.status != scan::FileStatus::kScanned || text->documents.empty()) return {};
+  Layer as_file = layer;
+  as_file.role = LayerRole::kEnvironment;
+  return LayerFromScan(as_file, text->documents, scan.fields, sites);
+}
+
+Application ForEvaluation(const Application& app, const std::vector<TextOrigin>& origins) {
+  Application out = app;
+  for (const TextOrigin& origin : origins) out.layers[origin.layer].path = origin.evaluated_as;
+  return out;
+}
+
 void MapToManifest(const TextOrigin& origin, std::vector<policy::Finding>::iterator begin,
                    std::vector<policy::Finding>::iterator end) {
   for (auto f = begin; f != end; ++f) {
-    if (f->path != origin.path) continue;
+    if (f->path != origin.evaluated_as) continue;
+    f->path = origin.path;
     if (origin.line_for_line && f->line > 0) {
       f->line = origin.line + f->line;
       f->column += origin.indent;
@@ -169,6 +252,16 @@ LoadedApplication LoadApplication(const policy::Config& config, const std::strin
       out.problems.push_back(ProblemOf(layer.path, scan));
       continue;
     }
+    if (layer.role == LayerRole::kParameters) {
+      LoadedSource* text = out.sources.emplace_back(std::make_unique<LoadedSource>()).get();
+      TextOrigin origin;
+      out.layers.back() =
+          LayerFromParameters(app, layer, &parser, text, &sites, &origin, &out.notes);
+      origin.manifest = source->documents.empty() ? nullptr : &source->documents[0];
+      origin.layer = out.layers.size() - 1;
+      if (origin.manifest != nullptr) out.text_origins.push_back(std::move(origin));
+      continue;
+    }
     if (layer.role != LayerRole::kInline || !layer.root_is_text) {
       out.layers.back() = LayerFromScan(layer, source->documents, scan.fields, &sites);
       continue;
@@ -177,12 +270,14 @@ LoadedApplication LoadApplication(const policy::Config& config, const std::strin
     TextOrigin origin;
     out.layers.back() =
         LayerFromText(layer, source->documents, &parser, text, &sites, &origin, &out.problems);
+    origin.layer = out.layers.size() - 1;
     if (origin.manifest != nullptr) out.text_origins.push_back(std::move(origin));
   }
   out.values = LayeredValues(out.layers);
   out.images = FindEffectiveImages(out.values, std::move(sites));
   if (out.problems.empty()) {
-    EvaluateApplication(config, app, out.values, out.images, &out.findings);
+    EvaluateApplication(config, ForEvaluation(app, out.text_origins), out.values, out.images,
+                        &out.findings);
     for (const TextOrigin& origin : out.text_origins) {
       MapToManifest(origin, out.findings.begin(), out.findings.end());
     }

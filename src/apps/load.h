@@ -41,7 +41,11 @@ struct LoadedSource {
 // line for line, its columns shifted by the block's indentation; any other style maps every
 // position to the scalar itself.
 struct TextOrigin {
-  std::string path;          // the manifest
+  std::string path;  // the manifest
+  // What the layer's findings say before MapToManifest: the manifest's path and a mark, so that
+  // findings about another layer of the same manifest (a valuesObject) are left alone.
+  std::string evaluated_as;
+  size_t layer = 0;          // which of the app's layers
   int line = 0, column = 0;  // the scalar, 1-based
   bool line_for_line = false;
   int indent = 0;
@@ -57,7 +61,20 @@ LayerDoc LayerFromText(const Layer& layer, const std::vector<yaml::Document>& do
                        std::vector<yaml::SegmentPath>* sites, TextOrigin* origin,
                        std::vector<base::Diagnostic>* problems);
 
-// Moves the positions of `findings` about the text layer (path == origin.path) into the manifest.
+// Argo CD `helm.parameters` as a layer: `image.ref=ghcr.io/…` is `image: {ref: …}`, later
+// names over earlier ones, as `helm --set` applies them. The text is built into `text` and
+// parsed; its positions map to the object's line (`origin`). A name with list or escape syntax
+// (`a[0].b`, `a\.b`) is not read: a note in `notes`, never a guess.
+LayerDoc LayerFromParameters(const Application& app, const Layer& layer, yaml::StreamParser* parser,
+                             LoadedSource* text, std::vector<yaml::SegmentPath>* sites,
+                             TextOrigin* origin, std::vector<base::Diagnostic>* notes);
+
+// `app` as EvaluateApplication must see it when some layers are text (`origins`): those layers
+// named `evaluated_as`.
+Application ForEvaluation(const Application& app, const std::vector<TextOrigin>& origins);
+
+// Moves the findings about a text layer (path == origin.evaluated_as) to the manifest's path
+// and positions.
 void MapToManifest(const TextOrigin& origin, std::vector<policy::Finding>::iterator begin,
                    std::vector<policy::Finding>::iterator end);
 
@@ -71,6 +88,7 @@ struct LoadedApplication {
   std::vector<policy::Finding> findings;
   // A layer that exists but could not be read or parsed: path:line:col message.
   std::vector<base::Diagnostic> problems;
+  std::vector<base::Diagnostic> notes;  // what was left out of the merge (LayerFromParameters)
   std::vector<std::unique_ptr<LoadedSource>> sources;  // what `layers` point into
   std::vector<TextOrigin> text_origins;                // of its helm.values text layers
 };

@@ -103,7 +103,11 @@ class AppEvaluator {
     int overlay = -1;
     std::string missing;
     for (int i = static_cast<int>(app_.layers.size()) - 1; i >= 0; --i) {
-      if (layer(i).role != LayerRole::kEnvironment) continue;
+      // The environment's own layers: its overlay, or what an Argo CD/Flux object adds.
+      LayerRole role = layer(i).role;
+      if (role == LayerRole::kChart || role == LayerRole::kGlobal || role == LayerRole::kShared) {
+        continue;
+      }
       if (layer(i).exists && values_.doc(i) != nullptr) {
         overlay = i;
         break;
