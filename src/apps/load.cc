@@ -138,25 +138,27 @@ namespace {
 
 // Parameters as nested maps, in the order their names first appear.
 struct ParameterTree {
-  std::vector<std::pair<std::string, ParameterTree>> children;
+  std::string key;
+  std::vector<ParameterTree> children;  // a vector of an incomplete type is fine since C++17
   std::optional<std::string> value;
 
-  ParameterTree& Child(const std::string& key) {
-    for (auto& [k, child] : children) {
-      if (k == key) return child;
+  ParameterTree& Child(const std::string& name) {
+    for (ParameterTree& child : children) {
+      if (child.key == name) return child;
     }
-    return children.emplace_back(key, ParameterTree{}).second;
+    children.push_back({name, {}, {}});
+    return children.back();
   }
   void Emit(std::string* out, int depth) const {
-    for (const auto& [key, child] : children) {
-      out->append(static_cast<size_t>(depth) * 2, ' ');
+    auto quoted = [](const std::string& text) {
       // JSON strings are YAML double-quoted scalars: any key or value survives.
-      *out += nlohmann::json(key).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      *out += ":";
+      return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    for (const ParameterTree& child : children) {
+      out->append(static_cast<size_t>(depth) * 2, ' ');
+      *out += quoted(child.key) + ":";
       if (child.value) {
-        *out += " " + nlohmann::json(*child.value)
-                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        *out += "\n";
+        *out += " " + quoted(*child.value) + "\n";
       } else {
         *out += "\n";
         child.Emit(out, depth + 1);
