@@ -5,6 +5,8 @@
 #   pycheck ../shared/bench/pycheck.py --libyaml (PyYAML with the C loader: a first script)
 # Wall times are hyperfine medians (warm cache); peak RSS from GNU time. Prints a Markdown table.
 # Also scores imagepin's findings against the generator's ground truth.
+# BASELINE=path/to/another/imagepin adds its check, timed in the same hyperfine run (say, the
+# build before the application model: the per-file check), and the ratio to it.
 set -euo pipefail
 imagepin=$(realpath "${1:?usage: bench/run.sh IMAGEPIN [SCALES...]}")
 shift
@@ -28,6 +30,13 @@ for s in "${scales[@]}"; do
   files=$(find sources/values sources/manifests -name '*.yaml' | wc -l)
   slow_runs=$([[ $s -ge 20 ]] && echo 2 || echo 3)
   hyperfine -N --style none --warmup 1 --runs 10 -i --export-json "$work/ip.json" "$imagepin check --format json" >/dev/null
+  base_cell=""
+  if [[ -n ${BASELINE:-} ]]; then
+    hyperfine -N --style none --warmup 1 --runs 10 -i --export-json "$work/both.json" \
+      "$BASELINE check --format json" "$imagepin check --format json" >/dev/null
+    read -r base this < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print("%.3f %.3f" % (r[0]["median"], r[1]["median"]))' "$work/both.json")
+    base_cell=" | $base s → $this s ($(awk "BEGIN{printf \"%.2fx\", $this/$base}"))"
+  fi
   hyperfine -N --style none --warmup 1 --runs 10 -i --export-json "$work/rg.json" "rg -n ':(dev|main|latest)\\b' sources/values sources/manifests -S" >/dev/null
   hyperfine -N --style none --warmup 0 --runs "$slow_runs" -i --export-json "$work/py.json" "python3 $shared/pycheck.py --libyaml ." >/dev/null
   ip=$(median "$work/ip.json"); rg=$(median "$work/rg.json"); py=$(median "$work/py.json")
@@ -37,9 +46,14 @@ for s in "${scales[@]}"; do
   score=$({ "$imagepin" check --color never || true; } | grep -E '^[^ ].*:[0-9]+:[0-9]+: error' |
     python3 "$shared/score.py" --expected .expected.json --mode line --json - |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.3f / %.3f" % (d["precision"], d["recall"]))')
-  rows+=("| $s | $files | $(awk "BEGIN{printf \"%.1f\", $size/1e6}") | $ip s ($ip_rss MB) | $rg s ($rg_rss MB) | $py s ($py_rss MB) | $(awk "BEGIN{printf \"%.1fx\", $py/$ip}") | $(awk "BEGIN{printf \"%.2fx\", $ip/$rg}") | $score |")
+  rows+=("| $s | $files | $(awk "BEGIN{printf \"%.1f\", $size/1e6}") | $ip s ($ip_rss MB) | $rg s ($rg_rss MB) | $py s ($py_rss MB) | $(awk "BEGIN{printf \"%.1fx\", $py/$ip}") | $(awk "BEGIN{printf \"%.2fx\", $ip/$rg}") | $score$base_cell |")
   cd - >/dev/null
 done
-echo "| scale | files | MB | imagepin check (peak RSS) | rg audit | pycheck --libyaml | vs pycheck | vs rg | precision / recall |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+if [[ -n ${BASELINE:-} ]]; then
+  echo "| scale | files | MB | imagepin check (peak RSS) | rg audit | pycheck --libyaml | vs pycheck | vs rg | precision / recall | baseline → this |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+else
+  echo "| scale | files | MB | imagepin check (peak RSS) | rg audit | pycheck --libyaml | vs pycheck | vs rg | precision / recall |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+fi
 printf '%s\n' "${rows[@]}"
