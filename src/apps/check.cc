@@ -1,7 +1,10 @@
 #include "apps/check.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <deque>
+#include <filesystem>
 #include <iterator>
 #include <map>
 #include <unordered_map>
@@ -139,6 +142,25 @@ std::vector<Application> FindApplications(const policy::Config& config, const st
   DiscoveryInput input = ListInputs(config, root);
   input.declared =
       declared != nullptr ? *declared : ReadDeclaredApplications(config, root, notices);
+  // A declared chart may live outside the charts dir: list it where the object says, as the
+  // scope is listed (a symlink leaving the repository is not followed).
+  for (const DeclaredApplication& d : input.declared) {
+    if (d.chart.empty() || std::binary_search(input.charts.begin(), input.charts.end(), d.chart)) {
+      continue;
+    }
+    std::string chart_yaml = d.chart == "." ? "Chart.yaml" : d.chart + "/Chart.yaml";
+    scan::Scope chart_scope{{ChartValuesPath(d.chart), chart_yaml}, {}};
+    std::vector<base::Error> problems;
+    bool has_chart = false;
+    for (scan::FileEntry& entry : scan::ListScope(root, chart_scope, &problems)) {
+      has_chart |= entry.display_path == chart_yaml;
+      input.files.insert(std::move(entry.display_path));
+    }
+    if (has_chart) {
+      input.charts.insert(std::upper_bound(input.charts.begin(), input.charts.end(), d.chart),
+                          d.chart);
+    }
+  }
   Discovery d = DiscoverApplications(config, input);
   if (notices != nullptr)
     std::move(d.notices.begin(), d.notices.end(), std::back_inserter(*notices));
@@ -333,7 +355,13 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
             slot.findings.push_back(std::move(f));
             judgeable = false;
           }
-          if (!judgeable) continue;
+          if (!judgeable) {
+            slot.notices.push_back(base::Diagnostic::Note(
+                {}, {},
+                fmt::format("{} in {} is not evaluated: a layer cannot be read or parsed (IP000)",
+                            app.name, app.environment)));
+            continue;
+          }
           ++slot.applications;
           LayeredValues values(std::move(layers));
           size_t before = slot.findings.size();

@@ -34,6 +34,15 @@ std::string_view Below(std::string_view dir, std::string_view path) {
   return path.substr(dir.size() + 1);
 }
 
+}  // namespace
+
+std::string ChartValuesPath(std::string_view chart) {
+  return chart == "." || chart.empty() ? std::string("values.yaml")
+                                       : std::string(chart) + "/values.yaml";
+}
+
+namespace {
+
 // A layer's role from the placeholder its pattern starts from.
 LayerRole RoleOf(std::string_view pattern) {
   if (pattern.find("{shared}") != std::string_view::npos) return LayerRole::kShared;
@@ -104,7 +113,7 @@ class Discoverer {
     app.chart = std::move(chart);
     app.origin = std::move(origin);
     if (!app.chart.empty()) {
-      app.layers.push_back(MakeLayer(app.chart + "/values.yaml", LayerRole::kChart));
+      app.layers.push_back(MakeLayer(ChartValuesPath(app.chart), LayerRole::kChart));
     }
     for (const std::string& global : config_.applications.globals) {
       app.layers.push_back(MakeLayer(ExpandPattern(global, ValuesFor(env)), LayerRole::kGlobal));
@@ -155,10 +164,33 @@ class Discoverer {
       return;
     }
     if (Claimed(d.name, env->name)) return;  // the config's entry wins
-    Application app = Begin(d.name, *env, d.chart, d.kind);
+    std::string chart = d.chart;
+    if (!chart.empty() && !std::binary_search(input_.charts.begin(), input_.charts.end(), chart)) {
+      out_.notices.push_back(base::Diagnostic::Note(
+          d.path, {d.line, d.column},
+          fmt::format("{} {}: chart path {} holds no Chart.yaml; its defaults are not judged",
+                      d.kind, d.name, chart)));
+      chart.clear();
+    }
+    Application app = Begin(d.name, *env, chart, d.kind);
+    // Flux packages a HelmRelease's valuesFiles as the chart's values: its values.yaml counts
+    // only when listed.
+    if (d.kind == "HelmRelease" && !d.value_files.empty() && !app.layers.empty() &&
+        app.layers[0].role == LayerRole::kChart &&
+        std::find(d.value_files.begin(), d.value_files.end(), app.layers[0].path) ==
+            d.value_files.end()) {
+      app.layers.erase(app.layers.begin());
+    }
     app.declared_in = fmt::format("{}:{}", d.path, d.line);
     for (const std::string& file : d.value_files) {
       app.layers.push_back(MakeLayer(file, RoleOfPath(config_, file)));
+      if (!app.layers.back().exists && !d.ignore_missing_value_files) {
+        out_.notices.push_back(base::Diagnostic::Note(
+            d.path, {d.line, d.column},
+            fmt::format("{} {}: value file {} does not exist, and ignoreMissingValueFiles is not "
+                        "set: Argo CD will fail to render it",
+                        d.kind, d.name, file)));
+      }
     }
     for (const Layer& inline_layer : d.inline_layers) {
       Layer layer = inline_layer;

@@ -28,6 +28,9 @@ struct Discovery {
   std::vector<base::Diagnostic> notices;
 };
 
+// The values.yaml of the chart directory `chart` ("." is the repository root).
+std::string ChartValuesPath(std::string_view chart);
+
 Discovery DiscoverApplications(const policy::Config& config, const DiscoveryInput& input);
 
 // `pattern` with its placeholders replaced (docs/config.md): {shared}, {env}, {envname},

@@ -106,14 +106,17 @@ TEST(DiscoverApplications, ADeclaredAppClaimsItsOverlayButNotAnotherEnvironments
   d.environment = "prod";
   DiscoveryInput input;
   input.files = {"v/_shared/apps/api.yaml", "v/env/prod/apps/api.yaml", "v/env/dev/apps/api.yaml"};
+  input.charts = {"charts/api"};
   input.declared = {d};
   Discovery found = DiscoverApplications(TwoEnvironments(), input);
   EXPECT_EQ(Describe(found),
             (std::vector<std::string>{
                 "prod api-prod charts/api: charts/api/values.yaml? v/_shared/apps/api.yaml "
                 "v/env/prod/apps/api.yaml",
-                // dev's overlay is nobody's: still the convention's app.
-                "dev apps/api unknown: v/_shared/apps/api.yaml v/env/dev/apps/api.yaml",
+                // dev's overlay is nobody's: still the convention's app (on the chart its stem
+                // names).
+                "dev apps/api charts/api: charts/api/values.yaml? v/_shared/apps/api.yaml "
+                "v/env/dev/apps/api.yaml",
             }));
   EXPECT_EQ(found.apps[0].origin, "Application");
   EXPECT_EQ(found.apps[0].declared_in, "m/argocd/api.yaml:3");
@@ -147,6 +150,71 @@ TEST(DiscoverApplications, ADeclaredAppWithoutAnEnvironmentIsANoticeNotAGuess) {
   EXPECT_EQ(found.notices[0].path, "clusters/x/podinfo.yaml");
   EXPECT_EQ(found.notices[0].pos.line, 2);
   EXPECT_NE(found.notices[0].message.find("HelmRelease podinfo"), std::string::npos);
+}
+
+TEST(DiscoverApplications, AMissingValueFileWithoutIgnoreMissingIsANote) {
+  DeclaredApplication d;
+  d.kind = "Application";
+  d.name = "api-prod";
+  d.path = "m/api.yaml";
+  d.line = 4;
+  d.value_files = {"v/env/prod/apps/api.yaml", "v/env/prod/apps/gone.yaml"};
+  d.environment = "prod";
+  DiscoveryInput input;
+  input.files = {"v/env/prod/apps/api.yaml"};
+  input.declared = {d};
+  Discovery found = DiscoverApplications(TwoEnvironments(), input);
+  ASSERT_EQ(found.notices.size(), 1u);
+  EXPECT_EQ(found.notices[0].pos.line, 4);
+  EXPECT_NE(found.notices[0].message.find("v/env/prod/apps/gone.yaml does not exist"),
+            std::string::npos);
+  input.declared[0].ignore_missing_value_files = true;
+  EXPECT_TRUE(DiscoverApplications(TwoEnvironments(), input).notices.empty());
+}
+
+TEST(DiscoverApplications, ADeclaredChartWithoutChartYamlIsANoteAndUnknown) {
+  DeclaredApplication d;
+  d.kind = "Application";
+  d.name = "api-prod";
+  d.path = "m/api.yaml";
+  d.line = 2;
+  d.chart = "charts/gone";
+  d.value_files = {"v/env/prod/apps/api.yaml"};
+  d.environment = "prod";
+  DiscoveryInput input;
+  input.files = {"v/env/prod/apps/api.yaml"};
+  input.declared = {d};
+  Discovery found = DiscoverApplications(TwoEnvironments(), input);
+  EXPECT_EQ(Describe(found),
+            (std::vector<std::string>{"prod api-prod unknown: v/env/prod/apps/api.yaml"}));
+  ASSERT_EQ(found.notices.size(), 1u);
+  EXPECT_NE(found.notices[0].message.find("chart path charts/gone holds no Chart.yaml"),
+            std::string::npos);
+}
+
+TEST(DiscoverApplications, FluxValuesFilesReplaceTheChartsOwnValues) {
+  DeclaredApplication d;
+  d.kind = "HelmRelease";
+  d.name = "podinfo";
+  d.chart = "charts/podinfo";
+  d.environment = "prod";
+  DiscoveryInput input;
+  input.files = {"charts/podinfo/values.yaml", "charts/podinfo/values-prod.yaml"};
+  input.charts = {"charts/podinfo"};
+  d.value_files = {"charts/podinfo/values-prod.yaml"};
+  input.declared = {d};
+  EXPECT_EQ(
+      Describe(DiscoverApplications(TwoEnvironments(), input)),
+      (std::vector<std::string>{"prod podinfo charts/podinfo: charts/podinfo/values-prod.yaml"}));
+  // Listed, it counts where it is listed; without valuesFiles, the chart's values come first.
+  input.declared[0].value_files = {"charts/podinfo/values.yaml", "charts/podinfo/values-prod.yaml"};
+  EXPECT_EQ(
+      Describe(DiscoverApplications(TwoEnvironments(), input)),
+      (std::vector<std::string>{"prod podinfo charts/podinfo: charts/podinfo/values.yaml "
+                                "charts/podinfo/values.yaml charts/podinfo/values-prod.yaml"}));
+  input.declared[0].value_files.clear();
+  EXPECT_EQ(Describe(DiscoverApplications(TwoEnvironments(), input)),
+            (std::vector<std::string>{"prod podinfo charts/podinfo: charts/podinfo/values.yaml"}));
 }
 
 TEST(ExpandPattern, ReplacesEveryPlaceholderItHasAValueFor) {
