@@ -75,13 +75,6 @@ struct GroupPlan {
 
 }  // namespace
 
-bool MayDeclareApplications(std::string_view contents) {
-  // The apiVersions' groups with a version after them: `argocd.argoproj.io/sync-wave`
-  // annotations, in every other manifest, must not cost a second parse.
-  return contents.find("argoproj.io/v1") != std::string_view::npos ||
-         contents.find("helm.toolkit.fluxcd.io/v2") != std::string_view::npos;
-}
-
 namespace {
 
 // Reads the declarations of one scanned file whose bytes may hold them (parsed again, with its
@@ -89,7 +82,7 @@ namespace {
 void ReadFileDeclarations(const policy::Config& config, const scan::GroupFile& file,
                           yaml::StreamParser* parser, std::vector<DeclaredApplication>* out,
                           std::vector<base::Diagnostic>* notices) {
-  if (file.scan.status != scan::FileStatus::kScanned || !MayDeclareApplications(file.contents)) {
+  if (file.scan.status != scan::FileStatus::kScanned || file.scan.fields.application_objects == 0) {
     return;
   }
   std::vector<yaml::Document> documents;

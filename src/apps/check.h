@@ -21,11 +21,9 @@ struct AppCheckResult {
   std::vector<base::Diagnostic> notices;  // discovery's notes (an app it cannot place)
 };
 
-// True if `contents` may hold an Argo CD or Flux object (a cheap test before parsing for them).
-bool MayDeclareApplications(std::string_view contents);
-
-// The Argo CD and Flux objects in the files of the configured scope (read, and parsed where
-// MayDeclareApplications), with the reader's notices.
+// The Argo CD and Flux objects in the files of the configured scope (parsed again, documents
+// kept, only where the scan saw such an object: FileScan::fields.application_objects), with the
+// reader's notices.
 std::vector<DeclaredApplication> ReadDeclaredApplications(const policy::Config& config,
                                                           const std::string& root,
                                                           std::vector<base::Diagnostic>* notices);

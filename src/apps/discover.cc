@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "base/glob.h"
 
@@ -216,8 +217,22 @@ class Discoverer {
     v.shared = config_.shared;
     v.name = name;
     std::string pattern = ExpandPattern(config_.applications.chart, v);
+    // A literal last segment (the default `{charts}/**/{name}`) can only match a chart of that
+    // directory name: look those up instead of matching every chart for every app.
+    std::string_view last = std::string_view(pattern).substr(pattern.rfind('/') + 1);
+    const std::vector<std::string>* candidates = &input_.charts;
+    if (last.find_first_of("*?[") == std::string_view::npos) {
+      if (charts_by_name_.empty()) {
+        for (const std::string& chart : input_.charts) {
+          charts_by_name_[chart.substr(chart.rfind('/') + 1)].push_back(chart);
+        }
+      }
+      auto it = charts_by_name_.find(std::string(last));
+      if (it == charts_by_name_.end()) return {};
+      candidates = &it->second;
+    }
     std::string found;
-    for (const std::string& chart : input_.charts) {
+    for (const std::string& chart : *candidates) {
       if (!base::GlobMatch(pattern, chart)) continue;
       if (!found.empty()) return {};
       found = chart;
@@ -227,16 +242,14 @@ class Discoverer {
 
   void AddConvention() {
     // Every values file's path relative to its environment (or the shared dir) is one app.
-    std::set<std::string> rels;
-    std::vector<std::string> sorted(input_.files.begin(), input_.files.end());
-    std::sort(sorted.begin(), sorted.end());
+    std::set<std::string> rels;  // sorted, whatever order the files come in
     std::set<std::string> globals;
     for (const policy::Environment& env : config_.environments) {
       for (const std::string& g : config_.applications.globals) {
         globals.insert(ExpandPattern(g, ValuesFor(env)));
       }
     }
-    for (const std::string& file : sorted) {
+    for (const std::string& file : input_.files) {
       if (!IsValuesFile(file) || globals.count(file) != 0) continue;
       std::string_view rel = Below(config_.shared, file);
       for (const policy::Environment& env : config_.environments) {
@@ -280,6 +293,7 @@ class Discoverer {
   Discovery out_;
   std::set<std::pair<std::string, std::string>> claimed_;  // (name, environment)
   std::set<std::string> used_;  // layer files of explicit and declared apps
+  mutable std::unordered_map<std::string, std::vector<std::string>> charts_by_name_;
 };
 
 }  // namespace

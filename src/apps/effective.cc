@@ -24,7 +24,7 @@ Part FindPart(const LayeredValues& values, const LayeredValue& mapping,
     }
     part.layer = v.layer;
     part.key = std::string(key);
-    part.value = scan::MakeScalar(*values.doc(v.layer), v.node);
+    part.value = scan::MakeScalar(*values.doc(v.layer), v.node, /*with_source_line=*/false);
     return part;
   }
   return part;
@@ -87,7 +87,7 @@ std::vector<EffectiveImage> FindEffectiveImages(const LayeredValues& values,
       e.form = SiteForm::kString;
       e.ref.layer = v.layer;
       e.ref.key = path.back().key;
-      e.ref.value = scan::MakeScalar(*values.doc(v.layer), v.node);
+      e.ref.value = scan::MakeScalar(*values.doc(v.layer), v.node, /*with_source_line=*/false);
       yaml::SegmentPath parent(path.begin(), path.end() - 1);
       e.pull_policy = FindPart(values, values.Find(parent), {"imagePullPolicy", "pullPolicy"});
       e.reference = e.ref.value.value;

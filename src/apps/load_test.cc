@@ -104,7 +104,9 @@ TEST_F(LoadApplicationTest, MovingTheResultKeepsTheDocumentsItPointsInto) {
   LayeredValue v = loaded.values.Find({{"replicas", -1}});
   ASSERT_EQ(v.kind, LayeredValue::Kind::kScalar);
   EXPECT_EQ(loaded.values.doc(v.layer)->Value(v.node), "2");
-  EXPECT_EQ(loaded.images[0].ref.value.source_line, "  ref: ghcr.io/acme/api:1.0@" + kDigest);
+  const Part& ref = loaded.images[0].ref;
+  EXPECT_EQ(loaded.values.doc(ref.layer)->LineAt(ref.value.begin),
+            "  ref: ghcr.io/acme/api:1.0@" + kDigest);
 }
 
 TEST(LoadApplication, InlineLayersWalkTheirRootAndParseHelmValuesText) {

@@ -157,7 +157,8 @@ class AppEvaluator {
     std::vector<EffectiveImage> then = FindEffectiveImages(LayeredValues(below), {image.path});
     std::string was_for = then.empty() ? std::string("another image") : then[0].reference;
     Add("IP011", changed->layer, changed->value.line, changed->value.column,
-        changed->value.source_line, yaml::JoinKeyPath(image.key_path, changed->key),
+        std::string(values_.doc(changed->layer)->LineAt(changed->value.begin)),
+        yaml::JoinKeyPath(image.key_path, changed->key),
         fmt::format("{} set here to \"{}\", but the digest is inherited from {}, which was for "
                     "{}: the digest pins another image; set the digest in this layer too",
                     changed->key, changed->value.value, Where(image.digest), was_for),

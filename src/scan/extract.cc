@@ -84,6 +84,11 @@ class Extractor {
     if (doc_.node(root).kind == NodeKind::kMapping) {
       kustomization_ =
           options_.kustomization_file || ScalarValue(doc_.Get(root, "kind")) == "Kustomization";
+      std::string_view api_version = ScalarValue(doc_.Get(root, "apiVersion"));
+      if (api_version.starts_with("argoproj.io/") ||
+          api_version.starts_with("helm.toolkit.fluxcd.io/")) {
+        ++out_->application_objects;
+      }
     }
     Walk(root, /*pod_spec=*/false, /*parent_key=*/{});
   }
@@ -420,7 +425,7 @@ class Extractor {
 
 }  // namespace
 
-Scalar MakeScalar(const yaml::Document& doc, yaml::NodeId id) {
+Scalar MakeScalar(const yaml::Document& doc, yaml::NodeId id, bool with_source_line) {
   Scalar s;
   id = doc.Resolve(id);
   if (id == kNoNode || doc.node(id).kind != NodeKind::kScalar || doc.IsNull(id)) return s;
@@ -433,7 +438,7 @@ Scalar MakeScalar(const yaml::Document& doc, yaml::NodeId id) {
   s.end = n.end;
   s.style = n.style;
   s.raw = std::string(doc.Raw(id));
-  s.source_line = std::string(doc.LineAt(n.begin));
+  if (with_source_line) s.source_line = std::string(doc.LineAt(n.begin));
   return s;
 }
 

@@ -17,8 +17,9 @@ struct ExtractOptions {
 };
 
 // The scalar at `id` (through an alias) as a Scalar; not present for a null, a collection or
-// kNoNode.
-Scalar MakeScalar(const yaml::Document& doc, yaml::NodeId id);
+// kNoNode. Without `with_source_line`, Scalar::source_line stays empty (most scalars are never
+// reported, and finding the line is a scan of the file).
+Scalar MakeScalar(const yaml::Document& doc, yaml::NodeId id, bool with_source_line = true);
 
 // Appends the image fields and pull-policy keys of `doc` to `out`.
 void ExtractImageFields(const yaml::Document& doc, const ExtractOptions& options,

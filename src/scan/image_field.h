@@ -81,6 +81,9 @@ struct PullPolicyField {
 struct DocumentFields {
   std::vector<ImageField> images;
   std::vector<PullPolicyField> pull_policies;  // outside pod templates (those live on ImageField)
+  // Documents whose root is an Argo CD (argoproj.io) or Flux helm-controller object: they may
+  // declare applications (apps/declared.h reads them; noting it here costs the scan nothing).
+  int application_objects = 0;
 };
 
 }  // namespace imagepin::scan

@@ -46,9 +46,8 @@ FileScan ScanContents(std::string_view contents, std::string_view name, bool ren
       [&](const yaml::Document& doc) {
         ++scan.documents;
         ExtractImageFields(doc, options, &scan.fields);
-        if (documents != nullptr) documents->push_back(doc);
       },
-      &error);
+      &error, documents);
   if (!ok) {
     // Unrendered Helm templates outside templates/ (say, a values file generated from
     // `{{ }}`) fail to parse: count them as templates rather than as broken YAML.

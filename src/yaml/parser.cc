@@ -454,7 +454,7 @@ class TreeBuilder {
 
 bool StreamParser::Parse(std::string_view source,
                          const std::function<void(const Document&)>& on_document,
-                         SyntaxError* error) {
+                         SyntaxError* error, std::vector<Document>* keep) {
   // With the encoding set explicitly libyaml does not consume a UTF-8 BOM: it counts it as a
   // character (shifting every mark.index and the first line's columns by one) and then rejects a
   // `---` after it. Hand libyaml the text after the BOM, which is what SourceMap expects.
@@ -505,6 +505,20 @@ bool StreamParser::Parse(std::string_view source,
         break;
       case YAML_DOCUMENT_END_EVENT:
         on_document(doc);
+        if (keep != nullptr) {
+          // The builder fills doc.nodes_ and doc.arena_ through pointers: move their contents
+          // out and leave the (empty) members where they are.
+          Document& kept = keep->emplace_back();
+          kept.source_ = doc.source_;
+          kept.index_ = doc.index_;
+          kept.nodes_ = std::move(doc.nodes_);
+          kept.arena_ = std::move(doc.arena_);
+          // The next document is likely of a similar size: allocate once, not by doubling.
+          doc.nodes_.clear();
+          doc.nodes_.reserve(kept.nodes_.size());
+          doc.arena_.clear();
+          doc.arena_.reserve(kept.arena_.size());
+        }
         ++document_index;
         break;
       case YAML_STREAM_END_EVENT:

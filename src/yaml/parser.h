@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "yaml/document.h"
@@ -42,9 +43,10 @@ class StreamParser {
   // Calls `on_document` for every document of `source` in order, each Document valid only during
   // its call. Returns false and fills `error` at the first error (syntax, encoding, a duplicate
   // key, an undefined alias, nesting past the limit); documents before it have been delivered.
-  // `source` must outlive the call.
+  // `source` must outlive the call. With `keep`, each document is moved there after its call
+  // (no copy; the parser allocates anew for the next one), to outlive the parse.
   bool Parse(std::string_view source, const std::function<void(const Document&)>& on_document,
-             SyntaxError* error);
+             SyntaxError* error, std::vector<Document>* keep = nullptr);
 
  private:
   ParseLimits limits_;
