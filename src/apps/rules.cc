@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "base/glob.h"
 #include "policy/evaluate.h"
 #include "policy/rules.h"
 #include "ref/reference.h"
@@ -93,7 +94,7 @@ class AppEvaluator {
   }
 
   void CheckImageRef() {
-    if (!RequiresImageRef(app_, values_)) return;
+    if (!RequiresImageRef(config_, app_, values_)) return;
     LayeredValue ref = values_.Find({{"image", -1}, {"ref", -1}});
     bool set =
         ref.kind == LayeredValue::Kind::kScalar && !values_.doc(ref.layer)->Value(ref.node).empty();
@@ -114,7 +115,9 @@ class AppEvaluator {
       }
       if (missing.empty()) missing = layer(i).path;
     }
-    std::string required = fmt::format("the chart {} requires it", app_.chart);
+    std::string required = ChartRequiresImageRef(app_, values_)
+                               ? fmt::format("the chart {} requires it", app_.chart)
+                               : std::string("applications.requireRef requires it");
     EffectiveImage image;  // pointed at the `image:` key where the layer has one
     image.path = {{"image", -1}};
     image.key_path = "image.ref";
@@ -198,10 +201,54 @@ class AppEvaluator {
                               image.reference, Where(image.repository)));
   }
 
+  // IP011 for one-scalar references: a layer's image.ref names another repository than the one
+  // below it with the very same digest (copied, not resolved): a digest belongs to one image.
+  // Another host with the same path is a mirror, which serves the same digests: not this.
+  void CheckCopiedDigest(const EffectiveImage& image) {
+    if (image.form == SiteForm::kSplit || image.ref.layer <= 0) return;
+    std::vector<LayerDoc> below;
+    for (int i = 0; i < image.ref.layer; ++i) below.push_back({values_.doc(i), RootOf(i)});
+    std::vector<EffectiveImage> then = FindEffectiveImages(LayeredValues(below), {image.path});
+    if (then.empty() || then[0].form == SiteForm::kSplit) return;
+    base::Result<ref::Reference> now = ref::ParseReference(image.reference);
+    base::Result<ref::Reference> was = ref::ParseReference(then[0].reference);
+    if (!now.ok() || !was.ok() || !now->has_digest() || now->digest != was->digest ||
+        now->path == was->path) {
+      return;
+    }
+    const Part& ref = image.ref;
+    Add("IP011", ref.layer, ref.value.line, ref.value.column,
+        std::string(values_.doc(ref.layer)->LineAt(ref.value.begin)), image.key_path + ".ref",
+        fmt::format("{} names {} with the digest {} pins for {}: a digest belongs to one image; "
+                    "resolve this repository's own",
+                    ref.key == "ref" ? image.key_path + ".ref" : image.key_path, now->Repository(),
+                    Where(then[0].ref), was->Repository()),
+        image.reference);
+  }
+
+  // IP004 on a first-party image whose repository only the chart's defaults set: the layers
+  // above write a tag or digest, so no file shows the split on its own.
+  void CheckEffectiveSplit(const EffectiveImage& image) {
+    if (image.form != SiteForm::kSplit || image.partial || !image.repository.present()) return;
+    if (layer(image.repository.layer).role != LayerRole::kChart) return;
+    int top = image.TopLayer();
+    if (top < 0 || layer(top).role == LayerRole::kChart) return;
+    std::string repository = image.registry.value.value.empty()
+                                 ? image.repository.value.value
+                                 : image.registry.value.value + "/" + image.repository.value.value;
+    if (!policy::IsFirstParty(config_, repository)) return;
+    AddAtImageKey("IP004", top, image,
+                  fmt::format("first-party image {} is set with repository/tag fields (the "
+                              "repository from {}); use one image.ref: {}@sha256:<digest>",
+                              repository, Where(image.repository), repository));
+  }
+
   void Run(const std::vector<EffectiveImage>& images) {
     CheckImageRef();
     for (const EffectiveImage& image : images) {
       CheckMixedLayers(image);
+      CheckCopiedDigest(image);
+      CheckEffectiveSplit(image);
       CheckChartPullPolicy(image);
       CheckEffectivePin(image);
     }
@@ -216,7 +263,15 @@ class AppEvaluator {
 
 }  // namespace
 
-bool RequiresImageRef(const Application& app, const LayeredValues& values) {
+bool RequiresImageRef(const policy::Config& config, const Application& app,
+                      const LayeredValues& values) {
+  for (const std::string& glob : config.applications.require_ref) {
+    if (base::GlobMatch(glob, app.name)) return true;
+  }
+  return ChartRequiresImageRef(app, values);
+}
+
+bool ChartRequiresImageRef(const Application& app, const LayeredValues& values) {
   if (app.layers.empty() || app.layers[0].role != LayerRole::kChart) return false;
   const yaml::Document* chart = values.doc(0);
   if (chart == nullptr) return false;

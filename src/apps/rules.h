@@ -16,8 +16,12 @@
 namespace imagepin::apps {
 
 // True if the app's chart is in the repository and its values.yaml declares `image.ref` (the
-// first-party contract: every environment must set it, and the template `required`s it).
-bool RequiresImageRef(const Application& app, const LayeredValues& values);
+// first-party contract: every environment must set it, and the template `required`s it), or
+// the app's name matches `applications.requireRef`.
+bool RequiresImageRef(const policy::Config& config, const Application& app,
+                      const LayeredValues& values);
+// The chart half of RequiresImageRef.
+bool ChartRequiresImageRef(const Application& app, const LayeredValues& values);
 
 // Appends the findings of one app; `values` holds the app's layers in order, `images` its
 // effective images (FindEffectiveImages).

@@ -157,6 +157,47 @@ TEST(MixedLayers, ARepositoryChangeIsIP011AndADigestBesideItIsNot) {
                   .empty());
 }
 
+TEST(MixedLayers, ARefNamingAnotherRepositoryWithTheDigestBelowIsIP011ButAMirrorIsNot) {
+  std::string shared = std::string("image:\n  ref: ghcr.io/acme/api@") + kDigest + "\n";
+  AppStack copied({{"s/api.yaml", LayerRole::kShared, shared},
+                   {"e/prod/api.yaml", LayerRole::kEnvironment,
+                    std::string("image:\n  ref: ghcr.io/acme/worker@") + kDigest + "\n"}});
+  EXPECT_EQ(copied.Findings(),
+            (std::vector<std::string>{
+                "e/prod/api.yaml:2:8 IP011 image.ref names ghcr.io/acme/worker with the digest "
+                "s/api.yaml:2 pins for ghcr.io/acme/api: a digest belongs to one image; resolve "
+                "this repository's own"}));
+  EXPECT_TRUE(AppStack({{"s/api.yaml", LayerRole::kShared, shared},
+                        {"e/prod/api.yaml", LayerRole::kEnvironment,
+                         std::string("image:\n  ref: mirror.acme.io/acme/api@") + kDigest + "\n"}})
+                  .Findings()
+                  .empty());
+}
+
+TEST(EffectiveSplit, AFirstPartyRepositoryFromTheChartUnderALayersTagIsIP004) {
+  policy::Config config;  // firstParty: ghcr.io/acme/
+  AppStack stack(
+      {{"charts/acme/values.yaml", LayerRole::kChart,
+        "image:\n  repository: ghcr.io/acme/api\n  tag: ''\n  pullPolicy: IfNotPresent\n"},
+       {"e/prod/api.yaml", LayerRole::kEnvironment,
+        std::string("image:\n  tag: 1a2b3c4\n  digest: ") + kDigest + "\n"}});
+  EXPECT_EQ(stack.Findings(config),
+            (std::vector<std::string>{
+                "e/prod/api.yaml:1:1 IP004 first-party image ghcr.io/acme/api is set with "
+                "repository/tag fields (the repository from charts/acme/values.yaml:2); use one "
+                "image.ref: ghcr.io/acme/api@sha256:<digest>"}));
+}
+
+TEST(ImageRefMissing, RequireRefInConfigAppliesWithoutAChart) {
+  policy::Config config;
+  config.applications.require_ref = {"apps/*"};
+  EXPECT_EQ(
+      AppStack({{"e/prod/apps/api.yaml", LayerRole::kEnvironment, "replicas: 1\n"}})
+          .Findings(config),
+      (std::vector<std::string>{"e/prod/apps/api.yaml:0:0 IP010 apps/api has no image.ref in prod: "
+                                "applications.requireRef requires it; set image.ref here"}));
+}
+
 TEST(EffectivePullPolicy, AChartDefaultAlwaysNoLayerOverridesIsIP005AtTheTopLayer) {
   AppStack stack(
       {{"charts/alloy/values.yaml", LayerRole::kChart,

@@ -56,7 +56,7 @@ std::string LayerLabel(const apps::LoadedApplication& loaded, const apps::Layer&
 
 // The IMAGES cell: each effective reference, its digest shortened; "image.ref missing" first when
 // the chart requires one and no layer sets it.
-std::string ImagesCell(const apps::LoadedApplication& loaded) {
+std::string ImagesCell(const policy::Config& config, const apps::LoadedApplication& loaded) {
   std::vector<std::string> cells;
   bool has_ref = false;
   for (const apps::EffectiveImage& image : loaded.images) {
@@ -65,7 +65,7 @@ std::string ImagesCell(const apps::LoadedApplication& loaded) {
       has_ref = true;
     }
   }
-  if (!has_ref && apps::RequiresImageRef(loaded.app, loaded.values)) {
+  if (!has_ref && apps::RequiresImageRef(config, loaded.app, loaded.values)) {
     cells.emplace_back("image.ref missing");
   }
   for (const apps::EffectiveImage& image : loaded.images) {
@@ -172,7 +172,7 @@ int RunApps(const AppsFlags& flags) {
       std::vector<std::string> layers;
       for (const apps::Layer& layer : l.app.layers) layers.push_back(LayerLabel(l, layer));
       rows.push_back({l.app.environment, l.app.name, l.app.chart.empty() ? "unknown" : l.app.chart,
-                      fmt::format("{}", fmt::join(layers, " → ")), ImagesCell(l)});
+                      fmt::format("{}", fmt::join(layers, " → ")), ImagesCell(*config, l)});
       for (std::string& cell : rows.back()) cell = report::Displayable(cell);
     }
     std::cout << Table(rows);

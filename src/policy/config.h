@@ -68,6 +68,9 @@ struct ApplicationSettings {
   std::vector<std::string> globals;          // first in every stack: "{env}/globals.yaml"
   std::string chart = "{charts}/**/{name}";  // an app's chart, found by its values file's stem
   std::vector<ApplicationEntry> apps;
+  // Apps (globs over their names, as `imagepin apps` prints them) that must set image.ref even
+  // where the chart is not in the repository to say so (IP010).
+  std::vector<std::string> require_ref;
 };
 
 struct Config {

@@ -668,12 +668,21 @@ TEST(ParseConfig, ApplicationsEveryKeyIsParsed) {
 TEST(ParseConfig, ApplicationsUnknownKeysAreErrorsAtTheKey) {
   ExpectConfigErrors({
       {"applications:\n  layer: [\"{env}/{path}\"]\n", 2, 3,
-       "unknown key \"layer\" in applications (expected one of: layers, globals, chart, apps)"},
+       "unknown key \"layer\" in applications (expected one of: layers, globals, chart, apps, "
+       "requireRef)"},
       {"applications:\n  apps:\n    - name: a\n      value: [a.yaml]\n", 4, 7,
        "unknown key \"value\" in applications.apps[0] (expected one of: name, chart, values, "
        "environments)"},
       {"applications: [a]\n", 1, 15, "applications must be a mapping"},
   });
+}
+
+TEST(ParseConfig, ApplicationsRequireRefIsAListOfAppNameGlobs) {
+  base::Result<Config> config =
+      ParseConfig("applications:\n  requireRef: [\"apps/*\", \"api-*\"]\n", ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->applications.require_ref, (std::vector<std::string>{"apps/*", "api-*"}));
+  ExpectConfigError("applications:\n  requireRef: apps/*\n", 2, 15, "applications.requireRef");
 }
 
 TEST(ParseConfig, ApplicationsLayersMustBeNonEmptyAndNameTheFile) {
