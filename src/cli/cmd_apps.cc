@@ -11,6 +11,7 @@
 #include "apps/check.h"
 #include "apps/load.h"
 #include "apps/rules.h"
+#include "cli/applications.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/diagnostics.h"
@@ -132,23 +133,10 @@ nlohmann::ordered_json AppJson(const apps::LoadedApplication& loaded) {
 }
 
 int RunApps(const AppsFlags& flags) {
-  base::Result<policy::Config> config = policy::LoadConfig(flags.root);
-  if (!config.ok()) {
-    PrintError(config.error());
-    return ExitCodeFor(config.error());
-  }
-  if (!flags.env.empty() && config->FindEnvironment(flags.env) == nullptr) {
-    std::vector<std::string> names;
-    for (const policy::Environment& e : config->environments) names.push_back(e.name);
-    PrintError(base::MakeError(base::ErrorCode::kInvalidArgument,
-                               fmt::format("unknown environment \"{}\" (configured: {})", flags.env,
-                                           fmt::join(names, ", ")),
-                               config->path));
-    return kExitUsage;
-  }
-  std::vector<base::Diagnostic> notices;
-  std::vector<apps::Application> found = apps::FindApplications(*config, flags.root, &notices);
-  PrintDiagnostics(notices);
+  ApplicationsSession session;
+  if (std::optional<int> stop = OpenApplications(flags.root, flags.env, &session)) return *stop;
+  const policy::Config* config = &session.config;
+  const std::vector<apps::Application>& found = session.applications;
   std::vector<apps::LoadedApplication> loaded;
   bool problems = false;
   for (const apps::Application& app : found) {

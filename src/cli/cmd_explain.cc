@@ -12,6 +12,7 @@
 
 #include "apps/check.h"
 #include "apps/load.h"
+#include "cli/applications.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/diagnostics.h"
@@ -289,23 +290,10 @@ std::string UnknownApp(const std::string& name, const std::vector<apps::Applicat
 }
 
 int RunExplain(const ExplainFlags& flags) {
-  base::Result<policy::Config> config = policy::LoadConfig(flags.root);
-  if (!config.ok()) {
-    PrintError(config.error());
-    return ExitCodeFor(config.error());
-  }
-  if (!flags.env.empty() && config->FindEnvironment(flags.env) == nullptr) {
-    std::vector<std::string> names;
-    for (const policy::Environment& e : config->environments) names.push_back(e.name);
-    PrintError(base::MakeError(base::ErrorCode::kInvalidArgument,
-                               fmt::format("unknown environment \"{}\" (configured: {})", flags.env,
-                                           fmt::join(names, ", ")),
-                               config->path));
-    return kExitUsage;
-  }
-  std::vector<base::Diagnostic> notices;
-  std::vector<apps::Application> found = apps::FindApplications(*config, flags.root, &notices);
-  PrintDiagnostics(notices);
+  ApplicationsSession session;
+  if (std::optional<int> stop = OpenApplications(flags.root, flags.env, &session)) return *stop;
+  const policy::Config* config = &session.config;
+  const std::vector<apps::Application>& found = session.applications;
   std::vector<const apps::Application*> chosen;
   std::vector<std::string> deployed;
   for (const apps::Application& app : found) {
