@@ -270,21 +270,28 @@ bool IsWildcardSegment(std::string_view segment) {
   return segment.find_first_of("*?[") != std::string_view::npos;  // as base::GlobStaticPrefix
 }
 
+// What every path, glob and pattern setting must be: relative (a NUL or other control
+// character would cut or garble the name the system sees). False with `why` otherwise.
+bool RelativeAndPrintable(std::string_view text, std::string* why) {
+  if (text.starts_with('/')) {
+    *why = "is absolute: write it relative to the repository root";
+    return false;
+  }
+  if (std::any_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    *why = "holds a control character";
+    return false;
+  }
+  return true;
+}
+
 // A path or glob setting, which must name something below the repository root: relative, no
 // control characters (a NUL would cut the name the system sees), and no `..` that climbs out
 // of the root or follows a wildcard. Returns it lexically normalised (`.` and empty segments
 // dropped, `a/../b` folded: `./env//dev/` is `env/dev`, the root itself `.`), or nullopt with
 // `why`. Symlinks that leave the repository are the file walk's concern.
 std::optional<std::string> NormalisePathBelowRoot(std::string_view text, std::string* why) {
-  if (text.starts_with('/')) {
-    *why = "is absolute: write it relative to the repository root";
-    return std::nullopt;
-  }
-  if (std::any_of(text.begin(), text.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
-    *why = "holds a control character";
-    return std::nullopt;
-  }
+  if (!RelativeAndPrintable(text, why)) return std::nullopt;
   std::vector<std::string_view> segments;
   bool after_wildcard = false;
   for (std::string_view rest = text; !rest.empty();) {
@@ -668,15 +675,7 @@ std::string PlaceholderProblem(std::string_view pattern) {
 // `..` segment at all (a placeholder stands for several segments, so `{env}/..` cannot be folded
 // lexically). Returns it with empty and `.` segments dropped, or nullopt with `why`.
 std::optional<std::string> NormalisePattern(std::string_view text, std::string* why) {
-  if (text.starts_with('/')) {
-    *why = "is absolute: write it relative to the repository root";
-    return std::nullopt;
-  }
-  if (std::any_of(text.begin(), text.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
-    *why = "holds a control character";
-    return std::nullopt;
-  }
+  if (!RelativeAndPrintable(text, why)) return std::nullopt;
   std::vector<std::string_view> segments;
   for (std::string_view rest = text; !rest.empty();) {
     size_t slash = rest.find('/');
