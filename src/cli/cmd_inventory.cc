@@ -42,6 +42,7 @@ nlohmann::ordered_json InventoryJson(const plan::Inventory& inventory) {
     j["service"] = row.service;
     j["repository"] = row.repository;
     j["relative"] = row.relative;
+    j["application"] = row.relative;  // the identity across environments (docs/inventory.md)
     j["document"] = row.document;
     j["keyPath"] = row.key_path;
     nlohmann::ordered_json cells = nlohmann::ordered_json::object();
@@ -53,6 +54,10 @@ nlohmann::ordered_json InventoryJson(const plan::Inventory& inventory) {
       c["digest"] = StringOrNull(cell.digest);
       c["tag"] = StringOrNull(cell.tag);
       c["marker"] = StringOrNull(plan::MarkerName(cell.marker));
+      c["inherited"] = cell.inherited;
+      c["from"] = StringOrNull(cell.from);
+      c["application"] = StringOrNull(cell.application);
+      c["required"] = cell.required;
       cells[inventory.environments[e].name] = std::move(c);
     }
     j["cells"] = std::move(cells);
@@ -109,11 +114,15 @@ void RegisterInventory(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "inventory", "Show which image each environment runs, and which lanes wait for promotion");
   cmd->footer(
-      "One row per image field of the environment overlays (matched by relative path, document\n"
-      "and key path), one column per configured environment, in the config's order. A cell is\n"
-      "the short digest and tag, or the reference when it has no digest. Markers compare an\n"
-      "environment with the one before it:\n"
-      "  missing  the image is on one side only (or the environment has no directory)\n"
+      "One row per application and image key (an application is matched across environments\n"
+      "by its overlay's path below the environment directory, else its name), one column per\n"
+      "configured environment, in the config's order. A cell is the effective value: the short\n"
+      "digest and tag, or the reference when it has no digest; \"(inherited)\" when it comes\n"
+      "from another layer than the environment's own overlay (_shared, a chart default).\n"
+      "Fields of files no application reads are rows by relative path, document and key path.\n"
+      "Markers compare an environment with the one before it:\n"
+      "  missing  the image is on one side only (or the environment has no directory), or the\n"
+      "           chart requires image.ref and nothing sets it\n"
       "  behind   different, and the earlier value is in no later environment: the earlier\n"
       "           lane moved on and this one waits for promotion\n"
       "  ahead    different, and the earlier value is in a later environment: the earlier lane\n"

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "apps/check.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/diagnostics.h"
@@ -14,6 +15,7 @@
 #include "cli/registry_flags.h"
 #include "cli/write_session.h"
 #include "decide/promote.h"
+#include "plan/app_images.h"
 #include "plan/promote.h"
 #include "policy/tag_rules.h"
 #include "registry/client.h"
@@ -28,6 +30,7 @@ struct PromoteFlags {
   std::vector<std::string> only;
   bool dry_run = false;
   bool verify = false;
+  bool write_inherited = false;
   std::string summary_md;
   std::string format = "text";
   std::string root = ".";
@@ -95,16 +98,22 @@ void PrintJson(const plan::PromotePlan& plan, const PromoteFlags& flags, int fil
   out["dryRun"] = flags.dry_run;
   out["promotions"] = nlohmann::ordered_json::array();
   for (const plan::Promotion& p : plan.promotions) {
-    const scan::ImageField& t = *p.target->field;
     out["promotions"].push_back({{"service", p.service},
                                  {"repository", p.repository},
-                                 {"path", p.target->file->entry.display_path},
-                                 {"line", scan::ReferencePosition(t).first},
-                                 {"keyPath", t.key_path},
+                                 {"path", p.target_path},
+                                 {"line", p.target_line},
+                                 {"keyPath", p.key_path},
                                  {"from", StringOrNull(p.old_digest)},
                                  {"to", p.digest},
                                  {"tag", StringOrNull(p.tag)},
-                                 {"changed", p.Changes()}});
+                                 {"changed", p.Changes()},
+                                 {"inherited", p.inherited},
+                                 {"createsFile", p.creates_file}});
+  }
+  out["inherited"] = nlohmann::ordered_json::array();
+  for (const base::Diagnostic& d : plan.inherited) {
+    out["inherited"].push_back(
+        {{"path", d.path}, {"line", d.pos.line}, {"column", d.pos.column}, {"message", d.message}});
   }
   out["onlyInSource"] = UnmatchedJson(plan.only_in_source);
   out["onlyInTarget"] = UnmatchedJson(plan.only_in_target);
@@ -118,14 +127,22 @@ void PrintText(const plan::PromotePlan& plan, const PromoteFlags& flags, int wri
     if (!p.Changes()) continue;
     ++changed;
     const rewrite::Edit& e = p.edits.front();
-    fmt::print("{}:{}:{}: {} {}: {} → {}{}\n", e.DisplayPath(), e.line, e.column, flags.target,
+    fmt::print("{}:{}:{}: {} {}: {} → {}{}{}\n", e.DisplayPath(), e.line, e.column, flags.target,
                p.service, p.old_digest.empty() ? "(none)" : report::ShortDigest(p.old_digest),
-               report::ShortDigest(p.digest), p.tag.empty() ? "" : " (" + p.tag + ")");
+               report::ShortDigest(p.digest), p.tag.empty() ? "" : " (" + p.tag + ")",
+               !p.inherited ? ""
+               : p.creates_file
+                   ? fmt::format(" (override of an inherited {}, new file)", p.key_path)
+                   : fmt::format(" (override of an inherited {})", p.key_path));
   }
-  fmt::print("promote {} → {}: {} changed, {} already current, {} only in {}, {} only in {}; {}\n",
-             flags.source, flags.target, changed, plan.promotions.size() - changed,
-             plan.only_in_source.size(), flags.source, plan.only_in_target.size(), flags.target,
-             flags.dry_run ? "dry run, nothing written" : FilesWritten(written));
+  std::string inherited = plan.inherited.empty()
+                              ? ""
+                              : fmt::format(", {} inherited (not written)", plan.inherited.size());
+  fmt::print(
+      "promote {} → {}: {} changed, {} already current, {} only in {}, {} only in {}{}; {}\n",
+      flags.source, flags.target, changed, plan.promotions.size() - changed,
+      plan.only_in_source.size(), flags.source, plan.only_in_target.size(), flags.target, inherited,
+      flags.dry_run ? "dry run, nothing written" : FilesWritten(written));
 }
 
 // --verify: every promoted digest exists, and first-party ones are multi-arch indexes.
@@ -165,8 +182,22 @@ int RunPromote(const PromoteFlags& flags) {
     PrintError(target.error());
     return ExitCodeFor(target.error());
   }
-  plan::PromotePlan plan =
-      plan::PlanPromotion(*source, *target, *config, plan::PromoteOptions{flags.only});
+  // The applications of both environments: what each inherits, and from which layer.
+  std::vector<base::Diagnostic> notices;
+  std::vector<apps::Application> found = apps::FindApplications(*config, flags.root, &notices);
+  plan::AppEnvironment source_apps =
+      plan::LoadAppEnvironment(flags.root, *config, flags.source, found);
+  plan::AppEnvironment target_apps =
+      plan::LoadAppEnvironment(flags.root, *config, flags.target, found);
+  for (const plan::AppEnvironment* env : {&source_apps, &target_apps}) {
+    if (!env->problems.empty()) {
+      PrintDiagnostics(env->problems);
+      return kExitRuntime;
+    }
+  }
+  plan::PromotePlan plan = plan::PlanPromotion(
+      *source, *target, *config, plan::PromoteOptions{flags.only, flags.write_inherited},
+      &source_apps, &target_apps);
   return Promote(plan, *config, flags, *session);
 }
 
@@ -175,6 +206,7 @@ int Promote(const plan::PromotePlan& plan, const policy::Config& config, const P
             const WriteSession& session) {
   for (const plan::Unmatched& u : plan.only_in_source) PrintDiagnostic(u);
   for (const plan::Unmatched& u : plan.only_in_target) PrintDiagnostic(u);
+  PrintDiagnostics(plan.inherited);
   if (!plan.refusals.empty()) {
     PrintDiagnostics(plan.refusals);
     fmt::print(stderr, "imagepin: promote {} → {}: refused, nothing written\n", flags.source,
@@ -214,6 +246,9 @@ void RegisterPromote(CLI::App& app, int* exit_code) {
   cmd->add_flag("--verify", flags->verify,
                 "Before writing, check in the registry that each promoted digest exists (and is "
                 "multi-arch for first-party images)");
+  cmd->add_flag("--write-inherited", flags->write_inherited,
+                "Where the target inherits the value (from _shared, a chart default), add the "
+                "override to the target's own overlay (creating the file if needed)");
   cmd->add_option("--summary-md", flags->summary_md, "Write a Markdown summary (the PR body)");
   AddFormatFlag(cmd, &flags->format, {"text", "json"});
   AddRootFlag(cmd, &flags->root);

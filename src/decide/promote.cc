@@ -20,7 +20,7 @@ std::vector<base::Diagnostic> CheckPromotedDigests(
   std::vector<base::Diagnostic> errors;
   for (size_t i = 0; i < plan.promotions.size(); ++i) {
     const plan::Promotion& p = plan.promotions[i];
-    const std::string& where = p.source->file->entry.display_path;
+    const std::string& where = p.source_path;
     if (!results[i].ok()) {
       errors.push_back(base::Diagnostic::Error(where, {}, DescribeFailure(results[i].error())));
     } else if (std::string missing =

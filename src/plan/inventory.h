@@ -35,13 +35,22 @@ struct InventoryCell {
   std::string digest;      // full "sha256:<hex>", empty when the reference has none
   std::string tag;         // empty when none
   Marker marker = Marker::kNone;
+  // Applications only (app_images.h): the value comes from a layer other than the
+  // environment's own overlay (`_shared`, a chart default, a declared value file): that layer.
+  bool inherited = false;
+  std::string from;         // the layer's path, relative to the root; empty: not known
+  std::string application;  // the application's name in this environment; empty: a bare field
+  // Absent, and the app's chart requires image.ref (apps::RequiresImageRef): always "missing".
+  bool required = false;
 };
 
 struct InventoryRow {
   std::string key;         // relative + document + key path: the identity across environments
   std::string service;     // file stem: "api"
   std::string repository;  // of the first environment that has the field
-  std::string relative;    // "apps/api.yaml"
+  // "apps/api.yaml": the environment overlay's path relative to the environment directory; for
+  // an application without an overlay, its name.
+  std::string relative;
   int document = 0;
   std::string key_path;              // "image.ref"
   std::vector<InventoryCell> cells;  // one per environment, in Inventory::environments order
@@ -60,7 +69,10 @@ struct Inventory {
   std::vector<InventoryRow> rows;                  // by relative path, document, field order
 };
 
-// Scans every configured environment and builds the matrix. An environment whose directory does
+// Scans every configured environment and builds the matrix: a row per (application, image) with
+// the effective value (inherited ones marked), an application whose chart requires image.ref
+// without one as a missing cell, and the fields of files no application reads as its overlay
+// as before (by relative path, document and key path). An environment whose directory does
 // not exist becomes a column of missing cells (exists = false), not an error. Errors: a file that
 // cannot be read or parsed (kParse/kIo, naming file:line:col).
 base::Result<Inventory> BuildInventory(const std::string& root, const policy::Config& config,

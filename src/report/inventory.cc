@@ -28,10 +28,11 @@ std::vector<std::string> RowLabels(const plan::Inventory& inventory) {
 
 std::string CellText(const plan::InventoryRow& row, const plan::InventoryCell& cell) {
   if (!cell.present) return "-";
-  if (cell.digest.empty()) return cell.reference;
+  if (cell.digest.empty()) return cell.inherited ? cell.reference + " (inherited)" : cell.reference;
   std::string text = ShortDigest(cell.digest);
   if (cell.repository != row.repository) text = cell.repository + "@" + text;
   if (!cell.tag.empty()) text += " (" + cell.tag + ")";
+  if (cell.inherited) text += " (inherited)";
   return text;
 }
 

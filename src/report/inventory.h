@@ -15,7 +15,8 @@ std::vector<std::string> RowLabels(const plan::Inventory& inventory);
 
 // A cell as the table shows it, without the marker: "sha256:0123456789ab (3f2a9c1)"; the
 // reference as written when it has no digest; "-" when absent. A repository other than the
-// row's is spelled out: "ghcr.io/acme/api2@sha256:0123456789ab".
+// row's is spelled out: "ghcr.io/acme/api2@sha256:0123456789ab". A value the environment
+// inherits from another layer ends in " (inherited)".
 std::string CellText(const plan::InventoryRow& row, const plan::InventoryCell& cell);
 
 // The matrix as a GitHub-flavoured Markdown table (Service, Repository, one column per

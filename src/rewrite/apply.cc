@@ -37,12 +37,27 @@ struct FilePlan {
   FileIdentity before;
   std::string updated;  // new contents, when `changes` > 0
   int changes = 0;
-  std::string temp;    // the written temporary file, until it is renamed
-  std::string sha256;  // what the plan was made from: the file must still hash to this
+  std::string temp;     // the written temporary file, until it is renamed
+  std::string sha256;   // what the plan was made from: the file must still hash to this
+  bool create = false;  // kFileMustNotExist: the file is new, and must still not exist
 };
 
-// Resolves `path` to a canonical absolute path (symlinks followed).
+// Resolves `path` to a canonical absolute path (symlinks followed). A file to create does not
+// exist yet: its directory is resolved, and must exist.
 base::Result<std::string> Canonical(const Edit& edit) {
+  if (edit.CreatesFile()) {
+    std::string dir = DirectoryOf(edit.path);
+    char* resolved = ::realpath(dir.c_str(), nullptr);
+    if (resolved == nullptr) {
+      return base::MakeError(
+          base::ErrorCode::kIo,
+          fmt::format("cannot create it: its directory {}: {}", dir, std::strerror(errno)),
+          std::string(edit.DisplayPath()));
+    }
+    std::string out = std::string(resolved) + edit.path.substr(dir.size());
+    ::free(resolved);
+    return out;
+  }
   char* resolved = ::realpath(edit.path.c_str(), nullptr);
   if (resolved == nullptr) {
     return base::MakeError(base::ErrorCode::kIo,
@@ -53,7 +68,6 @@ base::Result<std::string> Canonical(const Edit& edit) {
   ::free(resolved);
   return out;
 }
-
 
 // Step 1: edits grouped by canonical file, each below `root` (canonical) when one is given.
 base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit>& edits,
@@ -78,6 +92,7 @@ base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit
       plan.display = std::string(edit.DisplayPath());
       plan.target = known->second;
       plan.sha256 = edit.file_sha256;
+      plan.create = edit.CreatesFile();
     }
     if (edit.file_sha256.empty() || edit.file_sha256 != plan.sha256) {
       return base::MakeError(base::ErrorCode::kIo,
@@ -91,6 +106,23 @@ base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit
 
 // Step 2: read the file and splice its edits in memory.
 base::Status Prepare(FilePlan* plan) {
+  if (plan->create) {
+    if (!PathAbsent(plan->target)) {
+      return base::MakeError(base::ErrorCode::kIo,
+                             "was created since imagepin read the repository: nothing was "
+                             "written (run again)",
+                             plan->display);
+    }
+    plan->before = NewFileIdentity();
+    base::Result<std::vector<Edit>> checked = CheckEdits("", std::move(plan->edits));
+    if (!checked.ok()) return checked.error();
+    plan->changes = static_cast<int>(checked->size());
+    if (plan->changes == 0) return {};
+    base::Result<std::string> created = Splice("", std::move(*checked));
+    if (!created.ok()) return created.error();
+    plan->updated = std::move(*created);
+    return {};
+  }
   // Stat before reading: if the file changes in between, the later check sees a newer mtime
   // and refuses, which errs on the safe side.
   base::Result<FileIdentity> before = StatRegularFile(plan->target, plan->display);
@@ -182,8 +214,14 @@ base::Status WriteAll(std::vector<FilePlan*>& changed, const std::string& journa
     return written;
   }
   for (FilePlan* plan : changed) {
-    base::Result<FileIdentity> now = StatRegularFile(plan->target, plan->display);
-    if (!now.ok() || !SameFile(plan->before, *now)) {
+    bool unchanged = false;
+    if (plan->create) {
+      unchanged = PathAbsent(plan->target);
+    } else {
+      base::Result<FileIdentity> now = StatRegularFile(plan->target, plan->display);
+      unchanged = now.ok() && SameFile(plan->before, *now);
+    }
+    if (!unchanged) {
       RemoveTemps(changed);
       if (journaled) (void)RemoveJournal(journal);
       return base::MakeError(base::ErrorCode::kIo,
@@ -202,7 +240,8 @@ base::Status WriteAll(std::vector<FilePlan*>& changed, const std::string& journa
   }
   std::vector<std::string> written;
   for (FilePlan* plan : changed) {
-    base::Status renamed = RenameOver(plan->temp, plan->target, plan->display);
+    base::Status renamed = plan->create ? RenameNoReplace(plan->temp, plan->target, plan->display)
+                                        : RenameOver(plan->temp, plan->target, plan->display);
     plan->temp.clear();
     if (!renamed.ok()) {
       RemoveTemps(changed);

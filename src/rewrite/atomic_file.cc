@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -110,6 +111,42 @@ base::Status RenameOver(const std::string& temp, const std::string& target,
     return IoError(display, "cannot replace the file", error);
   }
   return {};
+}
+
+base::Status RenameNoReplace(const std::string& temp, const std::string& target,
+                             std::string_view display) {
+  int result = ::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE);
+  if (result != 0 && (errno == EINVAL || errno == ENOSYS)) {
+    // A file system without RENAME_NOREPLACE: link(2) refuses an existing name just as well.
+    result = ::link(temp.c_str(), target.c_str());
+    if (result == 0) ::unlink(temp.c_str());
+  }
+  if (result != 0) {
+    int error = errno;
+    ::unlink(temp.c_str());
+    if (error == EEXIST) {
+      return base::MakeError(base::ErrorCode::kIo,
+                             "was created since imagepin read the repository; not replaced",
+                             std::string(display));
+    }
+    return IoError(display, "cannot create the file", error);
+  }
+  return {};
+}
+
+bool PathAbsent(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) != 0 && errno == ENOENT;
+}
+
+FileIdentity NewFileIdentity() {
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  FileIdentity id;
+  id.mode = 0666 & ~mask;
+  id.owner = ::geteuid();
+  id.group = ::getegid();
+  return id;
 }
 
 base::Status SyncDirectoryOf(const std::string& path, std::string_view display) {

@@ -42,6 +42,18 @@ base::Result<std::string> WriteTempFileBeside(const std::string& target, std::st
 base::Status RenameOver(const std::string& temp, const std::string& target,
                         std::string_view display);
 
+// Renames `temp` to `target`, which must not exist: a file created there since is kept and
+// the rename fails (EEXIST), `temp` removed. For edits that create their file.
+base::Status RenameNoReplace(const std::string& temp, const std::string& target,
+                             std::string_view display);
+
+// True if nothing (not even a dangling symlink) is at `path`.
+bool PathAbsent(const std::string& path);
+
+// The identity and mode a new file takes: no inode (inode 0 marks "did not exist" in the
+// journal), the permission bits 0666 less the umask, this process's owner and group.
+FileIdentity NewFileIdentity();
+
 // Fsyncs the directory holding `path`, so that a rename in it survives a crash.
 base::Status SyncDirectoryOf(const std::string& path, std::string_view display);
 

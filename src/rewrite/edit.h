@@ -14,15 +14,20 @@
 
 namespace imagepin::rewrite {
 
+// The `file_sha256` of an Edit that creates its file: the file must not exist when ApplyEdits
+// runs (one created since the scan is refused), and the edit inserts `new_text` at 0..0.
+inline constexpr std::string_view kFileMustNotExist = "none: the file must not exist";
+
 struct Edit {
   std::string path;          // the file to edit, as the caller opens it (absolute or cwd-relative)
   std::string display_path;  // the file as messages name it (repo-relative); empty: `path`
   uint32_t begin = 0;        // byte span of the old scalar text, quotes included, as
-  uint32_t end = 0;          //   scan::Scalar::begin/end give it
+  uint32_t end = 0;          //   scan::Scalar::begin/end give it; begin == end: an insertion
   std::string old_text;      // the exact bytes expected at [begin, end)
   std::string new_text;      // the bytes to put there instead
   // "sha256:…" of the whole file as it was when the edit was planned (scan::FileScan::sha256):
   // ApplyEdits refuses a file that no longer holds exactly those bytes. Required.
+  // kFileMustNotExist: the edit creates the file (see above).
   std::string file_sha256;
   std::string reason;  // "bump dev api: main → sha256:…", for plans and dry runs
   int line = 0;        // 1-based position of `begin`, for messages
@@ -30,6 +35,7 @@ struct Edit {
 
   std::string_view DisplayPath() const { return display_path.empty() ? path : display_path; }
   bool IsNoOp() const { return old_text == new_text; }
+  bool CreatesFile() const { return file_sha256 == kFileMustNotExist; }
 };
 
 }  // namespace imagepin::rewrite

@@ -155,15 +155,25 @@ base::Result<std::vector<std::string>> RecoverInterruptedWrite(const std::string
         !Number(fields[6], &e.before.modified.tv_nsec)) {
       return JournalError(path, "damaged journal: remove it by hand once you have looked");
     }
-    base::Result<FileIdentity> now = StatRegularFile(e.target, e.target);
-    if (!now.ok() || !SameFile(e.before, *now)) {
+    // Inode 0: the edit creates the file, which must still not exist.
+    const bool create = e.before.inode == 0;
+    bool unchanged = false;
+    if (create) {
+      unchanged = PathAbsent(e.target);
+    } else {
+      base::Result<FileIdentity> now = StatRegularFile(e.target, e.target);
+      unchanged = now.ok() && SameFile(e.before, *now);
+    }
+    if (!unchanged) {
       ::unlink(e.temp.c_str());
       said.push_back(fmt::format(
           "{}: changed since the interrupted run read it; its unfinished edit was discarded",
           e.target));
       continue;
     }
-    if (base::Status renamed = RenameOver(e.temp, e.target, e.target); !renamed.ok()) {
+    if (base::Status renamed = create ? RenameNoReplace(e.temp, e.target, e.target)
+                                      : RenameOver(e.temp, e.target, e.target);
+        !renamed.ok()) {
       return renamed.error();
     }
     directories.insert(DirectoryOf(e.target));

@@ -1,0 +1,159 @@
+#include "plan/insert.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/sha256.h"
+#include "rewrite/render.h"
+
+namespace imagepin::plan {
+namespace {
+
+using yaml::Document;
+using yaml::NodeId;
+using yaml::NodeKind;
+
+base::Error Refuse(const ValuesFile& file, std::string message) {
+  return base::MakeError(base::ErrorCode::kInvalidArgument, std::move(message), file.display);
+}
+
+// The file's line break: that of its first line; LF when it has none.
+std::string LineBreak(std::string_view contents) {
+  size_t lf = contents.find('\n');
+  return lf != std::string_view::npos && lf > 0 && contents[lf - 1] == '\r' ? "\r\n" : "\n";
+}
+
+// The last (key or value) child of a collection, or kNoNode.
+NodeId LastChild(const Document& doc, NodeId id) {
+  NodeId last = yaml::kNoNode;
+  for (NodeId c = doc.node(id).first_child; c != yaml::kNoNode; c = doc.node(c).next_sibling)
+    last = c;
+  return last;
+}
+
+// One past the last byte of the node's text: a collection ends where its last descendant does.
+uint32_t EndOf(const Document& doc, NodeId id) {
+  for (NodeId last;
+       (doc.node(id).kind == NodeKind::kMapping || doc.node(id).kind == NodeKind::kSequence) &&
+       !doc.node(id).flow && (last = LastChild(doc, id)) != yaml::kNoNode;) {
+    id = last;
+  }
+  return doc.node(id).end;
+}
+
+// How far a nested block mapping is indented past its parent: the first one the file has.
+size_t IndentStep(const Document& doc, NodeId m, size_t depth = 0) {
+  if (depth > 16) return 0;
+  for (NodeId k = doc.node(m).first_child; k != yaml::kNoNode;) {
+    NodeId v = doc.node(k).next_sibling;
+    if (v == yaml::kNoNode) break;
+    const yaml::Node& value = doc.node(v);
+    if (value.kind == NodeKind::kMapping && !value.flow && value.first_child != yaml::kNoNode) {
+      uint32_t inner = doc.node(value.first_child).column, outer = doc.node(k).column;
+      if (inner > outer) return inner - outer;
+      if (size_t step = IndentStep(doc, v, depth + 1); step > 0) return step;
+    }
+    k = value.next_sibling;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string ScalarText(std::string_view value) {
+  if (rewrite::CanWritePlain(value)) return std::string(value);
+  base::Result<std::string> quoted =
+      rewrite::RenderLike("\"\"", yaml::ScalarStyle::kDoubleQuoted, value);
+  return quoted.ok() ? *quoted : fmt::format("\"{}\"", value);
+}
+
+base::Result<rewrite::Edit> InsertKeys(
+    const ValuesFile& file, const std::vector<std::string>& parents,
+    const std::vector<std::pair<std::string, std::string>>& leaves, std::string reason) {
+  std::string_view contents = file.exists ? file.contents : std::string_view();
+  const Document* doc = file.doc;
+  if (file.exists && (doc == nullptr || doc->root() == yaml::kNoNode) &&
+      contents.find_first_not_of(" \t\r\n") != std::string_view::npos &&
+      contents.find('#') == std::string_view::npos) {
+    return Refuse(file, "no values document to add to: add the key by hand");
+  }
+  std::string eol = LineBreak(contents);
+  NodeId m = yaml::kNoNode;  // the deepest mapping of `parents` the file has
+  size_t depth = 0;
+  size_t step = 2;
+  if (doc != nullptr && doc->root() != yaml::kNoNode) {
+    NodeId root = doc->root();
+    if (doc->node(root).kind != NodeKind::kMapping) {
+      if (!doc->IsNull(root)) return Refuse(file, "its values are not a mapping");
+    } else if (doc->node(root).flow) {
+      return Refuse(file, "its values are a flow mapping ({…}): add the key by hand");
+    } else {
+      m = root;
+      if (size_t s = IndentStep(*doc, root); s > 0) step = s;
+      for (; depth < parents.size(); ++depth) {
+        NodeId v = doc->Get(m, parents[depth]);
+        if (v == yaml::kNoNode) break;
+        const yaml::Node& n = doc->node(v);
+        std::string where = parents[depth];
+        for (size_t i = depth; i-- > 0;) where = parents[i] + "." + where;
+        if (n.kind == NodeKind::kAlias) {
+          return Refuse(file, fmt::format("{} is an alias: add the key where it is anchored, by "
+                                          "hand",
+                                          where));
+        }
+        if (n.kind != NodeKind::kMapping || n.flow || n.first_child == yaml::kNoNode) {
+          return Refuse(file,
+                        fmt::format("{} is not a block mapping here: add the key by hand", where));
+        }
+        m = v;
+      }
+      if (depth == parents.size()) {
+        for (const auto& [key, value] : leaves) {
+          if (doc->Get(m, key) != yaml::kNoNode) {
+            return Refuse(file, fmt::format("it already sets {} there", key));
+          }
+        }
+      }
+    }
+  }
+  // Where: after the last entry of `m` (to the end of its line); at the end of the file for
+  // the root mapping of a one-document file, or a file with no mapping at all.
+  size_t at = contents.size();
+  size_t indent = 0;
+  if (m != yaml::kNoNode) {
+    indent = doc->node(doc->node(m).first_child).column;
+    NodeId last = LastChild(*doc, m);
+    size_t end = std::min<size_t>(EndOf(*doc, last), contents.size());
+    if (end == 0 || contents[end - 1] != '\n') {
+      size_t lf = contents.find('\n', end);
+      end = lf == std::string_view::npos ? contents.size() : lf + 1;
+    }
+    std::string_view rest = contents.substr(end);
+    bool more_documents = rest.starts_with("---") || rest.starts_with("...") ||
+                          rest.find("\n---") != std::string_view::npos ||
+                          rest.find("\n...") != std::string_view::npos;
+    if (depth > 0 || more_documents) at = end;
+  }
+  std::string text;
+  if (at > 0 && contents[at - 1] != '\n') text += eol;
+  for (size_t i = depth; i < parents.size(); ++i) {
+    text += std::string(indent + (i - depth) * step, ' ') + parents[i] + ":" + eol;
+  }
+  for (const auto& [key, value] : leaves) {
+    text += std::string(indent + (parents.size() - depth) * step, ' ') + key + ": " + value + eol;
+  }
+  rewrite::Edit edit;
+  edit.path = file.path;
+  edit.display_path = file.display;
+  edit.begin = edit.end = static_cast<uint32_t>(at);
+  edit.new_text = std::move(text);
+  edit.file_sha256 =
+      file.exists ? base::Sha256Digest(contents) : std::string(rewrite::kFileMustNotExist);
+  edit.reason = std::move(reason);
+  edit.line = 1 + static_cast<int>(std::count(contents.begin(), contents.begin() + at, '\n'));
+  edit.column = 1;
+  return edit;
+}
+
+}  // namespace imagepin::plan

@@ -1,0 +1,96 @@
+#include "plan/insert.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "base/sha256.h"
+#include "rewrite/splice.h"
+#include "yaml/parser.h"
+
+namespace imagepin::plan {
+namespace {
+
+struct Parsed {
+  std::string contents;
+  std::vector<yaml::Document> documents;
+  ValuesFile file;
+};
+
+Parsed Parse(std::string contents) {
+  Parsed p;
+  p.contents = std::move(contents);
+  yaml::StreamParser parser;
+  yaml::SyntaxError error;
+  EXPECT_TRUE(parser.Parse(
+      p.contents, [](const yaml::Document&) {}, &error, &p.documents));
+  p.file = {"/r/v.yaml", "v.yaml", true, p.contents,
+            p.documents.empty() ? nullptr : &p.documents[0]};
+  return p;
+}
+
+std::string Applied(const Parsed& p, const rewrite::Edit& e) {
+  base::Result<std::string> out = rewrite::Splice(p.contents, {e});
+  EXPECT_TRUE(out.ok());
+  return out.ok() ? *out : "";
+}
+
+TEST(InsertKeys, UnderAnExistingImageMappingLf) {
+  Parsed p = Parse("image:\n  pullPolicy: Always # keep\nreplicas: 2\n");
+  base::Result<rewrite::Edit> e = InsertKeys(p.file, {"image"}, {{"ref", "a@sha256:1"}}, "r");
+  ASSERT_TRUE(e.ok()) << e.error().ToString();
+  EXPECT_EQ(e->begin, e->end);
+  EXPECT_EQ(e->new_text, "  ref: a@sha256:1\n");
+  EXPECT_EQ(e->file_sha256, base::Sha256Digest(p.contents));
+  EXPECT_EQ(Applied(p, *e),
+            "image:\n  pullPolicy: Always # keep\n  ref: a@sha256:1\nreplicas: 2\n");
+}
+
+TEST(InsertKeys, UnderAnExistingImageMappingCrlfWithItsIndentation) {
+  Parsed p = Parse("image:\r\n    pullPolicy: Always\r\n");
+  base::Result<rewrite::Edit> e = InsertKeys(p.file, {"image"}, {{"ref", "a@sha256:1"}}, "r");
+  ASSERT_TRUE(e.ok()) << e.error().ToString();
+  EXPECT_EQ(Applied(p, *e), "image:\r\n    pullPolicy: Always\r\n    ref: a@sha256:1\r\n");
+}
+
+TEST(InsertKeys, AppendedAsANewBlockInTheFilesIndentStep) {
+  Parsed p = Parse("resources:\r\n    cpu: 1\r\n# end\r\n");
+  base::Result<rewrite::Edit> e =
+      InsertKeys(p.file, {"migrations", "image"}, {{"ref", "a@sha256:1"}}, "r");
+  ASSERT_TRUE(e.ok()) << e.error().ToString();
+  EXPECT_EQ(Applied(p, *e),
+            "resources:\r\n    cpu: 1\r\n# end\r\nmigrations:\r\n    image:\r\n        ref: "
+            "a@sha256:1\r\n");
+}
+
+TEST(InsertKeys, AppendedToAFileWithoutAFinalLineBreak) {
+  Parsed p = Parse("replicas: 2");
+  base::Result<rewrite::Edit> e = InsertKeys(p.file, {"image"}, {{"ref", "x"}}, "r");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(Applied(p, *e), "replicas: 2\nimage:\n  ref: x\n");
+}
+
+TEST(InsertKeys, ANewFile) {
+  ValuesFile file{"/r/new.yaml", "new.yaml", false, {}, nullptr};
+  base::Result<rewrite::Edit> e = InsertKeys(file, {"image"}, {{"ref", "x"}}, "r");
+  ASSERT_TRUE(e.ok());
+  EXPECT_TRUE(e->CreatesFile());
+  EXPECT_EQ(e->begin, 0u);
+  EXPECT_EQ(e->new_text, "image:\n  ref: x\n");
+}
+
+TEST(InsertKeys, RefusesAFlowMappingAnAliasAndAnExistingKey) {
+  EXPECT_FALSE(
+      InsertKeys(Parse("image: {pullPolicy: Always}\n").file, {"image"}, {{"ref", "x"}}, "r").ok());
+  EXPECT_FALSE(
+      InsertKeys(Parse("base: &b\n  a: 1\nimage: *b\n").file, {"image"}, {{"ref", "x"}}, "r").ok());
+  EXPECT_FALSE(InsertKeys(Parse("image:\n  ref: y\n").file, {"image"}, {{"ref", "x"}}, "r").ok());
+}
+
+TEST(ScalarText, PlainWhenSafeElseDoubleQuoted) {
+  EXPECT_EQ(ScalarText("ghcr.io/a:1@sha256:ab"), "ghcr.io/a:1@sha256:ab");
+  EXPECT_EQ(ScalarText("1.10"), "\"1.10\"");
+}
+
+}  // namespace
+}  // namespace imagepin::plan
