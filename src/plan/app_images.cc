@@ -33,7 +33,7 @@ std::string FieldKeyPath(const apps::EffectiveImage& image) {
   return image.form == apps::SiteForm::kRef ? image.key_path + ".ref" : image.key_path;
 }
 
-AppEnvironment MakeAppEnvironment(std::string name, std::string dir,
+AppEnvironment MakeAppEnvironment(const policy::Config& config, std::string name, std::string dir,
                                   std::vector<apps::LoadedApplication> loaded) {
   AppEnvironment env;
   env.name = std::move(name);
@@ -69,7 +69,8 @@ AppEnvironment MakeAppEnvironment(std::string name, std::string dir,
       env.by_key.emplace(a.key, env.images.size());
       env.images.push_back(std::move(a));
     }
-    if (!has_ref && app->problems.empty() && apps::RequiresImageRef(app->app, app->values)) {
+    if (!has_ref && app->problems.empty() &&
+        apps::RequiresImageRef(config, app->app, app->values)) {
       env.missing_ref.push_back({app, identity, fmt::format("{}#0:image.ref", identity)});
     }
   }
@@ -84,7 +85,8 @@ AppEnvironment LoadAppEnvironment(const std::string& root, const policy::Config&
     if (app.environment == name) loaded.push_back(apps::LoadApplication(config, root, app));
   }
   const policy::Environment* env = config.FindEnvironment(name);
-  AppEnvironment out = MakeAppEnvironment(name, env ? env->path : std::string(), std::move(loaded));
+  AppEnvironment out =
+      MakeAppEnvironment(config, name, env ? env->path : std::string(), std::move(loaded));
   out.root = root;
   return out;
 }

@@ -64,7 +64,7 @@ struct AppEnvironment {
 std::string FieldKeyPath(const apps::EffectiveImage& image);
 
 // The applications of one environment, loaded, keyed. Pure over what LoadApplication read.
-AppEnvironment MakeAppEnvironment(std::string name, std::string dir,
+AppEnvironment MakeAppEnvironment(const policy::Config& config, std::string name, std::string dir,
                                   std::vector<apps::LoadedApplication> loaded);
 
 // Loads every application of `found` (apps::FindApplications) deployed in environment `name`.
