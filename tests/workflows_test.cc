@@ -438,9 +438,15 @@ TEST_F(ShippedFiles, ImagePolicyRunsOnPullRequestsTouchingWhatIsDeployed) {
   const Document& doc = file.doc;
   std::vector<std::string> paths =
       ScalarItems(doc, At(doc, doc.root(), {"on", "pull_request", "paths"}));
-  for (const char* want : {"sources/values/**", "sources/manifests/**", ".imagepin.yaml"}) {
+  for (const char* want :
+       {"sources/values/**", "sources/manifests/**", "sources/charts/**", ".imagepin.yaml"}) {
     EXPECT_TRUE(HasWord(paths, want)) << want;
   }
+  std::vector<std::string> push_paths =
+      ScalarItems(doc, At(doc, doc.root(), {"on", "push", "paths"}));
+  EXPECT_TRUE(HasWord(push_paths, "sources/charts/**"));
+  // A repository can put it under one always-run gate job.
+  EXPECT_NE(At(doc, doc.root(), {"on", "workflow_call"}), kNoNode);
   EXPECT_EQ(Scalar(doc, At(doc, doc.root(), {"permissions", "contents"})), "read");
   EXPECT_EQ(Scalar(doc, At(doc, doc.root(), {"permissions", "security-events"})), "write");
 }
