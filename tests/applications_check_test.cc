@@ -228,5 +228,28 @@ TEST_F(ApplicationsCheckTest, ATagParameterOverAnInheritedDigestIsIP011AtTheObje
   EXPECT_NE(findings[0].find("[IP011 mixed-layers]"), std::string::npos) << findings[0];
 }
 
+TEST_F(ApplicationsCheckTest, AChartsDefaultsAreJudgedThroughItsAppsNotAsAFile) {
+  // `image.ref: ""` and a vendored `Always` in a chart's values.yaml are defaults, not mistakes.
+  repo_.Write("charts/alloy/Chart.yaml", "apiVersion: v2\nname: alloy\nversion: 1.0.0\n");
+  repo_.Write("charts/alloy/values.yaml",
+              "image:\n  repository: grafana/alloy\n  tag: v1.4.0\n  pullPolicy: Always\n");
+  testing::CommandResult charts = testing::RunCommand(
+      {IMAGEPIN_BINARY, "check", "--color", "never", "-C", repo_.str(), repo_.str() + "/charts"});
+  EXPECT_EQ(charts.exit_code, 0) << charts.out << charts.err;
+  EXPECT_NE(charts.out.find("no findings in 4 files"), std::string::npos) << charts.out;
+
+  // Once an app stacks the chart, its default is that app's finding, at its layer; checking
+  // the chart alone judges the apps on it (and only those).
+  repo_.Write("values/_shared/platform/alloy.yaml", "image:\n  digest: " + kB + "\n");
+  testing::CommandResult r =
+      testing::RunCommand({IMAGEPIN_BINARY, "check", "--color", "never", "-C", repo_.str(),
+                           repo_.str() + "/charts/alloy"});
+  std::vector<std::string> findings = Findings(r);
+  ASSERT_EQ(findings.size(), 1u) << r.out;
+  EXPECT_EQ(findings[0].substr(0, findings[0].find(" error")),
+            "values/_shared/platform/alloy.yaml:1:1:");
+  EXPECT_NE(r.out.find("2 applications"), std::string::npos) << r.out;  // alloy in dev and prod
+}
+
 }  // namespace
 }  // namespace imagepin

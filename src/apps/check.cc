@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "apps/discover.h"
 #include "apps/effective.h"
@@ -202,13 +203,15 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
       yaml::StreamParser parser(options.limits);
       ReadFileDeclarations(config, file, &parser, &found[g], &noted[g]);
     });
-    for (size_t i = 0; i < manifests.size(); ++i) {
+    for (size_t i = 0; i < manifests.size() && request.paths.empty(); ++i) {
       std::move(found[i].begin(), found[i].end(), std::back_inserter(declared));
       std::move(noted[i].begin(), noted[i].end(), std::back_inserter(result.notices));
     }
   }
-  std::vector<Application> apps =
-      FindApplications(config, request.root, &result.notices, &declared);
+  // The scope's objects declare the applications, whatever explicit paths select: with paths,
+  // discovery reads them from the scope itself.
+  std::vector<Application> apps = FindApplications(config, request.root, &result.notices,
+                                                   request.paths.empty() ? &declared : nullptr);
 
   // Pass 2: the values files. Groups: one per app name (its layers in every environment), then
   // every other file alone.
@@ -219,7 +222,19 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
   std::vector<char> grouped(plan.files.size(), 0);
   std::map<std::string, ChartDefaults> charts;
   std::map<std::string, size_t> group_of_name;
+  // With explicit paths, the applications those files are layers of (a chart's values.yaml
+  // included): `check sources/charts/api` judges what that chart's apps deploy, not every app.
+  std::unordered_set<std::string> selected_paths;
+  if (!request.paths.empty()) {
+    for (const scan::FileEntry& f : plan.files) selected_paths.insert(f.display_path);
+    for (const scan::FileEntry& f : manifests) selected_paths.insert(f.display_path);
+  }
   for (size_t a = 0; a < apps.size(); ++a) {
+    if (!request.paths.empty() &&
+        std::none_of(apps[a].layers.begin(), apps[a].layers.end(),
+                     [&](const Layer& layer) { return selected_paths.count(layer.path) != 0; })) {
+      continue;
+    }
     auto [it, fresh] = group_of_name.try_emplace(apps[a].name, plan.groups.size());
     if (fresh) {
       plan.groups.push_back({{}, /*keep_documents=*/true});

@@ -181,6 +181,9 @@ class FileEvaluator {
       const scan::FileProblem& p = *scan.problem;
       Add("IP000", p.message, 0, {}, p.line, p.column, p.source_line, {});
     }
+    // A chart's defaults (`image.ref: ""`, a vendored `pullPolicy: Always`) are judged where an
+    // application stacks them (apps/rules.h), at the layer a person edits, not here.
+    if (scan.chart_defaults) return;
     for (const ImageField& field : scan.fields.images) CheckField(field);
     for (const scan::PullPolicyField& policy : scan.fields.pull_policies) {
       CheckPolicyValue(policy.document, policy.key_path, policy.value, {});

@@ -43,6 +43,12 @@ class ChartTemplateDetector {
     return last_answer_;
   }
 
+  // values.yaml beside a Chart.yaml: the chart's defaults, judged through its applications.
+  bool IsChartValues(const fs::path& file) {
+    std::string name = file.filename().string();
+    return (name == "values.yaml" || name == "values.yml") && HasChartFile(file.parent_path());
+  }
+
  private:
   bool IsTemplateUncached(const fs::path& file) {
     for (fs::path dir = file.parent_path(); !dir.empty() && dir.has_relative_path();
@@ -204,7 +210,8 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
             ListingProblem(rel, "symlink leads outside the repository: not read, never written"));
         continue;
       }
-      files.push_back({start.string(), rel, templates.IsTemplate(start)});
+      files.push_back(
+          {start.string(), rel, templates.IsTemplate(start), templates.IsChartValues(start)});
       continue;
     }
     if (!fs::is_directory(start, ec)) continue;  // an absent default directory is not an error
@@ -216,7 +223,8 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
       bool included = std::any_of(scope.include.begin(), scope.include.end(),
                                   [&](const std::string& g) { return base::GlobMatch(g, rel); });
       if (!included || excluded(rel) || !seen.insert(rel).second) return;
-      files.push_back({file.string(), rel, templates.IsTemplate(file)});
+      files.push_back(
+          {file.string(), rel, templates.IsTemplate(file), templates.IsChartValues(file)});
     });
   }
   std::sort(files.begin(), files.end(),
@@ -252,7 +260,9 @@ base::Result<std::vector<FileEntry>> ListPaths(const std::string& root,
                                 ? Relative(fs::absolute(file, ec), fs::absolute(root_path, ec))
                                 : Relative(file, root_path);
       if (seen.insert(display).second) {
-        files.push_back({file.string(), display, templates.IsTemplate(fs::absolute(file, ec))});
+        fs::path absolute = fs::absolute(file, ec);
+        files.push_back({file.string(), display, templates.IsTemplate(absolute),
+                         templates.IsChartValues(absolute)});
       }
     };
     if (fs::is_directory(p, ec)) {

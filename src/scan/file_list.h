@@ -13,6 +13,7 @@ struct FileEntry {
   std::string path;             // to open
   std::string display_path;     // relative to the repository root (or as given), '/'-separated
   bool chart_template = false;  // under a chart's templates/ directory: a Helm template
+  bool chart_values = false;    // a chart's own values.yaml (beside its Chart.yaml): defaults
 };
 
 struct Scope {

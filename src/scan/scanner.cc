@@ -88,6 +88,7 @@ void ScanFiles(const std::vector<FileEntry>& files, const ScanOptions& options,
       } else {
         scan = ScanContents(buffer, entry.display_path, false, &parser);
         if (options.fingerprint) scan.sha256 = base::Sha256Digest(buffer);
+        scan.chart_defaults = entry.chart_values;
       }
       on_file(i, entry, scan);
       // Let a rare huge file's buffer go instead of holding it for the rest of the run.
@@ -143,6 +144,7 @@ void ScanGroups(const std::vector<FileEntry>& files, const std::vector<FileGroup
           slot.scan = ScanContents(slot.contents, slot.entry->display_path, false, &parser,
                                    group.keep_documents ? &slot.documents : nullptr);
           if (options.fingerprint) slot.scan.sha256 = base::Sha256Digest(slot.contents);
+          slot.scan.chart_defaults = slot.entry->chart_values;
         }
       }
       // The slots stay where they are: the documents view their buffers.

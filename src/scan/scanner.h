@@ -37,6 +37,9 @@ struct FileScan {
   // "sha256:…" of the bytes scanned, when ScanOptions::fingerprint asked for it: a rewrite
   // planned from this scan applies only to a file that still holds exactly these bytes.
   std::string sha256;
+  // A chart's values.yaml (FileEntry::chart_values): defaults, judged through the applications
+  // that stack them, so per file only as YAML (IP000).
+  bool chart_defaults = false;
 };
 
 struct ScanOptions {
