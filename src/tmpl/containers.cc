@@ -35,9 +35,10 @@ struct Binding;
 using BindingPtr = std::shared_ptr<const Binding>;
 
 struct Binding {
-  enum class Kind { kUnknown, kRoot, kValues, kDict, kReads } kind = Kind::kUnknown;
+  enum class Kind { kUnknown, kRoot, kValues, kDict, kReads, kAnyOf } kind = Kind::kUnknown;
   std::string path;                        // kValues: ".Values.image"
   std::map<std::string, BindingPtr> dict;  // kDict
+  std::vector<BindingPtr> any;             // kAnyOf: one of these (default, coalesce, merge, …)
   std::vector<std::string> reads;          // kReads, kUnknown: the .Values paths feeding it
 };
 
@@ -74,6 +75,9 @@ void ReadsOf(const Binding& b, std::vector<std::string>& out, int depth = 0) {
     case Binding::Kind::kReads:
     case Binding::Kind::kUnknown:
       for (const std::string& read : b.reads) AddOnce(out, read);
+      break;
+    case Binding::Kind::kAnyOf:
+      for (const BindingPtr& value : b.any) ReadsOf(*value, out, depth + 1);
       break;
     case Binding::Kind::kRoot:
       break;
@@ -125,9 +129,20 @@ bool IsLiteral(const Operand& operand) {
 }
 
 // Follows .Values / dicts / pipelines to the binding of `fields` under `b`.
-BindingPtr Resolve(BindingPtr b, const std::vector<std::string>& fields, Facts& facts) {
-  for (const std::string& field : fields) {
+BindingPtr Resolve(BindingPtr b, const std::vector<std::string>& fields, Facts& facts,
+                   int depth = 0) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const std::string& field = fields[i];
     switch (b->kind) {
+      case Binding::Kind::kAnyOf: {
+        if (depth > 8) return Unknown();
+        auto any = std::make_shared<Binding>();
+        any->kind = Binding::Kind::kAnyOf;
+        std::vector<std::string> rest(fields.begin() + i, fields.end());
+        for (const BindingPtr& one : b->any)
+          any->any.push_back(Resolve(one, rest, facts, depth + 1));
+        return any;
+      }
       case Binding::Kind::kRoot:
         b = field == "Values" ? Make(Binding::Kind::kValues, ".Values") : Unknown();
         break;
@@ -136,10 +151,7 @@ BindingPtr Resolve(BindingPtr b, const std::vector<std::string>& fields, Facts& 
         break;
       case Binding::Kind::kDict: {
         auto it = b->dict.find(field);
-        if (it == b->dict.end()) {
-          AddOnce(facts.undecided, fmt::format("no key \"{}\" in the dict passed", field));
-          return Unknown();
-        }
+        if (it == b->dict.end()) return Unknown();  // nil, as in Go: reads nothing
         b = it->second;
         break;
       }
@@ -149,6 +161,21 @@ BindingPtr Resolve(BindingPtr b, const std::vector<std::string>& fields, Facts& 
     }
   }
   return b;
+}
+
+// An action's pipeline as written, without the closing delimiter.
+std::string PipelineText(std::string_view text) {
+  auto trim = [&] {
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\t' ||
+                             text.back() == '\r')) {
+      text.remove_suffix(1);
+    }
+  };
+  trim();
+  if (text.size() >= 2 && text.substr(text.size() - 2) == "}}") text.remove_suffix(2);
+  if (!text.empty() && text.back() == '-') text.remove_suffix(1);
+  trim();
+  return std::string(text);
 }
 
 std::string SourceOf(const ChartTemplates& chart, size_t file, Span span) {
@@ -364,6 +391,19 @@ class Evaluator {
       facts.Read(v);
       ReadsOf(*v, reads);
     }
+    // Functions that return one of their arguments: fields chained on the result are fields
+    // of one of them.
+    static const std::set<std::string_view> kChoosing = {
+        "default",        "coalesce",           "or",      "merge", "mustMerge",
+        "mergeOverwrite", "mustMergeOverwrite", "ternary", "first", "and"};
+    if (kChoosing.count(fn)) {
+      auto any = std::make_shared<Binding>();
+      any->kind = Binding::Kind::kAnyOf;
+      for (const BindingPtr& v : values) {
+        if (v->kind != Binding::Kind::kUnknown || !v->reads.empty()) any->any.push_back(v);
+      }
+      return any;
+    }
     return ReadsBinding(std::move(reads));
   }
 
@@ -378,6 +418,11 @@ class Evaluator {
         std::string out = "{";
         for (const auto& [k, v] : b.dict) out += k + ":" + Key(*v, depth + 1) + ",";
         return out + "}";
+      }
+      case Binding::Kind::kAnyOf: {
+        std::string out = "|";
+        for (const auto& v : b.any) out += Key(*v, depth + 1) + "|";
+        return out;
       }
       case Binding::Kind::kReads:
       case Binding::Kind::kUnknown: {
@@ -583,7 +628,8 @@ class Renderer {
       inner.dollar = inner.dot;
       Via v = via;
       if (v.file < 0) {
-        v.what = std::string(node.pipeline ? node.pipeline->span.Of(source) : node.open.Of(source));
+        v.what =
+            PipelineText(node.pipeline ? node.pipeline->span.Of(source) : node.open.Of(source));
         if (node.kind == NodeKind::kTemplate) v.what = std::string(node.open.Of(source));
         v.file = static_cast<int>(file);
         v.pos = node.pos;
@@ -599,7 +645,7 @@ class Renderer {
     hole.pipeline = node.pipeline ? &*node.pipeline : nullptr;
     hole.action = std::string(node.span.Of(source));
     hole.what = node.pipeline && node.kind == NodeKind::kAction
-                    ? std::string(node.pipeline->span.Of(source))
+                    ? PipelineText(node.pipeline->span.Of(source))
                     : hole.action;
     if (node.kind == NodeKind::kTemplate) {
       BindingPtr a =
@@ -900,11 +946,13 @@ class Reader {
   // A line whose content starts with a hole that is not a key: opaque YAML at that indent.
   void BlockHole(const VLine& l, size_t at) {
     int i = static_cast<int>(at);
-    Pop([&](const Entry& e) {
-      if (e.indent > i) return true;
-      if (e.indent < i) return false;
-      return e.item || !(e.empty_value && !e.has_children);
-    });
+    Pop([&](const Entry& e) { return e.indent > i; });
+    if (!stack_.empty() && stack_.back().item && stack_.back().indent == i) {
+      stack_.pop_back();  // a sibling of that item: more items of the same list
+    } else if (!stack_.empty() && stack_.back().indent == i &&
+               !(stack_.back().empty_value && !stack_.back().has_children)) {
+      stack_.pop_back();  // a sibling key
+    }
     LabelReads(l);
     std::vector<const Hole*> hs = HolesIn(l, at, l.s.size());
     if (hs.empty()) return;
