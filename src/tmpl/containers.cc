@@ -223,7 +223,9 @@ class Evaluator {
     AddOnce(facts.includes, name);
     const Definition* def = chart_.Find(name);
     if (!def) {
+      // What it reads is unknown: count its whole argument as read.
       AddOnce(facts.undecided, fmt::format("include \"{}\" is not defined", name));
+      facts.Read(arg);
       return Unknown();
     }
     if (depth >= kMaxIncludeDepth) {
@@ -363,6 +365,13 @@ class Evaluator {
     std::vector<BindingPtr> values;
     for (const Operand* a : args) values.push_back(Arg(*a, file, env, facts, depth));
     if (piped) values.push_back(piped);
+    if (fn == "tuple" || fn == "list") {
+      // Indexed like a dict by `index $l 0`.
+      auto b = std::make_shared<Binding>();
+      b->kind = Binding::Kind::kDict;
+      for (size_t i = 0; i < values.size(); ++i) b->dict[std::to_string(i)] = values[i];
+      return b;
+    }
     if (fn == "required") {
       facts.required = true;
       if (values.empty()) return Unknown();
@@ -377,7 +386,8 @@ class Evaluator {
       bool literal_keys = !piped;
       std::vector<std::string> keys;
       for (size_t i = 1; i < args.size() && literal_keys; ++i) {
-        literal_keys = args[i]->kind == OperandKind::kString;
+        literal_keys =
+            args[i]->kind == OperandKind::kString || args[i]->kind == OperandKind::kNumber;
         keys.push_back(args[i]->value);
       }
       if (literal_keys) {

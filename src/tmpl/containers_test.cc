@@ -598,6 +598,8 @@ TEST(AnalyseContainersRealFiles, CertManagerController) {
   EXPECT_EQ(c.line, 88);
   EXPECT_EQ(c.name->text, "{{ .Chart.Name }}-controller");
   EXPECT_EQ(c.image->includes, Strings{"cert-manager.image"});
+  // The tuple's elements are passed on, but cert-manager.image is in _helpers.tpl, which testdata
+  // does not copy: the whole arguments are what is read.
   EXPECT_EQ(c.image->reads,
             (Strings{".Values.image", ".Values.imageRegistry", ".Values.imageNamespace"}));
   EXPECT_TRUE(c.opaque.empty()) << c.opaque[0];  // extraArgs / extraEnv are list items
@@ -649,6 +651,25 @@ TEST(AnalyseContainersSharedCharts, AlloyContainersAndImageTagInLabels) {
   EXPECT_NE(std::find(alloy->label_reads.begin(), alloy->label_reads.end(), ".Values.image.tag"),
             alloy->label_reads.end());
   EXPECT_EQ(r.not_analysable.size(), 6u) << Describe(r);
+}
+
+TEST(AnalyseContainersSharedCharts, CertManagerImageThroughTupleIndex) {
+  if (!HaveShared()) GTEST_SKIP() << kSharedCharts << " is not there";
+  Analysed a =
+      Analyse(ListChart(kSharedCharts / "cert-manager__cert-manager/deploy/charts/cert-manager"));
+  const ContainerAnalysis& r = a.result;
+  ASSERT_EQ(r.containers.size(), 4u) << Describe(r);
+  const Container& c = r.containers[1];
+  ASSERT_EQ(c.template_path, "templates/deployment.yaml");
+  EXPECT_EQ(c.image->includes, Strings{"cert-manager.image"});
+  // (tuple .Values.image …) then `index . 0` inside: the fields of .Values.image.
+  for (const char* read : {".Values.image.repository", ".Values.image.registry",
+                           ".Values.image.name", ".Values.image.tag", ".Values.image.digest",
+                           ".Values.imageRegistry", ".Values.imageNamespace"}) {
+    EXPECT_NE(std::find(c.image->reads.begin(), c.image->reads.end(), read), c.image->reads.end())
+        << read;
+  }
+  EXPECT_TRUE(c.image->required);  // required "ERROR: image.name must be set …"
 }
 
 // Every shared chart: the analysis ends and finds something in each chart with workloads.
