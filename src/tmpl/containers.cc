@@ -621,7 +621,9 @@ class Renderer {
     bool structural = name && !other && (indent != kNone || AtLineStart());
     const Definition* def = name ? chart_.Find(*name) : nullptr;
     bool nested = name && std::find(stack_.begin(), stack_.end(), *name) != stack_.end();
-    if (structural && def && depth < kMaxIncludeDepth && !nested) {
+    bool budget = rendered_ + def_size(def) <= kMaxRendered;
+    if (structural && def && depth < kMaxIncludeDepth && !nested && budget) {
+      rendered_ += def_size(def);
       if (node.kind == NodeKind::kTemplate) {
         arg = node.pipeline ? eval_.Pipe(*node.pipeline, file, env, facts, depth) : Unknown();
       } else {
@@ -667,6 +669,8 @@ class Renderer {
     if (structural && nested) AddOnce(hole.facts.undecided, "recursive include");
     if (structural && def && depth >= kMaxIncludeDepth) {
       AddOnce(hole.facts.undecided, "includes nest too deep");
+    } else if (structural && def && !nested && !budget) {
+      AddOnce(hole.facts.undecided, "too much to render: includes expand beyond the budget");
     }
     if (via.file >= 0) {
       hole.via = via.what;
@@ -700,6 +704,12 @@ class Renderer {
     }
   }
 
+  static size_t def_size(const Definition* def) { return def ? def->node->span.size() : 0; }
+
+  // Bytes of define bodies expanded into one file's lines: includes nested kMaxIncludeDepth
+  // deep, each using the next several times, would otherwise expand exponentially.
+  static constexpr size_t kMaxRendered = 8u << 20;
+  size_t rendered_ = 0;
   const ChartTemplates& chart_;
   Evaluator& eval_;
   std::vector<std::string> stack_;
@@ -853,8 +863,10 @@ class Reader {
       p.c.label_reads = doc_.label_reads;
       out_.containers.push_back(std::move(p.c));
     }
+    std::set<std::string> seen;  // one per place and reason: a hole expanded many times
     for (PendingNotAnalysable& p : doc_.not_analysable) {
-      if (ShapeFits(doc_.kind, p.shape)) out_.not_analysable.push_back(std::move(p.n));
+      if (!ShapeFits(doc_.kind, p.shape) || !seen.insert(p.n.ToString()).second) continue;
+      out_.not_analysable.push_back(std::move(p.n));
     }
     doc_ = Document{};
     stack_.clear();

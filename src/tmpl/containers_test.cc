@@ -483,6 +483,29 @@ spec:
   for (const Container& c : r.containers) EXPECT_NE(c.list, ContainerList::kInitContainers);
 }
 
+// Each define uses the next four times, 12 deep: 4^12 expansions unbounded; the budget stops it.
+TEST(AnalyseContainers, ExponentialIncludesAreBounded) {
+  std::string helpers;
+  for (int i = 0; i < 12; ++i) {
+    std::string next = "{{ include \"f" + std::to_string(i + 1) + "\" . | nindent 0 }}";
+    helpers += "{{- define \"f" + std::to_string(i) + "\" -}}\n" + std::string(200, '#') + "\n" +
+               next + next + next + next + "\n{{- end }}\n";
+  }
+  helpers += "{{- define \"f12\" -}}\n- name: leaf\n  image: leaf:1\n{{- end }}\n";
+  Analysed a = Analyse({{"templates/_helpers.tpl", helpers},
+                        {"templates/pod.yaml",
+                         "kind: Pod\nspec:\n  containers:\n"
+                         "  {{- include \"f0\" . | nindent 2 }}\n"}});
+  const ContainerAnalysis& r = a.result;
+  EXPECT_GT(r.containers.size(), 0u);
+  EXPECT_LT(r.containers.size(), 100000u);
+  // One report for the include that expands too far, however many holes it left.
+  ASSERT_EQ(r.not_analysable.size(), 1u) << Describe(r).substr(0, 2000);
+  EXPECT_EQ(r.not_analysable[0].line, 4);
+  EXPECT_NE(r.not_analysable[0].reason.find("beyond the budget"), std::string::npos)
+      << r.not_analysable[0].reason;
+}
+
 TEST(AnalyseContainers, SkipsHelpersAndNotes) {
   const char* pod = R"(kind: Pod
 spec:
