@@ -618,8 +618,11 @@ class Renderer {
       }
     }
     Origin origin{static_cast<int>(file), node.pos.line, node.pos.column, in_range};
-    bool structural = name && !other && (indent != kNone || AtLineStart());
     const Definition* def = name ? chart_.Find(*name) : nullptr;
+    // Lines of its own: at the start of a line, after nindent/indent, or a body that begins
+    // with a line break ({{define "x"}} without "-}}").
+    bool structural =
+        name && !other && (indent != kNone || AtLineStart() || StartsWithNewline(def));
     bool nested = name && std::find(stack_.begin(), stack_.end(), *name) != stack_.end();
     bool budget = rendered_ + def_size(def) <= kMaxRendered;
     if (structural && def && depth < kMaxIncludeDepth && !nested && budget) {
@@ -702,6 +705,15 @@ class Renderer {
       default:
         return Unknown();
     }
+  }
+
+  bool StartsWithNewline(const Definition* def) const {
+    if (!def || def->node->list.empty() || def->node->list[0].kind != NodeKind::kText) {
+      return false;
+    }
+    std::string_view text = def->node->list[0].text.Of(chart_.files()[def->file].source);
+    size_t first = text.find_first_not_of(" \t\r");
+    return first != std::string_view::npos && text[first] == '\n';
   }
 
   static size_t def_size(const Definition* def) { return def ? def->node->span.size() : 0; }
@@ -1041,6 +1053,10 @@ class Reader {
       std::vector<const Hole*> hs = HolesIn(l, value_at, l.s.size());
       if (!hs.empty()) {
         AddNotAnalysable(*hs[0], shape, key);
+        // Mid-line, a multi-line text's later lines land at an indentation the template does
+        // not show.
+        doc_.not_analysable.back().n.reason +=
+            "; written after the key, its indentation cannot be told";
       } else if (value != "[]") {
         const Origin& o = l.origin[value_at];
         NotAnalysable n{template_path_, o.file >= 0 ? chart_.files()[o.file].path : template_path_,

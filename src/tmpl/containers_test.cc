@@ -506,6 +506,49 @@ TEST(AnalyseContainers, ExponentialIncludesAreBounded) {
       << r.not_analysable[0].reason;
 }
 
+// `indent` at the start of a line and {{template}} place a define's lines too; an include after
+// the key (no nindent) and a flow sequence cannot be read.
+TEST(AnalyseContainers, IndentTemplateAndMidLineIncludes) {
+  Analysed a = Analyse({{"templates/_helpers.tpl", R"({{- define "x.containers" -}}
+- name: a
+  image: a:1
+{{- end }}
+{{- define "x.init" }}
+        - name: init
+          image: init:1
+{{- end }})"},
+                        {"templates/deploy.yaml", R"(kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+{{ include "x.containers" . | indent 8 }}
+      initContainers:
+{{- template "x.init" . }}
+      ephemeralContainers: {{ include "x.containers" . }}
+---
+kind: Pod
+spec:
+  containers: [{name: b, image: "b:1"}]
+)"}});
+  const ContainerAnalysis& r = a.result;
+  ASSERT_EQ(r.containers.size(), 2u) << Describe(r);
+  EXPECT_EQ(r.containers[0].list, ContainerList::kContainers);
+  EXPECT_EQ(*r.containers[0].image->literal, "a:1");
+  EXPECT_EQ(r.containers[0].file, "templates/_helpers.tpl");
+  EXPECT_EQ(r.containers[0].line, 2);
+  EXPECT_EQ(r.containers[1].list, ContainerList::kInitContainers);
+  EXPECT_EQ(*r.containers[1].name->literal, "init");
+  EXPECT_EQ(r.containers[1].line, 6);
+  EXPECT_EQ(r.containers[1].column, 9);
+  ASSERT_EQ(r.not_analysable.size(), 2u) << Describe(r);
+  EXPECT_EQ(r.not_analysable[0].ToString(),
+            "templates/deploy.yaml:9:28: not analysable: ephemeralContainers rendered by "
+            "include \"x.containers\" .; written after the key, its indentation cannot be told");
+  EXPECT_EQ(r.not_analysable[1].ToString(),
+            "templates/deploy.yaml:13:15: not analysable: containers written as a flow sequence");
+}
+
 TEST(AnalyseContainers, SkipsHelpersAndNotes) {
   const char* pod = R"(kind: Pod
 spec:
