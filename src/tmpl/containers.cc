@@ -182,12 +182,29 @@ std::string SourceOf(const ChartTemplates& chart, size_t file, Span span) {
   return std::string(span.Of(chart.files()[file].source));
 }
 
+// Bodies and parentheses nested this deep across includes (each file is below the parser's
+// max_depth, but kMaxIncludeDepth of them stack up) are not followed, so the stack stays small.
+constexpr int kMaxNesting = 1024;
+
+struct Nesting {
+  explicit Nesting(int& level) : level_(level) { ++level_; }
+  ~Nesting() { --level_; }
+  Nesting(const Nesting&) = delete;
+  Nesting& operator=(const Nesting&) = delete;
+  int& level_;
+};
+
 // Evaluates pipelines for what they read, following includes.
 class Evaluator {
  public:
   explicit Evaluator(const ChartTemplates& chart) : chart_(chart) {}
 
   BindingPtr Pipe(const Pipeline& pipeline, size_t file, Env& env, Facts& facts, int depth) {
+    Nesting nesting(level_);
+    if (level_ > kMaxNesting) {
+      AddOnce(facts.undecided, "nested too deep");
+      return Unknown();
+    }
     BindingPtr piped;
     for (const Command& cmd : pipeline.cmds) piped = Cmd(cmd, piped, file, env, facts, depth);
     return piped ? piped : Unknown();
@@ -260,6 +277,11 @@ class Evaluator {
 
   // Everything a body reads: outputs, conditions, includes.
   void Body(const std::vector<Node>& list, size_t file, Env& env, Facts& facts, int depth) {
+    Nesting nesting(level_);
+    if (level_ > kMaxNesting) {
+      AddOnce(facts.undecided, "nested too deep");
+      return;
+    }
     for (const Node& node : list) {
       switch (node.kind) {
         case NodeKind::kAction: {
@@ -445,6 +467,7 @@ class Evaluator {
   }
 
   static constexpr int kMaxWalks = 4096;
+  int level_ = 0;
   const ChartTemplates& chart_;
   std::vector<std::string> stack_;
   std::map<std::string, Facts> memo_;
@@ -500,6 +523,8 @@ class Renderer {
 
   void List(const std::vector<Node>& list, size_t file, Env& env, int offset, int depth,
             bool in_range, const Via& via) {
+    Nesting nesting(level_);
+    if (level_ > kMaxNesting) return;  // each file nests < max_depth; includes multiply that
     for (const Node& node : list) {
       switch (node.kind) {
         case NodeKind::kText:
@@ -721,6 +746,7 @@ class Renderer {
   // Bytes of define bodies expanded into one file's lines: includes nested kMaxIncludeDepth
   // deep, each using the next several times, would otherwise expand exponentially.
   static constexpr size_t kMaxRendered = 8u << 20;
+  int level_ = 0;
   size_t rendered_ = 0;
   const ChartTemplates& chart_;
   Evaluator& eval_;
@@ -904,7 +930,10 @@ class Reader {
     n.line = pos.line;
     n.column = pos.column;
     n.reason = fmt::format("{} rendered by {}", what, h.via_file >= 0 ? h.via : h.what);
-    if (h.via_file >= 0) n.reason += fmt::format(" ({})", h.what);
+    if (h.via_file >= 0) {
+      std::string inner = h.what.size() > 60 ? h.what.substr(0, 57) + "..." : h.what;
+      n.reason += fmt::format(" ({})", inner);
+    }
     if (!h.facts.reads.empty()) {
       std::string reads;
       for (const auto& x : h.facts.reads) reads += (reads.empty() ? "" : ", ") + x;

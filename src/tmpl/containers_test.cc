@@ -549,6 +549,27 @@ spec:
             "templates/deploy.yaml:13:15: not analysable: containers written as a flow sequence");
 }
 
+// Bodies nested deep in each of many nested includes: the walk stops instead of the stack.
+TEST(AnalyseContainers, DeepNestingAcrossIncludesEnds) {
+  std::string ifs, ends;
+  for (int i = 0; i < 400; ++i) {
+    ifs += "{{ if .a }}";
+    ends += "{{ end }}";
+  }
+  std::string helpers;
+  for (int i = 0; i < 15; ++i) {
+    helpers += "{{- define \"n" + std::to_string(i) + "\" -}}\n" + ifs + "{{ include \"n" +
+               std::to_string(i + 1) + "\" . | nindent 0 }}" + ends + "\n{{- end }}\n";
+  }
+  helpers += "{{- define \"n15\" -}}\n- name: deep\n{{- end }}\n";
+  Analysed a = Analyse({{"templates/_helpers.tpl", helpers},
+                        {"templates/pod.yaml",
+                         "kind: Pod\nspec:\n  containers:\n"
+                         "  {{- include \"n0\" . | nindent 2 }}\n"}});
+  // Past kMaxNesting levels the innermost define is not reached.
+  EXPECT_TRUE(a.result.containers.empty()) << Describe(a.result);
+}
+
 TEST(AnalyseContainers, SkipsHelpersAndNotes) {
   const char* pod = R"(kind: Pod
 spec:
@@ -578,6 +599,9 @@ TEST(AnalyseContainersRealFiles, Podinfo) {
   EXPECT_EQ(c.image->reads, (Strings{".Values.image.repository", ".Values.image.tag"}));
   EXPECT_EQ(c.pull_policy->reads, Strings{".Values.image.pullPolicy"});
   EXPECT_TRUE(c.opaque.empty());  // extraEnvs is an env list item, not the container's
+  // podinfo.labels / selectorLabels (podinfo.name, podinfo.fullname) and the pod annotations.
+  EXPECT_EQ(c.label_reads, (Strings{".Values.fullnameOverride", ".Values.nameOverride",
+                                    ".Values.service.httpPort", ".Values.podAnnotations[]"}));
 }
 
 // testdata has the StatefulSet and common's _images.tpl, not redis' _helpers.tpl: the image
