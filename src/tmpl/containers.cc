@@ -478,6 +478,9 @@ class Evaluator {
 // Rendering into virtual lines.
 
 constexpr char kHole = '\x01';
+// {{if}}, {{else}}, {{end}} (and with, range) in the middle of a line: the text around is one of
+// several, not a literal. The YAML reader skips them.
+constexpr char kBranch = '\x02';
 
 struct Origin {
   int file = -1;  // -1: indentation added by nindent/indent
@@ -533,23 +536,39 @@ class Renderer {
         case NodeKind::kAction:
           Action(node, file, env, offset, depth, in_range, via);
           break;
-        case NodeKind::kIf: {
-          Facts ignored;
-          eval_.Pipe(*node.pipeline, file, env, ignored, depth);
-          List(node.list, file, env, offset, depth, in_range, via);
-          List(node.else_list, file, env, offset, depth, in_range, via);
-          break;
-        }
+        case NodeKind::kIf:
         case NodeKind::kWith:
         case NodeKind::kRange: {
-          Facts ignored;
-          BindingPtr b = eval_.Pipe(*node.pipeline, file, env, ignored, depth);
+          Facts facts;
+          BindingPtr b = eval_.Pipe(*node.pipeline, file, env, facts, depth);
+          facts.Read(b);
           Env inner = env;
           bool range = node.kind == NodeKind::kRange;
-          Evaluator::Declare(*node.pipeline, b, inner, range);
-          inner.dot = range ? Element(b) : b;
+          if (node.kind != NodeKind::kIf) {
+            Evaluator::Declare(*node.pipeline, b, inner, range);
+            inner.dot = range ? Element(b) : b;
+          } else {
+            Evaluator::Declare(*node.pipeline, b, inner, false);
+          }
+          // Inline (`image: {{ if .a }}x{{ else }}y{{ end }}`): mark the control actions so
+          // the value is not taken for the literal "xy". A body that starts a line is
+          // structure, not part of the line it is joined to by "{{-".
+          const std::string& src = chart_.files()[file].source;
+          bool inline_flow = inline_flow_ || (!AtLineStart() && !StartsLine(node.list, file, 0));
+          bool saved = inline_flow_;
+          inline_flow_ = inline_flow;
+          if (inline_flow) {
+            Mark(node.open, node.pos, file, &*node.pipeline, std::move(facts), in_range, src);
+          }
           List(node.list, file, inner, offset, depth, in_range || range, via);
+          if (inline_flow && node.has_else && !node.else_chain) {
+            Mark(node.else_action, node.else_pos, file, nullptr, {}, in_range, src);
+          }
           List(node.else_list, file, env, offset, depth, in_range, via);
+          if (inline_flow && !node.else_chain) {
+            Mark(node.end_action, node.end_pos, file, nullptr, {}, in_range, src);
+          }
+          inline_flow_ = saved;
           break;
         }
         case NodeKind::kTemplate:
@@ -594,9 +613,63 @@ class Renderer {
         column = 1;
         continue;
       }
-      Put(c == kHole ? '?' : c, Origin{static_cast<int>(file), line, column, in_range});
+      Put(c == kHole || c == kBranch ? '?' : c,
+          Origin{static_cast<int>(file), line, column, in_range});
       if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++column;
     }
+  }
+
+  // True if what `list` outputs first is a line break: text starting with one, an action piped
+  // to nindent, or such a body of a nested if/with/range.
+  bool StartsLine(const std::vector<Node>& list, size_t file, int depth) const {
+    if (depth > 8) return false;
+    for (const Node& node : list) {
+      switch (node.kind) {
+        case NodeKind::kComment:
+          continue;
+        case NodeKind::kText: {
+          std::string_view text = node.text.Of(chart_.files()[file].source);
+          size_t first = text.find_first_not_of(" \t\r");
+          if (first == std::string_view::npos) continue;
+          return text[first] == '\n';
+        }
+        case NodeKind::kAction: {
+          const Pipeline& p = *node.pipeline;
+          if (!p.decl.empty()) continue;
+          for (size_t i = 1; i < p.cmds.size(); ++i) {
+            const Command& c = p.cmds[i];
+            if (!c.args.empty() && c.args[0].kind == OperandKind::kIdentifier &&
+                c.args[0].value == "nindent") {
+              return true;
+            }
+          }
+          return false;
+        }
+        case NodeKind::kIf:
+        case NodeKind::kWith:
+        case NodeKind::kRange:
+          return StartsLine(node.list, file, depth + 1);
+        default:
+          return false;
+      }
+    }
+    return false;
+  }
+
+  // A kBranch marker for a control action in the middle of a line.
+  void Mark(Span action, Pos pos, size_t file, const Pipeline* pipeline, Facts facts, bool in_range,
+            const std::string& source) {
+    if (AtLineStart()) return;
+    Hole hole;
+    hole.file = static_cast<int>(file);
+    hole.pos = pos;
+    hole.pipeline = pipeline;
+    hole.action = std::string(action.Of(source));
+    hole.what = hole.action;
+    hole.facts = std::move(facts);
+    holes.push_back(std::move(hole));
+    lines.back().holes.push_back(static_cast<int>(holes.size() - 1));
+    Put(kBranch, Origin{static_cast<int>(file), pos.line, pos.column, in_range});
   }
 
   void PutHole(Hole hole, const Origin& origin) {
@@ -746,6 +819,7 @@ class Renderer {
   // Bytes of define bodies expanded into one file's lines: includes nested kMaxIncludeDepth
   // deep, each using the next several times, would otherwise expand exponentially.
   static constexpr size_t kMaxRendered = 8u << 20;
+  bool inline_flow_ = false;  // inside an inline if/with/range: its nested ones are inline too
   int level_ = 0;
   size_t rendered_ = 0;
   const ChartTemplates& chart_;
@@ -824,7 +898,8 @@ std::string Unquote(std::string_view s) {
 }
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\r' || s.back() == '\t' || s.back() == kBranch)) {
     s.remove_suffix(1);
   }
   return s;
@@ -847,8 +922,8 @@ class Reader {
     std::vector<const Hole*> out;
     size_t k = 0;
     for (size_t i = 0; i < l.s.size() && i < to; ++i) {
-      if (l.s[i] != kHole) continue;
-      if (i >= from) out.push_back(&r_.holes[l.holes[k]]);
+      if (l.s[i] != kHole && l.s[i] != kBranch) continue;
+      if (i >= from && l.s[i] == kHole) out.push_back(&r_.holes[l.holes[k]]);
       ++k;
     }
     return out;
@@ -856,12 +931,15 @@ class Reader {
 
   Expr MakeExpr(const VLine& l, size_t from) const {
     Expr e;
-    std::string_view rest = TrimRight(std::string_view(l.s).substr(from));
+    std::string_view rest = std::string_view(l.s).substr(from);
+    while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\r' || rest.back() == '\t')) {
+      rest.remove_suffix(1);  // an {{end}} at the end stays
+    }
     size_t k = 0;
-    for (size_t i = 0; i < from; ++i) k += l.s[i] == kHole;
+    for (size_t i = 0; i < from; ++i) k += l.s[i] == kHole || l.s[i] == kBranch;
     bool any = false;
     for (char c : rest) {
-      if (c != kHole) {
+      if (c != kHole && c != kBranch) {
         e.text.push_back(c);
         continue;
       }
@@ -1051,12 +1129,13 @@ class Reader {
     size_t colon = KeyEnd(s, at);
     if (colon == std::string_view::npos) return;
     std::string key = Unquote(TrimRight(s.substr(at, colon - at)));
-    size_t value_at = s.find_first_not_of(' ', colon + 1);
+    size_t value_at = s.find_first_not_of(std::string_view(" \x02", 2), colon + 1);
     std::string_view value =
         value_at == std::string_view::npos ? std::string_view() : TrimRight(s.substr(value_at));
     Entry* parent = stack_.empty() ? nullptr : &stack_.back();
     if (parent) parent->has_children = true;
-    if (!parent && key == "kind" && value.find(kHole) == std::string_view::npos) {
+    if (!parent && key == "kind" && value.find(kHole) == std::string_view::npos &&
+        value.find(kBranch) == std::string_view::npos) {
       doc_.kind = Unquote(value);
     }
     if (key == "helm.sh/hook" && stack_.size() == 2 && stack_[0].key == "metadata" &&
@@ -1065,9 +1144,10 @@ class Reader {
     }
     if (parent && parent->item && parent->container >= 0 && !value.empty()) {
       Container& c = doc_.containers[parent->container].c;
-      if (key == "name") c.name = MakeExpr(l, value_at);
-      if (key == "image") c.image = MakeExpr(l, value_at);
-      if (key == "imagePullPolicy") c.pull_policy = MakeExpr(l, value_at);
+      size_t expr_at = s.find_first_not_of(' ', colon + 1);  // from a leading {{if}}
+      if (key == "name") c.name = MakeExpr(l, expr_at);
+      if (key == "image") c.image = MakeExpr(l, expr_at);
+      if (key == "imagePullPolicy") c.pull_policy = MakeExpr(l, expr_at);
     }
     Entry e;
     e.indent = static_cast<int>(at);

@@ -570,6 +570,43 @@ TEST(AnalyseContainers, DeepNestingAcrossIncludesEnds) {
   EXPECT_TRUE(a.result.containers.empty()) << Describe(a.result);
 }
 
+// An if/else inside a value is part of it (not the literal "AlwaysIfNotPresent"); an if block
+// joined to the line before by "{{-" is not.
+TEST(AnalyseContainers, InlineIfElseInValues) {
+  Analysed a = Analyse({{"templates/deploy.yaml", R"(kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+        - name: a
+          image: "{{ .Values.image.repository }}{{ if .Values.image.digest }}@{{ .Values.image.digest }}{{ else }}:{{ .Values.image.tag }}{{ end }}"
+          imagePullPolicy: {{ if .Values.dev }}Always{{ else }}IfNotPresent{{ end }}
+          {{- if .Values.securityContext }}
+          securityContext:
+            {{- toYaml .Values.securityContext | nindent 12 }}
+          {{- end }}
+      {{- if .Values.sidecar.enabled }}
+        - name: sidecar
+          image: {{ .Values.sidecar.image }}
+      {{- end }}
+)"}});
+  const ContainerAnalysis& r = a.result;
+  ASSERT_EQ(r.containers.size(), 2u) << Describe(r);
+  const Container& c = r.containers[0];
+  EXPECT_EQ(
+      c.image->text,
+      R"("{{ .Values.image.repository }}{{ if .Values.image.digest }}@{{ .Values.image.digest }}{{ else }}:{{ .Values.image.tag }}{{ end }}")");
+  EXPECT_EQ(c.image->reads,
+            (Strings{".Values.image.repository", ".Values.image.digest", ".Values.image.tag"}));
+  ASSERT_TRUE(c.pull_policy);
+  EXPECT_FALSE(c.pull_policy->literal);
+  EXPECT_EQ(c.pull_policy->text, "{{ if .Values.dev }}Always{{ else }}IfNotPresent{{ end }}");
+  EXPECT_EQ(c.pull_policy->reads, Strings{".Values.dev"});
+  EXPECT_TRUE(r.containers[0].opaque.empty());
+  EXPECT_EQ(r.containers[1].image->text, "{{ .Values.sidecar.image }}");
+  EXPECT_EQ(r.containers[1].image->reads, Strings{".Values.sidecar.image"});
+}
+
 TEST(AnalyseContainers, SkipsHelpersAndNotes) {
   const char* pod = R"(kind: Pod
 spec:
