@@ -929,9 +929,9 @@ class Reader {
     return out;
   }
 
-  Expr MakeExpr(const VLine& l, size_t from) const {
+  Expr MakeExpr(const VLine& l, size_t from, size_t to) const {
     Expr e;
-    std::string_view rest = std::string_view(l.s).substr(from);
+    std::string_view rest = std::string_view(l.s).substr(from, to - from);
     while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\r' || rest.back() == '\t')) {
       rest.remove_suffix(1);  // an {{end}} at the end stays
     }
@@ -1124,14 +1124,32 @@ class Reader {
     return std::string_view::npos;
   }
 
+  // Where a "#" comment starts in the value from `at` (outside quotes), or the line's end.
+  static size_t CommentAt(std::string_view s, size_t at) {
+    char quote = 0;
+    for (size_t i = at; i < s.size(); ++i) {
+      char c = s[i];
+      if (quote) {
+        if (c == quote) quote = 0;
+        continue;
+      }
+      bool start = i == at || s[i - 1] == ' ' || s[i - 1] == '\t';
+      if (c == '#' && start) return i;
+      if ((c == '"' || c == '\'') && start) quote = c;
+    }
+    return s.size();
+  }
+
   void KeyLine(const VLine& l, size_t at) {
     std::string_view s = l.s;
     size_t colon = KeyEnd(s, at);
     if (colon == std::string_view::npos) return;
     std::string key = Unquote(TrimRight(s.substr(at, colon - at)));
     size_t value_at = s.find_first_not_of(std::string_view(" \x02", 2), colon + 1);
-    std::string_view value =
-        value_at == std::string_view::npos ? std::string_view() : TrimRight(s.substr(value_at));
+    size_t value_end = CommentAt(s, colon + 1);
+    std::string_view value = value_at == std::string_view::npos || value_at >= value_end
+                                 ? std::string_view()
+                                 : TrimRight(s.substr(value_at, value_end - value_at));
     Entry* parent = stack_.empty() ? nullptr : &stack_.back();
     if (parent) parent->has_children = true;
     if (!parent && key == "kind" && value.find(kHole) == std::string_view::npos &&
@@ -1145,9 +1163,9 @@ class Reader {
     if (parent && parent->item && parent->container >= 0 && !value.empty()) {
       Container& c = doc_.containers[parent->container].c;
       size_t expr_at = s.find_first_not_of(' ', colon + 1);  // from a leading {{if}}
-      if (key == "name") c.name = MakeExpr(l, expr_at);
-      if (key == "image") c.image = MakeExpr(l, expr_at);
-      if (key == "imagePullPolicy") c.pull_policy = MakeExpr(l, expr_at);
+      if (key == "name") c.name = MakeExpr(l, expr_at, value_end);
+      if (key == "image") c.image = MakeExpr(l, expr_at, value_end);
+      if (key == "imagePullPolicy") c.pull_policy = MakeExpr(l, expr_at, value_end);
     }
     Entry e;
     e.indent = static_cast<int>(at);
@@ -1159,7 +1177,7 @@ class Reader {
     if (!value.empty() && ListKind(key)) {
       int shape = ListShape();
       if (!shape) return;
-      std::vector<const Hole*> hs = HolesIn(l, value_at, l.s.size());
+      std::vector<const Hole*> hs = HolesIn(l, value_at, value_end);
       if (!hs.empty()) {
         AddNotAnalysable(*hs[0], shape, key);
         // Mid-line, a multi-line text's later lines land at an indentation the template does

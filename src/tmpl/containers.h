@@ -13,7 +13,8 @@
 // What a newcomer gets wrong: holes are not evaluated. A container list that a hole produces
 // (`toYaml .Values.sidecars`, tpl, an undefined or computed include) is a NotAnalysable, never a
 // guess; a hole inside a container (`{{ toYaml .Values.extra | nindent 10 }}`) is kept in
-// Container::opaque. Bounded: includes nest at most kMaxIncludeDepth deep and never into a
+// Container::opaque. .Values paths of files under charts/<sub>/ are the subchart's own values.
+// Bounded: includes nest at most kMaxIncludeDepth deep and never into a
 // define already being expanded, so the work is linear in the templates' size times that bound.
 #pragma once
 
@@ -30,10 +31,12 @@ inline constexpr int kMaxIncludeDepth = 16;
 
 // A YAML value as the template writes it: literal text and actions.
 struct Expr {
-  std::string text;                        // as written: "{{ .Values.image.repository }}:{{ … }}"
-  std::optional<std::string> literal;      // when there is no action: the value, quotes removed
-  std::vector<const Pipeline*> pipelines;  // the actions' pipelines (into the ChartTemplates)
-  std::vector<std::string> actions;        // each action's source text, "{{ … }}"
+  std::string text;                    // as written: "{{ .Values.image.repository }}:{{ … }}"
+  std::optional<std::string> literal;  // when there is no action: the value, quotes removed
+  // The actions' pipelines, into the ChartTemplates ({{template "x" p}}: p, if any; an inline
+  // {{if c}}: c), and each action's source text, "{{ … }}", {{if}}/{{else}}/{{end}} included.
+  std::vector<const Pipeline*> pipelines;
+  std::vector<std::string> actions;
   // The .Values paths read, each once, in order: ".Values.image.tag"; elements of a range over
   // .Values.x are ".Values.x[]". Followed through includes (and the dicts they are given).
   std::vector<std::string> reads;

@@ -607,6 +607,26 @@ spec:
   EXPECT_EQ(r.containers[1].image->reads, Strings{".Values.sidecar.image"});
 }
 
+TEST(AnalyseContainers, CommentsAreNotValues) {
+  Analysed a = Analyse({{"templates/deploy.yaml", R"(kind: Deployment # the app
+spec:
+  template:
+    spec:
+      containers: # one
+        - name: "a # not a comment"
+          image: nginx:1.25 # pinned by hand
+          imagePullPolicy: {{ .Values.pullPolicy }} # from values
+)"}});
+  const ContainerAnalysis& r = a.result;
+  ASSERT_EQ(r.containers.size(), 1u) << Describe(r);
+  EXPECT_TRUE(r.not_analysable.empty()) << Describe(r);
+  const Container& c = r.containers[0];
+  EXPECT_EQ(c.workload_kind, "Deployment");
+  EXPECT_EQ(*c.name->literal, "a # not a comment");
+  EXPECT_EQ(*c.image->literal, "nginx:1.25");
+  EXPECT_EQ(c.pull_policy->text, "{{ .Values.pullPolicy }}");
+}
+
 TEST(AnalyseContainers, SkipsHelpersAndNotes) {
   const char* pod = R"(kind: Pod
 spec:
