@@ -836,7 +836,7 @@ struct Entry {
   std::string key;
   bool empty_value = false;
   bool has_children = false;
-  int container = -1;  // index into Document::containers for a container item
+  int container = -1;  // index into DocState::containers for a container item
 };
 
 struct PendingContainer {
@@ -849,7 +849,8 @@ struct PendingNotAnalysable {
   int shape = 0;
 };
 
-struct Document {
+struct DocState {
+  bool any = false;  // a key was read
   std::string kind;
   bool is_hook = false;
   std::vector<std::string> label_reads;
@@ -979,12 +980,26 @@ class Reader {
       p.c.label_reads = doc_.label_reads;
       out_.containers.push_back(std::move(p.c));
     }
+    if (doc_.any) {
+      Document d;
+      d.template_path = template_path_;
+      d.kind = doc_.kind;
+      d.is_hook = doc_.is_hook;
+      d.label_reads = doc_.label_reads;
+      for (const PendingContainer& p : doc_.containers) {
+        d.has_pod_template = d.has_pod_template || ShapeFits(doc_.kind, p.shape);
+      }
+      for (const PendingNotAnalysable& p : doc_.not_analysable) {
+        d.has_pod_template = d.has_pod_template || ShapeFits(doc_.kind, p.shape);
+      }
+      out_.documents.push_back(std::move(d));
+    }
     std::set<std::string> seen;  // one per place and reason: a hole expanded many times
     for (PendingNotAnalysable& p : doc_.not_analysable) {
       if (!ShapeFits(doc_.kind, p.shape) || !seen.insert(p.n.ToString()).second) continue;
       out_.not_analysable.push_back(std::move(p.n));
     }
-    doc_ = Document{};
+    doc_ = DocState{};
     stack_.clear();
     block_indent_ = -1;
   }
@@ -1152,6 +1167,7 @@ class Reader {
                                  : TrimRight(s.substr(value_at, value_end - value_at));
     Entry* parent = stack_.empty() ? nullptr : &stack_.back();
     if (parent) parent->has_children = true;
+    doc_.any = true;
     if (!parent && key == "kind" && value.find(kHole) == std::string_view::npos &&
         value.find(kBranch) == std::string_view::npos) {
       doc_.kind = Unquote(value);
@@ -1197,7 +1213,7 @@ class Reader {
   const Renderer& r_;
   std::string template_path_;
   ContainerAnalysis& out_;
-  Document doc_;
+  DocState doc_;
   std::vector<Entry> stack_;
   int block_indent_ = -1;
 };

@@ -79,9 +79,19 @@ struct NotAnalysable {
   std::string ToString() const;
 };
 
+// One YAML document a template renders (between "---"s), with or without containers.
+struct Document {
+  std::string template_path;
+  std::string kind;  // literal, or empty
+  bool is_hook = false;
+  bool has_pod_template = false;         // containers or not-analysable lists were found in it
+  std::vector<std::string> label_reads;  // as Container::label_reads
+};
+
 struct ContainerAnalysis {
   std::vector<Container> containers;
   std::vector<NotAnalysable> not_analysable;
+  std::vector<Document> documents;  // those with a key, in order
 };
 
 // Pure; the Exprs point into `chart`, which must outlive the result.

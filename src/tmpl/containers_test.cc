@@ -419,6 +419,11 @@ data:
   EXPECT_EQ(r.containers[0].workload_kind, "");
   EXPECT_EQ(*r.containers[0].name->literal, "a");
   EXPECT_EQ(*r.containers[1].name->literal, "b");
+  ASSERT_EQ(r.documents.size(), 3u);
+  EXPECT_TRUE(r.documents[0].has_pod_template);
+  EXPECT_TRUE(r.documents[1].has_pod_template);
+  EXPECT_EQ(r.documents[2].kind, "ConfigMap");
+  EXPECT_FALSE(r.documents[2].has_pod_template);
 }
 
 TEST(AnalyseContainers, UnresolvableIncludesAreNotAnalysable) {
@@ -707,6 +712,16 @@ TEST(AnalyseContainersRealFiles, AlloyWithoutContainerDefines) {
   EXPECT_NE(r.not_analysable[3].reason.find("reading .Values.controller.extraContainers"),
             std::string::npos)
       << r.not_analysable[3].reason;
+  // The Deployment's labels: alloy.labels uses alloy.imageId, which reads .Values.image.tag.
+  ASSERT_EQ(r.documents.size(), 1u);
+  const Document& d = r.documents[0];
+  EXPECT_EQ(d.template_path, "templates/controllers/deployment.yaml");
+  EXPECT_EQ(d.kind, "Deployment");
+  EXPECT_TRUE(d.has_pod_template);
+  EXPECT_NE(std::find(d.label_reads.begin(), d.label_reads.end(), ".Values.image.tag"),
+            d.label_reads.end());
+  EXPECT_NE(std::find(d.label_reads.begin(), d.label_reads.end(), ".Values.image.digest"),
+            d.label_reads.end());
 }
 
 TEST(AnalyseContainersRealFiles, IngressNginxController) {
