@@ -6,6 +6,7 @@
 #include "apps/check.h"
 #include "cli/commands.h"
 #include "cli/diagnostics.h"
+#include "cli/json_util.h"
 
 namespace imagepin::cli {
 
@@ -30,6 +31,24 @@ std::optional<int> OpenApplications(const std::string& root, const std::string& 
   PrintDiagnostics(notices);
   out->config = std::move(*config);
   return std::nullopt;
+}
+
+nlohmann::ordered_json ApplicationJson(const apps::Application& app) {
+  nlohmann::ordered_json j;
+  j["name"] = app.name;
+  j["environment"] = app.environment;
+  j["chart"] = StringOrNull(app.chart);
+  j["origin"] = app.origin;
+  j["declaredIn"] = StringOrNull(app.declared_in);
+  j["layers"] = nlohmann::ordered_json::array();
+  for (const apps::Layer& layer : app.layers) {
+    nlohmann::ordered_json l;
+    l["path"] = layer.path;
+    l["role"] = apps::LayerRoleName(layer.role);
+    l["exists"] = layer.exists;
+    j["layers"].push_back(std::move(l));
+  }
+  return j;
 }
 
 }  // namespace imagepin::cli

@@ -2,6 +2,7 @@
 // configured environment, and the repository's applications (discovery's notes printed).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,5 +22,9 @@ struct ApplicationsSession {
 // nullopt and fills `out`.
 std::optional<int> OpenApplications(const std::string& root, const std::string& env,
                                     ApplicationsSession* out);
+
+// An application as `apps` and `explain` print it in JSON: name, environment, chart, origin,
+// declaredIn and layers (path, role, exists), in that order.
+nlohmann::ordered_json ApplicationJson(const apps::Application& app);
 
 }  // namespace imagepin::cli

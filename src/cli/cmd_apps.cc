@@ -107,20 +107,7 @@ std::string Table(const std::vector<std::vector<std::string>>& rows) {
 
 nlohmann::ordered_json AppJson(const apps::LoadedApplication& loaded) {
   const apps::Application& app = loaded.app;
-  nlohmann::ordered_json j;
-  j["name"] = app.name;
-  j["environment"] = app.environment;
-  j["chart"] = StringOrNull(app.chart);
-  j["origin"] = app.origin;
-  j["declaredIn"] = StringOrNull(app.declared_in);
-  j["layers"] = nlohmann::ordered_json::array();
-  for (const apps::Layer& layer : app.layers) {
-    nlohmann::ordered_json l;
-    l["path"] = layer.path;
-    l["role"] = apps::LayerRoleName(layer.role);
-    l["exists"] = layer.exists;
-    j["layers"].push_back(std::move(l));
-  }
+  nlohmann::ordered_json j = ApplicationJson(app);
   j["images"] = nlohmann::ordered_json::array();
   for (const apps::EffectiveImage& image : loaded.images) {
     nlohmann::ordered_json i;

@@ -167,20 +167,7 @@ class Explainer {
 
   nlohmann::ordered_json Json(const std::vector<policy::Finding>& findings) const {
     const apps::Application& app = loaded_.app;
-    nlohmann::ordered_json j;
-    j["name"] = app.name;
-    j["environment"] = app.environment;
-    j["chart"] = StringOrNull(app.chart);
-    j["origin"] = app.origin;
-    j["declaredIn"] = StringOrNull(app.declared_in);
-    j["layers"] = nlohmann::ordered_json::array();
-    for (const apps::Layer& layer : app.layers) {
-      nlohmann::ordered_json l;
-      l["path"] = layer.path;
-      l["role"] = apps::LayerRoleName(layer.role);
-      l["exists"] = layer.exists;
-      j["layers"].push_back(std::move(l));
-    }
+    nlohmann::ordered_json j = ApplicationJson(app);
     j["images"] = nlohmann::ordered_json::array();
     for (const apps::EffectiveImage& image : loaded_.images) {
       std::vector<apps::EffectiveImage> chart = ChartImage(image);
