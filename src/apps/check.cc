@@ -65,6 +65,13 @@ struct Slot {
   std::vector<policy::Finding> findings;
   std::vector<base::Diagnostic> notices;
   int files_scanned = 0, templates_skipped = 0, image_fields = 0, applications = 0;
+
+  // One file judged on its own, and counted, as policy::RunCheck does.
+  void JudgeFile(const policy::Config& config, const scan::GroupFile& file) {
+    ++(file.scan.status == scan::FileStatus::kTemplate ? templates_skipped : files_scanned);
+    image_fields += static_cast<int>(file.scan.fields.images.size());
+    policy::EvaluateFile(config, file.entry->display_path, file.scan, &findings);
+  }
 };
 
 struct GroupPlan {
@@ -74,20 +81,17 @@ struct GroupPlan {
   std::vector<std::vector<size_t>> group_apps;  // per group: indexes into apps
 };
 
-}  // namespace
-
-namespace {
-
-// Reads the declarations of one scanned file whose bytes may hold them (parsed again, with its
-// documents kept: such files are few).
+// Reads the declarations of one scanned file where its scan saw Argo CD or Flux objects (parsed
+// again, with its documents kept: such files are few).
 void ReadFileDeclarations(const policy::Config& config, const scan::GroupFile& file,
-                          yaml::StreamParser* parser, std::vector<DeclaredApplication>* out,
+                          std::vector<DeclaredApplication>* out,
                           std::vector<base::Diagnostic>* notices) {
   if (file.scan.status != scan::FileStatus::kScanned || file.scan.fields.application_objects == 0) {
     return;
   }
+  yaml::StreamParser parser(yaml::ParseLimits{config.max_depth});
   std::vector<yaml::Document> documents;
-  scan::ScanContents(file.contents, file.entry->display_path, false, parser, &documents);
+  scan::ScanContents(file.contents, file.entry->display_path, false, &parser, &documents);
   for (const yaml::Document& doc : documents) {
     ReadDeclarations(doc, file.entry->display_path, config, out, notices);
   }
@@ -95,12 +99,7 @@ void ReadFileDeclarations(const policy::Config& config, const scan::GroupFile& f
 
 // Files under the shared dir or an environment's: the values files the convention stacks.
 bool IsValuesPath(const policy::Config& config, std::string_view path) {
-  auto below = [&](std::string_view dir) {
-    return path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/';
-  };
-  if (below(config.shared)) return true;
-  return std::any_of(config.environments.begin(), config.environments.end(),
-                     [&](const policy::Environment& env) { return below(env.path); });
+  return RoleOfPath(config, path) != LayerRole::kDeclared;
 }
 
 }  // namespace
@@ -118,8 +117,7 @@ std::vector<DeclaredApplication> ReadDeclaredApplications(const policy::Config& 
   std::vector<std::vector<base::Diagnostic>> noted(files.size());
   scan::ScanGroups(files, groups, OptionsFor(config, 0),
                    [&](size_t g, std::span<scan::GroupFile> group) {
-                     yaml::StreamParser parser(yaml::ParseLimits{config.max_depth});
-                     ReadFileDeclarations(config, group[0], &parser, &found[g], &noted[g]);
+                     ReadFileDeclarations(config, group[0], &found[g], &noted[g]);
                    });
   std::vector<DeclaredApplication> out;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -194,14 +192,8 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
     std::vector<std::vector<DeclaredApplication>> found(manifests.size());
     std::vector<std::vector<base::Diagnostic>> noted(manifests.size());
     scan::ScanGroups(manifests, singles, options, [&](size_t g, std::span<scan::GroupFile> files) {
-      const scan::GroupFile& file = files[0];
-      Slot& slot = slots[g];
-      ++(file.scan.status == scan::FileStatus::kTemplate ? slot.templates_skipped
-                                                         : slot.files_scanned);
-      slot.image_fields += static_cast<int>(file.scan.fields.images.size());
-      policy::EvaluateFile(config, file.entry->display_path, file.scan, &slot.findings);
-      yaml::StreamParser parser(options.limits);
-      ReadFileDeclarations(config, file, &parser, &found[g], &noted[g]);
+      slots[g].JudgeFile(config, files[0]);
+      ReadFileDeclarations(config, files[0], &found[g], &noted[g]);
     });
     for (size_t i = 0; i < manifests.size() && request.paths.empty(); ++i) {
       std::move(found[i].begin(), found[i].end(), std::back_inserter(declared));
@@ -302,14 +294,7 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
           const scan::GroupFile& file = files[i];
           by_path.emplace(file.entry->display_path, &file);
           size_t f = plan.groups[g].files[i];
-          if (!plan.evaluate[f]) continue;
-          if (file.scan.status == scan::FileStatus::kTemplate) {
-            ++slot.templates_skipped;
-          } else {
-            ++slot.files_scanned;
-          }
-          slot.image_fields += static_cast<int>(file.scan.fields.images.size());
-          policy::EvaluateFile(config, file.entry->display_path, file.scan, &slot.findings);
+          if (plan.evaluate[f]) slot.JudgeFile(config, file);
         }
         for (size_t a : plan.group_apps[g]) {
           const Application& app = apps[a];

@@ -55,13 +55,6 @@ LayerRole RoleOf(std::string_view pattern) {
 }
 
 // A declared file's role from where it lies.
-LayerRole RoleOfPath(const policy::Config& config, std::string_view path) {
-  if (!Below(config.shared, path).empty()) return LayerRole::kShared;
-  for (const policy::Environment& env : config.environments) {
-    if (!Below(env.path, path).empty()) return LayerRole::kEnvironment;
-  }
-  return LayerRole::kDeclared;
-}
 
 class Discoverer {
  public:
@@ -316,6 +309,14 @@ std::string ExpandPattern(std::string_view pattern, const PatternValues& values)
     if (!replaced) out += pattern[i++];
   }
   return out;
+}
+
+LayerRole RoleOfPath(const policy::Config& config, std::string_view path) {
+  if (!Below(config.shared, path).empty()) return LayerRole::kShared;
+  for (const policy::Environment& env : config.environments) {
+    if (!Below(env.path, path).empty()) return LayerRole::kEnvironment;
+  }
+  return LayerRole::kDeclared;
 }
 
 Discovery DiscoverApplications(const policy::Config& config, const DiscoveryInput& input) {

@@ -28,6 +28,10 @@ struct Discovery {
   std::vector<base::Diagnostic> notices;
 };
 
+// Where `path` (relative to the root) lies: below the shared dir (kShared), an environment's
+// dir (kEnvironment), or elsewhere (kDeclared).
+LayerRole RoleOfPath(const policy::Config& config, std::string_view path);
+
 // The values.yaml of the chart directory `chart` ("." is the repository root).
 std::string ChartValuesPath(std::string_view chart);
 

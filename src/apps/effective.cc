@@ -44,6 +44,18 @@ std::string Compose(const EffectiveImage& e) {
 
 }  // namespace
 
+const char* SiteFormName(SiteForm form) {
+  switch (form) {
+    case SiteForm::kString:
+      return "string";
+    case SiteForm::kRef:
+      return "ref";
+    case SiteForm::kSplit:
+      return "split";
+  }
+  return "split";
+}
+
 int EffectiveImage::TopLayer() const {
   return std::max({ref.layer, registry.layer, repository.layer, tag.layer, digest.layer});
 }

@@ -24,6 +24,9 @@ struct Part {
 
 enum class SiteForm { kString, kRef, kSplit };
 
+// "string", "ref", "split".
+const char* SiteFormName(SiteForm form);
+
 struct EffectiveImage {
   yaml::SegmentPath path;  // the image key: `image`, `metrics.image`
   std::string key_path;    // printed: "metrics.image"

@@ -29,18 +29,6 @@ struct AppsFlags {
   std::string root = ".";
 };
 
-const char* SiteFormName(apps::SiteForm form) {
-  switch (form) {
-    case apps::SiteForm::kString:
-      return "string";
-    case apps::SiteForm::kRef:
-      return "ref";
-    case apps::SiteForm::kSplit:
-      return "split";
-  }
-  return "split";
-}
-
 // "sources/values/env/dev/apps/api.yaml (missing)", "argo/api.yaml [spec.source.helm.values]",
 // "… (unreadable)" for a layer LoadApplication could not read or parse.
 std::string LayerLabel(const apps::LoadedApplication& loaded, const apps::Layer& layer) {
@@ -113,7 +101,7 @@ nlohmann::ordered_json AppJson(const apps::LoadedApplication& loaded) {
     nlohmann::ordered_json i;
     i["keyPath"] = image.key_path;
     i["reference"] = image.reference;
-    i["form"] = SiteFormName(image.form);
+    i["form"] = apps::SiteFormName(image.form);
     j["images"].push_back(std::move(i));
   }
   return j;

@@ -30,18 +30,6 @@ struct ExplainFlags {
   std::string root = ".";
 };
 
-const char* FormName(apps::SiteForm form) {
-  switch (form) {
-    case apps::SiteForm::kString:
-      return "string";
-    case apps::SiteForm::kRef:
-      return "ref";
-    case apps::SiteForm::kSplit:
-      return "split";
-  }
-  return "split";
-}
-
 // One part as explain shows it.
 struct PartView {
   const char* name;   // "ref", "registry", …, "pullPolicy"
@@ -128,7 +116,7 @@ class Explainer {
     for (const apps::EffectiveImage& image : loaded_.images) {
       std::vector<apps::EffectiveImage> chart = ChartImage(image);
       out +=
-          fmt::format("  image {} ({}): {}{}\n", image.key_path, FormName(image.form),
+          fmt::format("  image {} ({}): {}{}\n", image.key_path, apps::SiteFormName(image.form),
                       image.reference.empty() ? "(empty)" : image.reference,
                       image.partial ? " (partial: the chart's templates name the repository)" : "");
       for (const PartView& v : PartsOf(image, chart.empty() ? nullptr : &chart[0])) {
@@ -173,7 +161,7 @@ class Explainer {
       std::vector<apps::EffectiveImage> chart = ChartImage(image);
       nlohmann::ordered_json i;
       i["keyPath"] = image.key_path;
-      i["form"] = FormName(image.form);
+      i["form"] = apps::SiteFormName(image.form);
       i["reference"] = image.reference;
       i["partial"] = image.partial;
       nlohmann::ordered_json parts = nlohmann::ordered_json::object();

@@ -328,7 +328,7 @@ class Evaluator {
     }
   }
 
- private:
+  // The binding of one operand: a field of dot, dot, a variable, a parenthesised pipeline.
   BindingPtr Arg(const Operand& operand, size_t file, Env& env, Facts& facts, int depth) {
     switch (operand.kind) {
       case OperandKind::kField:
@@ -350,6 +350,7 @@ class Evaluator {
     }
   }
 
+ private:
   BindingPtr Cmd(const Command& cmd, const BindingPtr& piped, size_t file, Env& env, Facts& facts,
                  int depth) {
     if (cmd.args.empty()) return Unknown();
@@ -729,8 +730,7 @@ class Renderer {
         arg = node.pipeline ? eval_.Pipe(*node.pipeline, file, env, facts, depth) : Unknown();
       } else {
         const Command& first = node.pipeline->cmds[0];
-        arg = first.args.size() > 2 ? OperandBinding(first.args[2], file, env, facts, depth)
-                                    : Unknown();
+        arg = first.args.size() > 2 ? eval_.Arg(first.args[2], file, env, facts, depth) : Unknown();
       }
       if (indent == kNindent) NewLine(offset + n);
       if (indent == kIndent) {
@@ -783,26 +783,6 @@ class Renderer {
       for (int i = 0; i < n; ++i) Put(' ', Origin{});
     }
     PutHole(std::move(hole), origin);
-  }
-
-  BindingPtr OperandBinding(const Operand& operand, size_t file, Env& env, Facts& facts,
-                            int depth) {
-    switch (operand.kind) {
-      case OperandKind::kField:
-        return Resolve(env.dot, operand.fields, facts);
-      case OperandKind::kDot:
-        return env.dot;
-      case OperandKind::kVariable: {
-        if (operand.value == "$") return Resolve(env.dollar, operand.fields, facts);
-        auto it = env.vars.find(operand.value);
-        return it == env.vars.end() ? Unknown() : Resolve(it->second, operand.fields, facts);
-      }
-      case OperandKind::kPipeline:
-        return Resolve(eval_.Pipe(*operand.pipeline, file, env, facts, depth), operand.fields,
-                       facts);
-      default:
-        return Unknown();
-    }
   }
 
   bool StartsWithNewline(const Definition* def) const {
