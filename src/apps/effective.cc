@@ -30,18 +30,6 @@ Part FindPart(const LayeredValues& values, const LayeredValue& mapping,
   return part;
 }
 
-std::string Compose(const EffectiveImage& e) {
-  std::string ref;
-  if (!e.registry.value.value.empty() && !e.repository.value.value.empty()) {
-    ref = e.registry.value.value + "/";
-  }
-  ref += e.repository.value.value;
-  if (!e.tag.value.value.empty()) ref += ":" + e.tag.value.value;
-  bool tag_has_digest = e.tag.value.value.find('@') != std::string::npos;
-  if (!e.digest.value.value.empty() && !tag_has_digest) ref += "@" + e.digest.value.value;
-  return ref;
-}
-
 }  // namespace
 
 const char* SiteFormName(SiteForm form) {
@@ -119,7 +107,8 @@ std::vector<EffectiveImage> FindEffectiveImages(const LayeredValues& values,
           e.digest.value.value = "sha256:" + e.digest.value.value;  // old charts: bare hex
         }
         e.partial = e.repository.value.value.empty();
-        e.reference = Compose(e);
+        e.reference = scan::ComposeSplit(e.registry.value.value, e.repository.value.value,
+                                         e.tag.value.value, e.digest.value.value);
       }
     } else {
       continue;

@@ -357,15 +357,7 @@ class Extractor {
   }
 
   static std::string ComposeSplit(const ImageField& f) {
-    std::string ref;
-    if (f.registry.present && !f.registry.value.empty() && !f.repository.value.empty()) {
-      ref = f.registry.value + "/";
-    }
-    ref += f.repository.value;
-    if (f.tag.present && !f.tag.value.empty()) ref += ":" + f.tag.value;
-    bool tag_has_digest = f.tag.value.find('@') != std::string::npos;
-    if (f.digest.present && !f.digest.value.empty() && !tag_has_digest) ref += "@" + f.digest.value;
-    return ref;
+    return scan::ComposeSplit(f.registry.value, f.repository.value, f.tag.value, f.digest.value);
   }
 
   void HandleContainers(NodeId list, std::string_view list_key) {
@@ -424,6 +416,18 @@ class Extractor {
 };
 
 }  // namespace
+
+std::string ComposeSplit(std::string_view registry, std::string_view repository,
+                         std::string_view tag, std::string_view digest) {
+  std::string ref;
+  if (!registry.empty() && !repository.empty()) ref = std::string(registry) + "/";
+  ref += repository;
+  if (!tag.empty()) ref += ":" + std::string(tag);
+  // `tag: v1@sha256:…` carries its own digest: a second one would not parse.
+  bool tag_has_digest = tag.find('@') != std::string_view::npos;
+  if (!digest.empty() && !tag_has_digest) ref += "@" + std::string(digest);
+  return ref;
+}
 
 Scalar MakeScalar(const yaml::Document& doc, yaml::NodeId id, bool with_source_line) {
   Scalar s;

@@ -1,6 +1,9 @@
 // Finds the image fields of one YAML document (see image_field.h for the forms).
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "scan/image_field.h"
 #include "yaml/document.h"
 
@@ -15,6 +18,12 @@ struct ExtractOptions {
   // allocation per segment).
   bool record_paths = false;
 };
+
+// A split image as a chart renders it: registry/repository:tag@digest, each part only when set
+// (no registry without a repository, no digest beside a tag that carries one). Parts not present
+// are empty.
+std::string ComposeSplit(std::string_view registry, std::string_view repository,
+                         std::string_view tag, std::string_view digest);
 
 // The scalar at `id` (through an alias) as a Scalar; not present for a null, a collection or
 // kNoNode. Without `with_source_line`, Scalar::source_line stays empty (most scalars are never
