@@ -834,6 +834,7 @@ struct DocState {
   std::string kind;
   bool is_hook = false;
   std::vector<std::string> label_reads;
+  std::vector<LabelRead> label_sites;
   std::vector<PendingContainer> containers;
   std::vector<PendingNotAnalysable> not_analysable;
 };
@@ -912,6 +913,12 @@ class Reader {
 
   Expr MakeExpr(const VLine& l, size_t from, size_t to) const {
     Expr e;
+    if (from < l.origin.size()) {
+      const Origin& o = l.origin[from];
+      e.file = o.file >= 0 ? chart_.files()[static_cast<size_t>(o.file)].path : template_path_;
+      e.line = o.line;
+      e.column = o.column;
+    }
     std::string_view rest = std::string_view(l.s).substr(from, to - from);
     while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\r' || rest.back() == '\t')) {
       rest.remove_suffix(1);  // an {{end}} at the end stays
@@ -948,7 +955,16 @@ class Reader {
     }
     if (!label) return;
     for (int h : l.holes) {
-      for (const auto& x : r_.holes[h].facts.reads) AddOnce(doc_.label_reads, x);
+      const Hole& hole = r_.holes[h];
+      for (const auto& x : hole.facts.reads) {
+        if (std::find(doc_.label_reads.begin(), doc_.label_reads.end(), x) !=
+            doc_.label_reads.end()) {
+          continue;
+        }
+        doc_.label_reads.push_back(x);
+        doc_.label_sites.push_back(
+            {x, chart_.files()[hole.file].path, hole.pos.line, hole.pos.column});
+      }
     }
   }
 
@@ -966,6 +982,7 @@ class Reader {
       d.kind = doc_.kind;
       d.is_hook = doc_.is_hook;
       d.label_reads = doc_.label_reads;
+      d.label_sites = doc_.label_sites;
       for (const PendingContainer& p : doc_.containers) {
         d.has_pod_template = d.has_pod_template || ShapeFits(doc_.kind, p.shape);
       }

@@ -31,6 +31,10 @@ inline constexpr int kMaxIncludeDepth = 16;
 
 // A YAML value as the template writes it: literal text and actions.
 struct Expr {
+  // Where the value is written (its first byte): the template, or a define's file.
+  std::string file;
+  int line = 0;
+  int column = 0;
   std::string text;                    // as written: "{{ .Values.image.repository }}:{{ … }}"
   std::optional<std::string> literal;  // when there is no action: the value, quotes removed
   // The actions' pipelines, into the ChartTemplates ({{template "x" p}}: p, if any; an inline
@@ -69,6 +73,15 @@ struct Container {
   std::vector<std::string> label_reads;
 };
 
+// Where a document reads a .Values path under labels, annotations or spec.selector: the action
+// that reads it (in a define's file when the labels come from an include).
+struct LabelRead {
+  std::string path;  // ".Values.image.tag"
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
 struct NotAnalysable {
   std::string template_path;
   std::string file;
@@ -86,6 +99,7 @@ struct Document {
   bool is_hook = false;
   bool has_pod_template = false;         // containers or not-analysable lists were found in it
   std::vector<std::string> label_reads;  // as Container::label_reads
+  std::vector<LabelRead> label_sites;    // the first place each of label_reads is read
 };
 
 struct ContainerAnalysis {

@@ -105,8 +105,13 @@ spec:
   EXPECT_EQ(app.image->text, R"("{{ .Values.image.repository }}:{{ .Values.image.tag }}")");
   EXPECT_EQ(app.image->reads, (Strings{".Values.image.repository", ".Values.image.tag"}));
   EXPECT_EQ(app.image->pipelines.size(), 2u);
+  EXPECT_EQ(app.image->file, "templates/deploy.yaml");
+  EXPECT_EQ(app.image->line, 10);
+  EXPECT_EQ(app.image->column, 18);
   ASSERT_TRUE(app.pull_policy && app.pull_policy->literal);
   EXPECT_EQ(*app.pull_policy->literal, "IfNotPresent");
+  EXPECT_EQ(app.pull_policy->line, 11);
+  EXPECT_EQ(app.pull_policy->column, 28);
   const Container& side = r.containers[1];
   EXPECT_EQ(side.line, 15);
   ASSERT_TRUE(side.image && side.image->literal);
@@ -278,7 +283,19 @@ spec:
   EXPECT_TRUE(c.image->undecided.empty());
   ASSERT_TRUE(c.pull_policy);
   EXPECT_EQ(c.pull_policy->reads, Strings{".Values.image.pullPolicy"});
+  // Inside the define, where the include put it.
+  EXPECT_EQ(c.image->file, "templates/_helpers.tpl");
+  EXPECT_EQ(c.image->line, 11);
+  EXPECT_EQ(c.pull_policy->line, 12);
+  EXPECT_EQ(c.pull_policy->column, 20);
   EXPECT_EQ(c.label_reads, Strings{".Values.image.tag"});
+  ASSERT_EQ(r.documents.size(), 1u);
+  ASSERT_EQ(r.documents[0].label_sites.size(), 1u);
+  const LabelRead& site = r.documents[0].label_sites[0];
+  EXPECT_EQ(site.path, ".Values.image.tag");
+  EXPECT_EQ(site.file, "templates/_helpers.tpl");  // the action that reads it
+  EXPECT_EQ(site.line, 3);
+  EXPECT_EQ(site.column, 10);
 }
 
 TEST(AnalyseContainers, RangeOverExtraContainers) {
@@ -722,6 +739,10 @@ TEST(AnalyseContainersRealFiles, AlloyWithoutContainerDefines) {
             d.label_reads.end());
   EXPECT_NE(std::find(d.label_reads.begin(), d.label_reads.end(), ".Values.image.digest"),
             d.label_reads.end());
+  ASSERT_EQ(d.label_sites.size(), d.label_reads.size());
+  for (size_t i = 0; i < d.label_sites.size(); ++i) {
+    EXPECT_EQ(d.label_sites[i].path, d.label_reads[i]);
+  }
 }
 
 TEST(AnalyseContainersRealFiles, IngressNginxController) {
