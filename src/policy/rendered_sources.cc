@@ -94,7 +94,8 @@ std::vector<std::string> TemplateCandidates(const ChartIndex& index, std::string
       rest += parts[i];
     }
     for (const std::string& dir : it->second) {
-      std::string candidate = dir + "/" + rest;
+      std::string candidate = dir;
+      candidate.append("/").append(rest);
       if (std::find(candidates.begin(), candidates.end(), candidate) == candidates.end())
         candidates.push_back(std::move(candidate));
     }
