@@ -144,6 +144,201 @@ TEST(CheckCommand, ChecksARenderedStreamFromStandardInput) {
   }
 }
 
+// A repository holding the chart `api` (sources/charts/api), and what `helm template` prints
+// for it: two documents from its templates, one from a packaged subchart the repository does
+// not hold, and one without a `# Source:` comment.
+struct RenderedFixture {
+  fs::path repo;
+  fs::path stream;
+};
+
+RenderedFixture MakeRenderedFixture(const std::string& name, const std::string& config = "") {
+  RenderedFixture fixture;
+  fixture.repo = fs::path(testing::TempDir()) / ("imagepin-rendered-" + name);
+  fs::remove_all(fixture.repo);
+  fs::create_directories(fixture.repo / "sources/charts/api/templates");
+  std::ofstream(fixture.repo / "sources/charts/api/Chart.yaml")
+      << "apiVersion: v2\nname: api\nversion: 1.0.0\n";
+  std::ofstream(fixture.repo / "sources/charts/api/templates/deployment.yaml")
+      << "kind: Deployment\n";
+  std::ofstream(fixture.repo / "sources/charts/api/templates/cronjob.yaml") << "kind: CronJob\n";
+  if (!config.empty()) std::ofstream(fixture.repo / ".imagepin.yaml") << config;
+  fixture.stream = fixture.repo / "rendered.yaml";
+  std::ofstream(fixture.stream) << "---\n"                                                    // 1
+                                   "# Source: api/templates/deployment.yaml\n"                // 2
+                                   "apiVersion: apps/v1\n"                                    // 3
+                                   "kind: Deployment\n"                                       // 4
+                                   "metadata: {name: api}\n"                                  // 5
+                                   "spec:\n"                                                  // 6
+                                   "  template:\n"                                            // 7
+                                   "    spec:\n"                                              // 8
+                                   "      containers:\n"                                      // 9
+                                   "        - name: api\n"                                    // 10
+                                   "          image: nginx:latest\n"                          // 11
+                                   "---\n"                                                    // 12
+                                   "# Source: api/templates/cronjob.yaml\n"                   // 13
+                                   "apiVersion: batch/v1\n"                                   // 14
+                                   "kind: CronJob\n"                                          // 15
+                                   "metadata: {name: api-cron}\n"                             // 16
+                                   "spec:\n"                                                  // 17
+                                   "  jobTemplate:\n"                                         // 18
+                                   "    spec:\n"                                              // 19
+                                   "      template:\n"                                        // 20
+                                   "        spec:\n"                                          // 21
+                                   "          containers:\n"                                  // 22
+                                   "            - name: cron\n"                               // 23
+                                   "              image: busybox:1.36\n"                      // 24
+                                   "              imagePullPolicy: IfNotPresent\n"            // 25
+                                   "---\n"                                                    // 26
+                                   "# Source: api/charts/redis/templates/statefulset.yaml\n"  // 27
+                                   "apiVersion: apps/v1\n"                                    // 28
+                                   "kind: StatefulSet\n"                                      // 29
+                                   "metadata: {name: redis}\n"                                // 30
+                                   "spec:\n"                                                  // 31
+                                   "  template:\n"                                            // 32
+                                   "    spec:\n"                                              // 33
+                                   "      containers:\n"                                      // 34
+                                   "        - name: redis\n"                                  // 35
+                                   "          image: redis:7.4.1\n"                           // 36
+                                   "          imagePullPolicy: IfNotPresent\n"                // 37
+                                   "---\n"                                                    // 38
+                                   "apiVersion: v1\n"                                         // 39
+                                   "kind: Pod\n"                                              // 40
+                                   "metadata: {name: debug}\n"                                // 41
+                                   "spec:\n"                                                  // 42
+                                   "  containers:\n"                                          // 43
+                                   "    - name: debug\n"                                      // 44
+                                   "      image: alpine:3.20\n"                               // 45
+                                   "      imagePullPolicy: IfNotPresent\n";                   // 46
+  return fixture;
+}
+
+TEST(CheckCommand, RenderedStreamFindingsPointAtTheTemplateTheSourceCommentNames) {
+  RenderedFixture fixture = MakeRenderedFixture("json");
+  RunResult r =
+      RunImagepin("check - --format json", fixture.repo.string(), fixture.stream.string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  nlohmann::json report = nlohmann::json::parse(r.out);
+  std::multiset<std::string> found;
+  for (const auto& f : report["findings"]) {
+    std::string message = f["message"];
+    if (f["path"] != "-") message = message.substr(message.rfind(" (") + 1);
+    found.insert(f["ruleId"].get<std::string>() + " " + f["path"].get<std::string>() + ":" +
+                 std::to_string(f["line"].get<int>()) + ":" +
+                 std::to_string(f["column"].get<int>()) + " " + message);
+  }
+  EXPECT_EQ(
+      found,
+      (std::multiset<std::string>{
+          // The chart's templates in the repository: the file, the stream line in the text.
+          "IP001 sources/charts/api/templates/deployment.yaml:0:0 (line 11, column 18 of "
+          "the rendered stream)",
+          "IP002 sources/charts/api/templates/deployment.yaml:0:0 (line 11, column 18 of "
+          "the rendered stream)",
+          "IP005 sources/charts/api/templates/deployment.yaml:0:0 (line 10, column 11 of "
+          "the rendered stream)",
+          "IP001 sources/charts/api/templates/cronjob.yaml:0:0 (line 24, column 22 of the "
+          "rendered stream)",
+          // A subchart the repository does not hold: the Source path as printed.
+          "IP001 api/charts/redis/templates/statefulset.yaml:0:0 (line 36, column 18 of the "
+          "rendered stream)",
+          // No Source comment: standard input, at its line, the message as it was.
+          "IP001 -:45:14 image alpine:3.20 is not pinned by digest (tags are mutable); pin it "
+          "as alpine:3.20@sha256:<digest>"}))
+      << r.out;
+}
+
+TEST(CheckCommand, RenderedStreamAnnotationsNameTheTemplateFileWithoutALine) {
+  RenderedFixture fixture = MakeRenderedFixture("formats");
+  RunResult github =
+      RunImagepin("check - --format github", fixture.repo.string(), fixture.stream.string());
+  EXPECT_EQ(github.exit_code, 1) << github.err;
+  EXPECT_NE(github.out.find("::error file=sources/charts/api/templates/cronjob.yaml,title="),
+            std::string::npos)
+      << github.out;
+  EXPECT_NE(github.out.find("(line 24, column 22 of the rendered stream)"), std::string::npos);
+  EXPECT_NE(github.out.find("::error file=-,line=45,col=14,"), std::string::npos) << github.out;
+
+  RunResult text =
+      RunImagepin("check - --color never", fixture.repo.string(), fixture.stream.string());
+  EXPECT_EQ(text.exit_code, 1) << text.err;
+  EXPECT_NE(text.out.find("\nsources/charts/api/templates/cronjob.yaml: error: "),
+            std::string::npos)
+      << text.out;
+
+  RunResult sarif =
+      RunImagepin("check - --format sarif", fixture.repo.string(), fixture.stream.string());
+  EXPECT_EQ(sarif.exit_code, 1) << sarif.err;
+  std::set<std::string> uris;
+  nlohmann::json log = nlohmann::json::parse(sarif.out);
+  for (const auto& result : log["runs"][0]["results"]) {
+    const auto& location = result["locations"][0]["physicalLocation"];
+    std::string uri = location["artifactLocation"]["uri"];
+    uris.insert(uri);
+    EXPECT_EQ(location.contains("region"), uri == "stdin") << uri;
+  }
+  EXPECT_EQ(uris, (std::set<std::string>{"sources/charts/api/templates/deployment.yaml",
+                                         "sources/charts/api/templates/cronjob.yaml",
+                                         "api/charts/redis/templates/statefulset.yaml", "stdin"}));
+}
+
+TEST(CheckCommand, ExceptionsMatchTheTemplatePathOfARenderedFinding) {
+  RenderedFixture fixture =
+      MakeRenderedFixture("exception",
+                          "exceptions:\n"
+                          "  - path: sources/charts/api/templates/cronjob.yaml\n"
+                          "    rule: IP001\n"
+                          "    reason: test\n");
+  RunResult r =
+      RunImagepin("check - --format json", fixture.repo.string(), fixture.stream.string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  nlohmann::json report = nlohmann::json::parse(r.out);
+  int suppressed = 0;
+  for (const auto& f : report["findings"]) {
+    bool cron = f["path"] == "sources/charts/api/templates/cronjob.yaml";
+    EXPECT_EQ(f["suppressed"].get<bool>(), cron) << f.dump();
+    suppressed += cron;
+  }
+  EXPECT_EQ(suppressed, 1);
+}
+
+// Rendered output is never a template: a stream that fails to parse is IP000 even with `{{`
+// in it (an unrendered file in a repository would be skipped as a template).
+TEST(CheckCommand, RenderedStreamThatFailsToParseIsIP000EvenWithBraces) {
+  fs::path stream = fs::path(testing::TempDir()) / "imagepin-rendered-braces.yaml";
+  std::ofstream(stream) << "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }\n"
+                           "spec:\n  containers:\n    - image: nginx:latest\n";
+  RunResult r = RunImagepin("check - --format json", kSource, stream.string());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  nlohmann::json report = nlohmann::json::parse(r.out);
+  ASSERT_EQ(report["findings"].size(), 1u) << r.out;
+  const auto& f = report["findings"][0];
+  EXPECT_EQ(f["ruleId"], "IP000");
+  EXPECT_EQ(f["path"], "-");
+  EXPECT_GT(f["line"].get<int>(), 0) << f.dump();
+  EXPECT_EQ(report["summary"]["templatesSkipped"], 0) << r.out;
+}
+
+// The parse error of a document Helm names is reported on that template, the stream's line in
+// the message.
+TEST(CheckCommand, RenderedStreamParseErrorInASourcedDocumentNamesTheTemplate) {
+  RenderedFixture fixture = MakeRenderedFixture("parse-error");
+  std::ofstream(fixture.stream) << "---\n# Source: api/templates/deployment.yaml\nmetadata:\n"
+                                   "  name: {{ .Release.Name }\nspec: {}\n";
+  RunResult r =
+      RunImagepin("check - --format json", fixture.repo.string(), fixture.stream.string());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  nlohmann::json report = nlohmann::json::parse(r.out);
+  ASSERT_EQ(report["findings"].size(), 1u) << r.out;
+  const auto& f = report["findings"][0];
+  EXPECT_EQ(f["ruleId"], "IP000");
+  EXPECT_EQ(f["path"], "sources/charts/api/templates/deployment.yaml");
+  EXPECT_EQ(f["line"], 0);
+  EXPECT_EQ(f["message"],
+            "YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping "
+            "(line 5, column 1 of the rendered stream)");
+}
+
 TEST(CheckCommand, ConfigErrorExitsTwoWithFileLineColumn) {
   fs::path repo = fs::path(testing::TempDir()) / "imagepin-bad-config-repo";
   fs::create_directories(repo);

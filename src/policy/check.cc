@@ -1,10 +1,12 @@
 #include "policy/check.h"
 
+#include <algorithm>
 #include <iterator>
 
 #include "base/files.h"
 #include "policy/evaluate.h"
 #include "policy/exceptions.h"
+#include "policy/rendered_sources.h"
 #include "policy/rules.h"
 #include "scan/scanner.h"
 
@@ -53,6 +55,17 @@ base::Result<CheckResult> RunCheck(const Config& config, const CheckRequest& req
     result.stats.files_scanned = 1;
     result.stats.image_fields = static_cast<int>(scan.fields.images.size());
     EvaluateFile(config, "-", scan, &result.findings);
+    // Back to the templates Helm's `# Source:` comments name, before exceptions (which then
+    // match the template's path). Sorted first, so a template's findings keep the stream's order.
+    std::vector<RenderedDocument> documents = FindRenderedSources(contents);
+    if (std::any_of(documents.begin(), documents.end(),
+                    [](const RenderedDocument& d) { return !d.source.empty(); })) {
+      SortFindings(result.findings);
+      MapRenderedFindings(
+          documents,
+          ResolveTemplatePaths(LoadChartIndex(config, request.root), request.root, documents),
+          &result.findings);
+    }
   } else {
     std::vector<base::Error> problems;
     base::Result<std::vector<scan::FileEntry>> files = SelectFiles(config, request, &problems);

@@ -22,6 +22,10 @@ std::string_view LineAt(std::string_view source, size_t offset);
 // The text of 1-based line `line` (breaks as for LineAt), or empty when there are fewer lines.
 std::string_view LineNumbered(std::string_view source, int line);
 
+// Every line of `source` in order (breaks as for LineAt, a leading BOM removed), so that line
+// number N is element N-1. A final break does not start another line.
+std::vector<std::string_view> SplitLines(std::string_view source);
+
 enum class NodeKind : uint8_t { kScalar, kMapping, kSequence, kAlias };
 
 enum class ScalarStyle : uint8_t { kPlain, kSingleQuoted, kDoubleQuoted, kLiteral, kFolded };

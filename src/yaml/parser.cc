@@ -178,6 +178,16 @@ std::string_view LineNumbered(std::string_view source, int line) {
   return LineFrom(source, begin);
 }
 
+std::vector<std::string_view> SplitLines(std::string_view source) {
+  std::vector<std::string_view> lines;
+  for (size_t begin = 0; begin < source.size();) {
+    lines.push_back(LineFrom(source, begin));
+    size_t end = LineEnd(source, begin);
+    begin = end + BreakStartingAt(source, end);
+  }
+  return lines;
+}
+
 bool LooksLikeUtf8Text(std::string_view source) {
   if (source.size() >= 2) {
     auto b0 = static_cast<unsigned char>(source[0]), b1 = static_cast<unsigned char>(source[1]);

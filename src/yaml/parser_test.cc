@@ -870,6 +870,20 @@ TEST(Document, LineAtGivesTheWholeLineWithoutItsBreak) {
   }
 }
 
+TEST(SplitLines, CountsLinesAsLibyamlDoes) {
+  // LF, CRLF, a lone CR, NEL, LS and PS each end a line; a final break starts none; a BOM goes.
+  std::string source = kBom +
+                       "a\nb\r\nc\rd\xC2\x85"
+                       "e\xE2\x80\xA8"
+                       "f\xE2\x80\xA9"
+                       "g\n";
+  EXPECT_EQ(SplitLines(source), (std::vector<std::string_view>{"a", "b", "c", "d", "e", "f", "g"}));
+  EXPECT_EQ(SplitLines("x\n\ny"), (std::vector<std::string_view>{"x", "", "y"}));
+  EXPECT_TRUE(SplitLines("").empty());
+  // The same numbering as LineNumbered.
+  for (int n = 1; n <= 7; ++n) EXPECT_EQ(SplitLines(source)[n - 1], LineNumbered(source, n));
+}
+
 TEST(Document, LineAtStripsCarriageReturnAndBom) {
   std::string source = kBom + "a: 1\r\nimage: x\r\n";
   Document doc = ParseOne(source);
