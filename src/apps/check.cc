@@ -7,9 +7,12 @@
 #include <filesystem>
 #include <iterator>
 #include <map>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "apps/chart_check.h"
 #include "apps/discover.h"
 #include "apps/effective.h"
 #include "apps/load.h"
@@ -182,7 +185,12 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
   // for the Argo CD and Flux objects that declare applications.
   std::vector<scan::FileEntry> manifests;
   GroupPlan plan;
+  std::vector<scan::FileEntry> templates;  // chart templates: read with their chart below
   for (scan::FileEntry& entry : *selected) {
+    if (entry.chart_template) {
+      templates.push_back(std::move(entry));
+      continue;
+    }
     (IsValuesPath(config, entry.display_path) ? plan.files : manifests).push_back(std::move(entry));
   }
   std::vector<Slot> slots(manifests.size());
@@ -254,6 +262,27 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
   }
   for (size_t i = 0; i < plan.files.size(); ++i) {
     if (!grouped[i]) plan.groups.push_back({{i}, false}), plan.group_apps.emplace_back();
+  }
+
+  // The charts' templates: what each renders, judged once per chart; the facts its apps need.
+  std::vector<std::string> app_charts;
+  for (const std::vector<size_t>& members : plan.group_apps) {
+    for (size_t a : members) app_charts.push_back(apps[a].chart);
+  }
+  std::vector<scan::FileEntry> chart_files = std::move(templates);
+  for (const scan::FileEntry& f : plan.files) chart_files.push_back(f);
+  for (const scan::FileEntry& f : manifests) chart_files.push_back(f);
+  std::vector<CheckedChart> checked = CheckCharts(
+      config, request.root,
+      ChartsToCheck(config, request.root, app_charts, chart_files, !request.paths.empty()),
+      request.jobs);
+  std::unordered_map<std::string, const ChartFacts*> facts_of;
+  for (CheckedChart& chart : checked) {
+    facts_of.emplace(chart.dir, &chart.facts);
+    result.check.stats.templates_analysed += chart.templates;
+    result.check.stats.not_analysable += static_cast<int>(chart.notices.size());
+    std::move(chart.findings.begin(), chart.findings.end(), std::back_inserter(findings));
+    std::move(chart.notices.begin(), chart.notices.end(), std::back_inserter(result.notices));
   }
   // Each file in scope is judged on its own once, in the first group that holds it.
   std::vector<char> seen(plan.files.size(), 0);
@@ -358,8 +387,10 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
           ++slot.applications;
           LayeredValues values(std::move(layers));
           size_t before = slot.findings.size();
+          auto facts = facts_of.find(app.chart);
           EvaluateApplication(config, origins.empty() ? app : ForEvaluation(app, origins), values,
-                              FindEffectiveImages(values, std::move(sites)), &slot.findings);
+                              FindEffectiveImages(values, std::move(sites)), &slot.findings,
+                              facts == facts_of.end() ? nullptr : facts->second);
           for (const TextOrigin& origin : origins) {
             MapToManifest(origin, slot.findings.begin() + static_cast<ptrdiff_t>(before),
                           slot.findings.end());
@@ -385,6 +416,15 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
                                       a.line == b.line && a.column == b.column;
                              }),
                  findings.end());
+  // A tag with a digest is IP006's warning, unless the chart puts it into labels: then IP014's
+  // error, at the same tag, says it all.
+  std::set<std::tuple<std::string_view, int, int>> in_labels;
+  for (const policy::Finding& f : findings) {
+    if (f.rule_id == "IP014") in_labels.emplace(f.path, f.line, f.column);
+  }
+  std::erase_if(findings, [&](const policy::Finding& f) {
+    return f.rule_id == "IP006" && in_labels.count({f.path, f.line, f.column});
+  });
   return result;
 }
 

@@ -243,7 +243,89 @@ class AppEvaluator {
                               repository, Where(image.repository), repository));
   }
 
-  void Run(const std::vector<EffectiveImage>& images) {
+  // The scalar value at `v` as written.
+  std::string ValueOf(const LayeredValue& v) const {
+    return std::string(values_.doc(v.layer)->Value(v.node));
+  }
+
+  // A finding at the value node `v` (its layer, line and column).
+  void AddAtValue(std::string_view rule, const LayeredValue& v, std::string key_path,
+                  std::string message, std::string reference = {}) {
+    const yaml::Document* doc = values_.doc(v.layer);
+    const yaml::Node& n = doc->node(v.node);
+    Add(rule, v.layer, static_cast<int>(n.line) + 1, static_cast<int>(n.column) + 1,
+        std::string(doc->LineAt(n.begin)), std::move(key_path), std::move(message),
+        std::move(reference));
+  }
+
+  // IP013 on a pull policy a chart's template reads from the values: what the stack merges
+  // must be the policy. A policy key in a layer (pullPolicy, imagePullPolicy) is IP005's, per
+  // file or, for a chart default under an image, per app: reported once, there.
+  void CheckChartPullPolicies(const ChartFacts& chart, const std::vector<EffectiveImage>& images) {
+    for (const ChartValueUse& use : chart.pull_policies) {
+      LayeredValue v = values_.Find(use.path);
+      if (v.kind == LayeredValue::Kind::kScalar) {
+        std::string value = ValueOf(v);
+        if (value == config_.pull_policy) continue;
+        const std::string& key = use.path.back().key;
+        bool policy_key = key == "pullPolicy" || key == "imagePullPolicy";
+        if (layer(v.layer).role != LayerRole::kChart) {
+          if (!policy_key) {
+            AddAtValue("IP013", v, use.printed,
+                       fmt::format("{} is {}, which {} renders as imagePullPolicy; set {}",
+                                   use.printed, value, use.at, config_.pull_policy));
+          }
+          continue;
+        }
+        const yaml::Node& n = values_.doc(v.layer)->node(v.node);
+        bool reported = std::any_of(images.begin(), images.end(), [&](const EffectiveImage& i) {
+          return i.pull_policy.layer == v.layer && i.pull_policy.value.line == int(n.line) + 1;
+        });
+        int at = TopEditableLayer();
+        if (reported || at < 0) continue;
+        Add("IP013", at, 0, 0, {}, use.printed,
+            fmt::format("set {}: {} here; the chart default is {} at {}:{}, which {} renders as "
+                        "imagePullPolicy",
+                        use.printed, config_.pull_policy, value, layer(v.layer).path, n.line + 1,
+                        use.at),
+            {});
+        continue;
+      }
+      if (v.present() || use.defaults_to_policy || use.subchart) continue;
+      int at = TopEditableLayer();
+      if (at < 0) continue;
+      Add("IP013", at, 0, 0, {}, use.printed,
+          fmt::format("no layer sets {}, which {} renders as imagePullPolicy (empty: Kubernetes "
+                      "then picks Always for :latest or untagged images); set {}: {}",
+                      use.printed, use.at, use.printed, config_.pull_policy),
+          {});
+    }
+  }
+
+  // IP014: a tag with a digest where the chart's templates put that tag into labels.
+  void CheckTagsInLabels(const ChartFacts& chart) {
+    for (const ChartValueUse& use : chart.label_tags) {
+      LayeredValue v = values_.Find(use.path);
+      if (v.kind != LayeredValue::Kind::kScalar) continue;
+      std::string value = ValueOf(v);
+      if (value.find('@') == std::string::npos) continue;
+      std::string parent =
+          yaml::PrintKeyPath(yaml::SegmentPath(use.path.begin(), use.path.end() - 1));
+      std::string shown = value.size() > 40 ? value.substr(0, 37) + "..." : value;
+      AddAtValue("IP014", v, use.printed,
+                 fmt::format("tag \"{}\" carries a digest, and the chart puts {} into labels "
+                             "({}): a label value allows no '@' or ':', so the release fails; "
+                             "put the digest in {}.digest, or use {}.ref",
+                             shown, use.printed, use.at, parent.empty() ? "image" : parent,
+                             parent.empty() ? "image" : parent));
+    }
+  }
+
+  void Run(const std::vector<EffectiveImage>& images, const ChartFacts* chart) {
+    if (chart != nullptr) {
+      CheckChartPullPolicies(*chart, images);
+      CheckTagsInLabels(*chart);
+    }
     CheckImageRef();
     for (const EffectiveImage& image : images) {
       CheckMixedLayers(image);
@@ -282,8 +364,8 @@ bool ChartRequiresImageRef(const Application& app, const LayeredValues& values) 
 
 void EvaluateApplication(const policy::Config& config, const Application& app,
                          const LayeredValues& values, const std::vector<EffectiveImage>& images,
-                         std::vector<policy::Finding>* out) {
-  AppEvaluator(config, app, values, out).Run(images);
+                         std::vector<policy::Finding>* out, const ChartFacts* chart) {
+  AppEvaluator(config, app, values, out).Run(images, chart);
 }
 
 }  // namespace imagepin::apps

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "apps/application.h"
+#include "apps/chart_rules.h"
 #include "apps/effective.h"
 #include "apps/layered.h"
 #include "policy/config.h"
@@ -24,9 +25,10 @@ bool RequiresImageRef(const policy::Config& config, const Application& app,
 bool ChartRequiresImageRef(const Application& app, const LayeredValues& values);
 
 // Appends the findings of one app; `values` holds the app's layers in order, `images` its
-// effective images (FindEffectiveImages).
+// effective images (FindEffectiveImages), `chart` what its chart's templates read (IP013 on a
+// pull policy value, IP014 on a tag put into labels), when the templates were checked.
 void EvaluateApplication(const policy::Config& config, const Application& app,
                          const LayeredValues& values, const std::vector<EffectiveImage>& images,
-                         std::vector<policy::Finding>* out);
+                         std::vector<policy::Finding>* out, const ChartFacts* chart = nullptr);
 
 }  // namespace imagepin::apps

@@ -60,6 +60,8 @@ int RunCheckCommand(CheckFlags flags) {
   summary.templates_skipped = check.stats.templates_skipped;
   summary.image_fields = check.stats.image_fields;
   summary.applications = result->applications;
+  summary.templates_analysed = check.stats.templates_analysed;
+  summary.not_analysable = check.stats.not_analysable;
   summary.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

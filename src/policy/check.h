@@ -25,6 +25,8 @@ struct RunStats {
   int files_scanned = 0;
   int templates_skipped = 0;
   int image_fields = 0;
+  int templates_analysed = 0;  // chart templates read statically (apps::RunCheck)
+  int not_analysable = 0;      // places in them the analysis could not decide (notices)
 };
 
 struct CheckResult {

@@ -816,9 +816,12 @@ bool ReadApplications(ConfigReader& r, NodeId v, Config* c,
                       std::vector<PendingEnvironments>* pending) {
   ApplicationSettings& a = c->applications;
   return r.ForEachKey(
-      v, "applications", {"layers", "globals", "chart", "apps", "requireRef"},
+      v, "applications", {"layers", "globals", "chart", "apps", "requireRef", "firstPartyCharts"},
       [&](std::string_view key, NodeId, NodeId val) {
         if (key == "requireRef") return GlobList(r, val, "applications.requireRef", &a.require_ref);
+        if (key == "firstPartyCharts") {
+          return GlobList(r, val, "applications.firstPartyCharts", &a.first_party_charts);
+        }
         if (key == "layers") {
           if (!PatternList(r, val, "applications.layers", &a.layers, {})) return false;
           if (a.layers.empty()) {

@@ -71,6 +71,9 @@ struct ApplicationSettings {
   // Apps (globs over their names, as `imagepin apps` prints them) that must set image.ref even
   // where the chart is not in the repository to say so (IP010).
   std::vector<std::string> require_ref;
+  // Chart directories (globs over their paths from the root) whose templates must take every
+  // image from a required .Values…ref (IP012), besides those whose values.yaml has image.ref.
+  std::vector<std::string> first_party_charts;
 };
 
 struct Config {

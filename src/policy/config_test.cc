@@ -669,7 +669,7 @@ TEST(ParseConfig, ApplicationsUnknownKeysAreErrorsAtTheKey) {
   ExpectConfigErrors({
       {"applications:\n  layer: [\"{env}/{path}\"]\n", 2, 3,
        "unknown key \"layer\" in applications (expected one of: layers, globals, chart, apps, "
-       "requireRef)"},
+       "requireRef, firstPartyCharts)"},
       {"applications:\n  apps:\n    - name: a\n      value: [a.yaml]\n", 4, 7,
        "unknown key \"value\" in applications.apps[0] (expected one of: name, chart, values, "
        "environments)"},
@@ -683,6 +683,16 @@ TEST(ParseConfig, ApplicationsRequireRefIsAListOfAppNameGlobs) {
   ASSERT_TRUE(config.ok()) << config.error().ToString();
   EXPECT_EQ(config->applications.require_ref, (std::vector<std::string>{"apps/*", "api-*"}));
   ExpectConfigError("applications:\n  requireRef: apps/*\n", 2, 15, "applications.requireRef");
+}
+
+TEST(ParseConfig, ApplicationsFirstPartyChartsIsAListOfChartDirGlobs) {
+  base::Result<Config> config = ParseConfig(
+      "applications:\n  firstPartyCharts: [\"sources/charts/acme-*\"]\n", ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->applications.first_party_charts,
+            (std::vector<std::string>{"sources/charts/acme-*"}));
+  ExpectConfigError("applications:\n  firstPartyCharts: x\n", 2, 21,
+                    "applications.firstPartyCharts");
 }
 
 TEST(ParseConfig, ApplicationsLayersMustBeNonEmptyAndNameTheFile) {

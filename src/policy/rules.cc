@@ -6,7 +6,7 @@
 namespace imagepin::policy {
 namespace {
 
-constexpr std::array<RuleInfo, 12> kRules = {{
+constexpr std::array<RuleInfo, 15> kRules = {{
     {"IP000", "parse-error", Severity::kError,
      "A YAML file in scope does not parse, so its images cannot be checked."},
     {"IP001", "digest-required", Severity::kError,
@@ -34,6 +34,15 @@ constexpr std::array<RuleInfo, 12> kRules = {{
     {"IP011", "mixed-layers", Severity::kError,
      "A values layer changes an image's registry, repository or tag but inherits its digest from "
      "a lower layer, so the digest pins another image."},
+    {"IP012", "chart-image-contract", Severity::kError,
+     "A first-party chart's template renders a container image from something other than a "
+     "required .Values…ref value."},
+    {"IP013", "chart-pull-policy", Severity::kError,
+     "A chart's template renders a container without imagePullPolicy: IfNotPresent, or reads it "
+     "from a value that is not IfNotPresent."},
+    {"IP014", "tag-in-labels", Severity::kError,
+     "A values tag carries a digest and the chart puts that tag into labels, where '@' and ':' "
+     "are invalid, so the release fails."},
 }};
 
 }  // namespace

@@ -47,6 +47,11 @@ std::string SummaryLine(const Counts& counts, const RunSummary& summary) {
   }
   line += ", " + Plural(summary.image_fields, "image");
   if (summary.applications > 0) line += ", " + Plural(summary.applications, "application");
+  if (summary.templates_analysed > 0) {
+    line += ", " + Plural(summary.templates_analysed, "template") + " analysed";
+    if (summary.not_analysable > 0)
+      line += fmt::format(" ({} not analysable)", summary.not_analysable);
+  }
   line += fmt::format(", {:.2f}s", summary.elapsed_seconds);
   return line;
 }

@@ -61,6 +61,8 @@ void WriteJson(const std::vector<Finding>& findings, const RunSummary& summary, 
   totals["templatesSkipped"] = summary.templates_skipped;
   totals["imageFields"] = summary.image_fields;
   totals["applications"] = summary.applications;
+  totals["templatesAnalysed"] = summary.templates_analysed;
+  totals["notAnalysable"] = summary.not_analysable;
   totals["elapsedSeconds"] = summary.elapsed_seconds;
 
   Json& list = doc["findings"] = Json::array();

@@ -18,6 +18,8 @@ struct RunSummary {
   int image_fields = 0;       // image fields found
   double elapsed_seconds = 0;
   int applications = 0;  // (app, environment) pairs judged on their merged values
+  int templates_analysed = 0;  // chart templates read statically
+  int not_analysable = 0;      // places in them the analysis could not decide
 };
 
 struct ReportOptions {

@@ -346,7 +346,7 @@ TEST(WriteJson, KeepsKeyOrder) {
   EXPECT_EQ(Keys(doc["summary"]),
             (std::vector<std::string>{"errors", "warnings", "suppressed", "filesScanned",
                                       "templatesSkipped", "imageFields", "applications",
-                                      "elapsedSeconds"}));
+                                      "templatesAnalysed", "notAnalysable", "elapsedSeconds"}));
   EXPECT_EQ(Keys(doc["findings"][0]),
             (std::vector<std::string>{"ruleId", "ruleName", "severity", "message", "path", "line",
                                       "column", "document", "keyPath", "reference", "suppressed",
@@ -365,7 +365,8 @@ TEST(WriteJson, WritesToolSummaryAndFindingFields) {
   EXPECT_EQ(doc["summary"],
             Json::parse(R"({"errors": 1, "warnings": 1, "suppressed": 1, "filesScanned": 1329,
                             "templatesSkipped": 29, "imageFields": 3433,
-                            "applications": 0, "elapsedSeconds": 0.21})"));
+                            "applications": 0, "templatesAnalysed": 0, "notAnalysable": 0,
+                            "elapsedSeconds": 0.21})"));
   const Json& first = doc["findings"][0];
   EXPECT_EQ(first["ruleId"], "IP001");
   EXPECT_EQ(first["ruleName"], "digest-required");

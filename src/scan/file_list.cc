@@ -107,15 +107,16 @@ base::Error ListingProblem(const fs::path& path, std::string message) {
   return base::MakeError(base::ErrorCode::kIo, std::move(message), path.generic_string());
 }
 
-// Walks `start`, calling `visit(path)` for every regular file with a YAML name. Nothing is
+// Walks `start`, calling `visit(path)` for every regular file whose name `wanted` takes (a YAML
+// name, for scopes). Nothing is
 // skipped silently: a directory that cannot be listed is a problem, and so is a symlink whose
 // target leaves `root` (a canonical path), which is never read. A symlinked directory inside the
 // repository is walked where the link is, once, unless its target lies inside `start` (its files
 // are listed where they really are), which also keeps link loops finite. Directories are walked
 // with an explicit stack: no recursion, whatever the depth.
-template <typename Visit>
-void WalkYaml(const fs::path& start, const fs::path& root, std::vector<base::Error>* problems,
-              Visit visit) {
+template <typename Wanted, typename Visit>
+void WalkFiles(const fs::path& start, const fs::path& root, std::vector<base::Error>* problems,
+               Wanted wanted, Visit visit) {
   std::error_code ec;
   const fs::path start_real = fs::canonical(start, ec);
   if (ec) {
@@ -145,7 +146,7 @@ void WalkYaml(const fs::path& start, const fs::path& root, std::vector<base::Err
         break;
       }
       const fs::directory_entry& entry = *it;
-      const bool yaml_name = IsYamlName(entry.path());
+      const bool yaml_name = wanted(entry.path());
       if (entry.is_symlink(ec)) {
         fs::path target = fs::canonical(entry.path(), ec);
         if (ec) {
@@ -218,7 +219,7 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
     // Walked files are `start/<names>`, and names hold no `.`/`..` segments, so each file's
     // relative path is start's plus the rest: one lexical normalisation per walk, not per file.
     const std::string start_rel = Relative(start, root_path);
-    WalkYaml(start, root_real, problems, [&](const fs::path& file) {
+    WalkFiles(start, root_real, problems, IsYamlName, [&](const fs::path& file) {
       std::string rel = RelativeBelow(file, start, start_rel, root_path);
       bool included = std::any_of(scope.include.begin(), scope.include.end(),
                                   [&](const std::string& g) { return base::GlobMatch(g, rel); });
@@ -266,12 +267,35 @@ base::Result<std::vector<FileEntry>> ListPaths(const std::string& root,
       }
     };
     if (fs::is_directory(p, ec)) {
-      WalkYaml(p, root_real, problems, add);
+      WalkFiles(p, root_real, problems, IsYamlName, add);
     } else if (fs::exists(p, ec) || fs::is_symlink(p, ec)) {
       add(p);
     } else {
       return base::MakeError(base::ErrorCode::kNotFound, "no such file or directory", given);
     }
+  }
+  std::sort(files.begin(), files.end(),
+            [](const FileEntry& a, const FileEntry& b) { return a.display_path < b.display_path; });
+  return files;
+}
+
+std::vector<FileEntry> ListChartFiles(const std::string& root, const std::string& chart_dir,
+                                      std::vector<base::Error>* problems) {
+  std::vector<FileEntry> files;
+  fs::path root_path(root);
+  std::error_code ec;
+  const fs::path root_real = fs::canonical(root_path, ec);
+  if (ec) return files;
+  for (const char* sub : {"templates", "charts"}) {
+    fs::path start = root_path / chart_dir / sub;
+    if (!fs::is_directory(start, ec)) continue;
+    const std::string start_rel = Relative(start, root_path);
+    WalkFiles(
+        start, root_real, problems, [](const fs::path&) { return true; },
+        [&](const fs::path& file) {
+          files.push_back(
+              {file.string(), RelativeBelow(file, start, start_rel, root_path), true, false});
+        });
   }
   std::sort(files.begin(), files.end(),
             [](const FileEntry& a, const FileEntry& b) { return a.display_path < b.display_path; });

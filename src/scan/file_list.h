@@ -33,4 +33,10 @@ base::Result<std::vector<FileEntry>> ListPaths(const std::string& root,
                                                const std::vector<std::string>& paths,
                                                std::vector<base::Error>* problems);
 
+// Every file below `chart_dir`'s templates/ and charts/ directories (relative to `root`): what
+// Helm may load as templates, whatever the names (tmpl::IsTemplatePath picks them). The walk
+// is ListScope's: links leaving the repository and unlistable directories are `*problems`.
+std::vector<FileEntry> ListChartFiles(const std::string& root, const std::string& chart_dir,
+                                      std::vector<base::Error>* problems);
+
 }  // namespace imagepin::scan

@@ -1235,6 +1235,7 @@ ContainerAnalysis AnalyseContainers(const ChartTemplates& chart) {
   for (size_t f = 0; f < chart.files().size(); ++f) {
     const TemplateFile& file = chart.files()[f];
     if (!IsManifest(file.path)) continue;
+    ++out.templates_rendered;
     Evaluator eval(chart);
     Renderer renderer(chart, eval);
     Env env;

@@ -106,6 +106,7 @@ struct ContainerAnalysis {
   std::vector<Container> containers;
   std::vector<NotAnalysable> not_analysable;
   std::vector<Document> documents;  // those with a key, in order
+  int templates_rendered = 0;       // the templates/*.yaml files rendered (not _*.tpl, NOTES.txt)
 };
 
 // Pure; the Exprs point into `chart`, which must outlive the result.

@@ -660,6 +660,7 @@ spec:
       {{"templates/_pod.tpl", pod}, {"templates/NOTES.txt", pod}, {"templates/pod.yaml", pod}});
   ASSERT_EQ(a.result.containers.size(), 1u) << Describe(a.result);
   EXPECT_EQ(a.result.containers[0].template_path, "templates/pod.yaml");
+  EXPECT_EQ(a.result.templates_rendered, 1);
 }
 
 // ---- The real files in testdata/ (see SOURCES.md), hand-checked.
