@@ -79,8 +79,16 @@ class ChartEvaluator {
     findings_->push_back(std::move(f));
   }
 
+  // At the container's first key, after its "- ", as for containers in manifests.
   void AddAtContainer(std::string_view rule, const tmpl::Container& c, std::string message) {
-    Add(rule, c.file, c.line, c.column, std::string(tmpl::ContainerListName(c.list)),
+    std::string line = LineOf(c.file, c.line);
+    int column = c.column;
+    size_t dash = static_cast<size_t>(c.column - 1);
+    if (dash < line.size() && line[dash] == '-') {
+      size_t key = line.find_first_not_of(' ', dash + 1);
+      if (key != std::string::npos) column = static_cast<int>(key) + 1;
+    }
+    Add(rule, c.file, c.line, column, std::string(tmpl::ContainerListName(c.list)),
         std::move(message));
   }
 

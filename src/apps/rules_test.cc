@@ -50,9 +50,10 @@ class AppStack {
   }
 
   // "path:line:col RULE message" for every finding.
-  std::vector<std::string> Findings(const policy::Config& config = {}) const {
+  std::vector<std::string> Findings(const policy::Config& config = {},
+                                    const ChartFacts* chart = nullptr) const {
     std::vector<policy::Finding> findings;
-    EvaluateApplication(config, app_, *values_, images_, &findings);
+    EvaluateApplication(config, app_, *values_, images_, &findings, chart);
     std::vector<std::string> out;
     for (const policy::Finding& f : findings) {
       out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + " " +
@@ -233,6 +234,107 @@ TEST(EffectivePin, ATagOverARepositoryFromBelowWithNoDigestAnywhereIsIP001) {
                 "e/prod/web.yaml:1:1 IP001 image nginx:1.27.1 is not pinned by digest: its "
                 "repository comes from s/web.yaml:2 and no layer sets a digest; set digest "
                 "here"}));
+}
+
+// ---- What a chart's templates read (ChartFacts): IP013 on a pull policy value, IP014 on a tag.
+
+ChartValueUse Use(yaml::SegmentPath path, std::string at, bool defaults_to_policy = false) {
+  ChartValueUse use;
+  use.printed = yaml::PrintKeyPath(path);
+  use.path = std::move(path);
+  use.at = std::move(at);
+  use.defaults_to_policy = defaults_to_policy;
+  return use;
+}
+
+TEST(ChartTagInLabels, ADigestInATagTheChartPutsIntoLabelsIsIP014AtTheTag) {
+  AppStack stack({{"charts/alloy/values.yaml", LayerRole::kChart,
+                   "image:\n  repository: grafana/alloy\n  tag: v1.4.0\n"},
+                  {"s/alloy.yaml", LayerRole::kShared,
+                   std::string("image:\n  tag: v1.4.1@") + kDigest + "\n"}});
+  ChartFacts chart;
+  chart.label_tags.push_back(
+      Use({{"image", -1}, {"tag", -1}}, "charts/alloy/templates/_helpers.tpl:4"));
+  std::vector<std::string> findings = stack.Findings({}, &chart);
+  ASSERT_EQ(findings.size(), 1u) << ::testing::PrintToString(findings);
+  EXPECT_EQ(findings[0].rfind("s/alloy.yaml:2:8 IP014 tag \"v1.4.1@sha256:", 0), 0u) << findings[0];
+  EXPECT_NE(findings[0].find("charts/alloy/templates/_helpers.tpl:4"), std::string::npos);
+  EXPECT_NE(findings[0].find("image.digest"), std::string::npos);
+  // Without the template's use, nothing here says the tag is a label.
+  EXPECT_TRUE(stack.Findings().empty()) << ::testing::PrintToString(stack.Findings());
+}
+
+TEST(ChartTagInLabels, ATagWithoutADigestPasses) {
+  AppStack stack({{"charts/alloy/values.yaml", LayerRole::kChart, "image:\n  tag: v1.4.0\n"},
+                  {"s/alloy.yaml", LayerRole::kShared, "image:\n  tag: v1.4.1\n"}});
+  ChartFacts chart;
+  chart.label_tags.push_back(Use({{"image", -1}, {"tag", -1}}, "t.yaml:4"));
+  EXPECT_TRUE(stack.Findings({}, &chart).empty());
+}
+
+TEST(ChartPullPolicyValue, AValueNoLayerSetsIsIP013AtTheTopLayerUnlessItDefaults) {
+  AppStack stack({{"charts/acme/values.yaml", LayerRole::kChart, "replicas: 1\n"},
+                  {"s/apps/api.yaml", LayerRole::kShared, "replicas: 2\n"},
+                  {"e/prod/apps/api.yaml", LayerRole::kEnvironment, "replicas: 3\n"}});
+  ChartFacts chart;
+  chart.pull_policies.push_back(
+      Use({{"image", -1}, {"pullPolicy", -1}}, "charts/acme/templates/deploy.yaml:20"));
+  std::vector<std::string> findings = stack.Findings({}, &chart);
+  ASSERT_EQ(findings.size(), 1u) << ::testing::PrintToString(findings);
+  EXPECT_EQ(findings[0].rfind("e/prod/apps/api.yaml:0:0 IP013 no layer sets image.pullPolicy", 0),
+            0u)
+      << findings[0];
+  EXPECT_NE(findings[0].find("charts/acme/templates/deploy.yaml:20"), std::string::npos);
+
+  chart.pull_policies[0].defaults_to_policy = true;  // `| default "IfNotPresent"`
+  EXPECT_TRUE(stack.Findings({}, &chart).empty());
+  chart.pull_policies[0].defaults_to_policy = false;
+  chart.pull_policies[0].subchart = true;  // the subchart's own values.yaml may set it
+  EXPECT_TRUE(stack.Findings({}, &chart).empty());
+}
+
+TEST(ChartPullPolicyValue, ALayerSettingTheValueDecides) {
+  ChartFacts chart;
+  chart.pull_policies.push_back(Use({{"policy", -1}}, "charts/acme/templates/deploy.yaml:20"));
+  // A key IP005 does not know: IP013 at the value.
+  AppStack always({{"charts/acme/values.yaml", LayerRole::kChart, "policy: IfNotPresent\n"},
+                   {"e/prod/apps/api.yaml", LayerRole::kEnvironment, "policy: Always\n"}});
+  std::vector<std::string> findings = always.Findings({}, &chart);
+  ASSERT_EQ(findings.size(), 1u) << ::testing::PrintToString(findings);
+  EXPECT_EQ(findings[0].rfind("e/prod/apps/api.yaml:1:9 IP013 policy is Always", 0), 0u)
+      << findings[0];
+  AppStack fine({{"charts/acme/values.yaml", LayerRole::kChart, "policy: Always\n"},
+                 {"e/prod/apps/api.yaml", LayerRole::kEnvironment, "policy: IfNotPresent\n"}});
+  EXPECT_TRUE(fine.Findings({}, &chart).empty());
+  // A chart default nobody overrides: at the top layer, naming the default.
+  AppStack inherited({{"charts/acme/values.yaml", LayerRole::kChart, "policy: Always\n"},
+                      {"e/prod/apps/api.yaml", LayerRole::kEnvironment, "replicas: 1\n"}});
+  findings = inherited.Findings({}, &chart);
+  ASSERT_EQ(findings.size(), 1u) << ::testing::PrintToString(findings);
+  EXPECT_EQ(findings[0].rfind("e/prod/apps/api.yaml:0:0 IP013 set policy: IfNotPresent here", 0),
+            0u)
+      << findings[0];
+  EXPECT_NE(findings[0].find("charts/acme/values.yaml:1"), std::string::npos);
+}
+
+TEST(ChartPullPolicyValue, APolicyKeyIsReportedOnceAsIP005) {
+  ChartFacts chart;
+  chart.pull_policies.push_back(Use({{"image", -1}, {"pullPolicy", -1}}, "t.yaml:20"));
+  // In a layer: the per-file IP005 reports `pullPolicy: Always` there, so no IP013.
+  AppStack layer(
+      {{"charts/acme/values.yaml", LayerRole::kChart, kChart},
+       {"e/prod/apps/api.yaml", LayerRole::kEnvironment,
+        std::string("image:\n  ref: ghcr.io/acme/api@") + kDigest + "\n  pullPolicy: Always\n"}});
+  EXPECT_TRUE(layer.Findings({}, &chart).empty())
+      << ::testing::PrintToString(layer.Findings({}, &chart));
+  // A chart default under an image: the effective IP005, once.
+  AppStack vendored({{"charts/alloy/values.yaml", LayerRole::kChart,
+                      "image:\n  repository: grafana/alloy\n  pullPolicy: Always\n"},
+                     {"s/alloy.yaml", LayerRole::kShared,
+                      std::string("image:\n  tag: v1.4.0\n  digest: ") + kDigest + "\n"}});
+  std::vector<std::string> findings = vendored.Findings({}, &chart);
+  ASSERT_EQ(findings.size(), 1u) << ::testing::PrintToString(findings);
+  EXPECT_NE(findings[0].find(" IP005 "), std::string::npos) << findings[0];
 }
 
 }  // namespace
