@@ -832,6 +832,7 @@ struct PendingNotAnalysable {
 struct DocState {
   bool any = false;  // a key was read
   std::string kind;
+  bool kind_seen = false;  // a top-level `kind:` was read (literal or not)
   bool is_hook = false;
   std::vector<std::string> label_reads;
   std::vector<LabelRead> label_sites;
@@ -1165,9 +1166,18 @@ class Reader {
     Entry* parent = stack_.empty() ? nullptr : &stack_.back();
     if (parent) parent->has_children = true;
     doc_.any = true;
-    if (!parent && key == "kind" && value.find(kHole) == std::string_view::npos &&
-        value.find(kBranch) == std::string_view::npos) {
-      doc_.kind = Unquote(value);
+    if (!parent && key == "kind") {
+      // Written again (in an {{else}}): the kind is told only when every one is the same literal.
+      std::string kind = value.find(kHole) == std::string_view::npos &&
+                                 value.find(kBranch) == std::string_view::npos
+                             ? Unquote(value)
+                             : std::string();
+      if (!doc_.kind_seen) {
+        doc_.kind = kind;
+      } else if (doc_.kind != kind) {
+        doc_.kind.clear();
+      }
+      doc_.kind_seen = true;
     }
     if (key == "helm.sh/hook" && stack_.size() == 2 && stack_[0].key == "metadata" &&
         stack_[1].key == "annotations") {
@@ -1177,8 +1187,16 @@ class Reader {
       Container& c = doc_.containers[parent->container].c;
       size_t expr_at = s.find_first_not_of(' ', colon + 1);  // from a leading {{if}}
       if (key == "name") c.name = MakeExpr(l, expr_at, value_end);
-      if (key == "image") c.image = MakeExpr(l, expr_at, value_end);
-      if (key == "imagePullPolicy") c.pull_policy = MakeExpr(l, expr_at, value_end);
+      // Written again in the item: another branch of an {{if}}; the first stays first.
+      auto set = [&](std::optional<Expr>& first, std::vector<Expr>& others) {
+        if (first) {
+          others.push_back(MakeExpr(l, expr_at, value_end));
+        } else {
+          first = MakeExpr(l, expr_at, value_end);
+        }
+      };
+      if (key == "image") set(c.image, c.other_images);
+      if (key == "imagePullPolicy") set(c.pull_policy, c.other_pull_policies);
     }
     Entry e;
     e.indent = static_cast<int>(at);

@@ -61,12 +61,17 @@ struct Container {
   int line = 0;
   int column = 0;
   ContainerList list = ContainerList::kContainers;
-  std::string workload_kind;  // the document's literal `kind:`, or empty
-  bool is_hook = false;       // the document has a literal helm.sh/hook annotation
-  bool in_range = false;      // the item is written inside a {{range}}: it may repeat
+  // The document's literal `kind:`, or empty (templated, or different kinds in {{if}}/{{else}}).
+  std::string workload_kind;
+  bool is_hook = false;   // the document has a literal helm.sh/hook annotation
+  bool in_range = false;  // the item is written inside a {{range}}: it may repeat
   std::optional<Expr> name;
   std::optional<Expr> image;
   std::optional<Expr> pull_policy;
+  // `image:` / `imagePullPolicy:` written again in the item, in another {{if}}/{{else}} branch
+  // (one renders): the other values it may get, in source order; image/pull_policy is the first.
+  std::vector<Expr> other_images;
+  std::vector<Expr> other_pull_policies;
   // Actions emitting fields of this container that cannot be read (toYaml …), as written.
   std::vector<std::string> opaque;
   // .Values paths the document reads under labels, annotations or spec.selector.
@@ -95,7 +100,7 @@ struct NotAnalysable {
 // One YAML document a template renders (between "---"s), with or without containers.
 struct Document {
   std::string template_path;
-  std::string kind;  // literal, or empty
+  std::string kind;  // literal, or empty (as Container::workload_kind)
   bool is_hook = false;
   bool has_pod_template = false;         // containers or not-analysable lists were found in it
   std::vector<std::string> label_reads;  // as Container::label_reads
