@@ -247,6 +247,18 @@ class ChartEvaluator {
       if (c.image && c.image->literal) JudgeLiteralImage(c, *c.image);
       if (first_party) CheckImageContract(c);
       CheckPullPolicy(c, &facts);
+      // The values an if/else writes in its other branches: each may be the one rendered.
+      for (const tmpl::Expr& e : c.other_images) {
+        tmpl::Container branch = c;
+        branch.image = e;
+        if (e.literal) JudgeLiteralImage(branch, e);
+        if (first_party) CheckImageContract(branch);
+      }
+      for (const tmpl::Expr& e : c.other_pull_policies) {
+        tmpl::Container branch = c;
+        branch.pull_policy = e;
+        CheckPullPolicy(branch, &facts);
+      }
     }
     std::set<std::string> seen;
     for (const tmpl::Document& d : analysis.documents) {

@@ -151,6 +151,24 @@ spec:
   EXPECT_NE(j.findings[1].find("renders imagePullPolicy: Always"), std::string::npos);
 }
 
+TEST(ChartPullPolicy, EveryBranchOfAnIfIsJudged) {
+  Judged j = Judge({{"templates/d.yaml", Deployment(R"(      containers:
+        - name: a
+          {{- if .Values.debug }}
+          image: busybox:latest
+          imagePullPolicy: Always
+          {{- else }}
+          image: busybox:1.36@sha256:1111111111111111111111111111111111111111111111111111111111111111
+          imagePullPolicy: IfNotPresent
+          {{- end }}
+)")}},
+                   false);
+  ASSERT_EQ(j.findings.size(), 3u) << ::testing::PrintToString(j.findings);
+  EXPECT_EQ(j.findings[0].rfind("charts/acme/templates/d.yaml:8:18 IP001", 0), 0u);
+  EXPECT_EQ(j.findings[1].rfind("charts/acme/templates/d.yaml:8:18 IP002", 0), 0u);
+  EXPECT_EQ(j.findings[2].rfind("charts/acme/templates/d.yaml:9:28 IP013", 0), 0u);
+}
+
 TEST(ChartPullPolicy, ADefaultToThePolicyIsKeptForTheAppsAndSubchartsAreMarked) {
   Judged j = Judge({{"charts/sub/templates/d.yaml", Deployment(R"(      containers:
         - name: a
