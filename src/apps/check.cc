@@ -269,9 +269,13 @@ base::Result<AppCheckResult> RunCheck(const policy::Config& config,
   for (const std::vector<size_t>& members : plan.group_apps) {
     for (size_t a : members) app_charts.push_back(apps[a].chart);
   }
+  // With explicit paths, any selected file names its chart; else only templates add charts
+  // (and copying every entry would cost megabytes on a large repository).
   std::vector<scan::FileEntry> chart_files = std::move(templates);
-  for (const scan::FileEntry& f : plan.files) chart_files.push_back(f);
-  for (const scan::FileEntry& f : manifests) chart_files.push_back(f);
+  if (!request.paths.empty()) {
+    chart_files.insert(chart_files.end(), plan.files.begin(), plan.files.begin() + in_scope);
+    chart_files.insert(chart_files.end(), manifests.begin(), manifests.end());
+  }
   std::vector<CheckedChart> checked = CheckCharts(
       config, request.root,
       ChartsToCheck(config, request.root, app_charts, chart_files, !request.paths.empty()),
