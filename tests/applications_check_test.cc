@@ -251,5 +251,63 @@ TEST_F(ApplicationsCheckTest, AChartsDefaultsAreJudgedThroughItsAppsNotAsAFile) 
   EXPECT_NE(r.out.find("2 applications"), std::string::npos) << r.out;  // alloy in dev and prod
 }
 
+// The chart contract end to end: templates outside the scope are read with their helpers, the
+// findings sit on template lines (and, for a tag put into labels, at the values line), and what
+// cannot be told is a note on stderr, counted in the summary.
+TEST_F(ApplicationsCheckTest, ChartTemplatesAreReadAndJudgedWithTheirApps) {
+  repo_.Write("charts/api/templates/_helpers.tpl",
+              "{{- define \"api.labels\" -}}\n"
+              "app.kubernetes.io/version: {{ .Values.image.tag | quote }}\n"
+              "{{- end }}\n");
+  repo_.Write("charts/api/templates/deployment.yaml",
+              "kind: Deployment\n"
+              "metadata:\n"
+              "  labels:\n"
+              "    {{- include \"api.labels\" . | nindent 4 }}\n"
+              "spec:\n"
+              "  template:\n"
+              "    spec:\n"
+              "      initContainers:\n"
+              "        - name: wait\n"                      // line 9: no policy
+              "          image: {{ .Values.image.ref }}\n"  // line 10: no required
+              "          imagePullPolicy: IfNotPresent\n"
+              "      containers:\n"
+              "        - name: app\n"
+              "          image: {{ required \"x\" .Values.image.ref }}\n"
+              "          imagePullPolicy: {{ .Values.image.pullPolicy }}\n"
+              "        {{- toYaml .Values.sidecars | nindent 8 }}\n");  // line 16
+  repo_.Write("values/env/dev/apps/api.yaml",
+              "image:\n  ref: ghcr.io/acme/api@" + kA + "\n  tag: v1@" + kB + "\n");
+  testing::CommandResult r = Check();
+  std::vector<std::string> findings = Findings(r);
+  ASSERT_EQ(findings.size(), 2u) << r.out << r.err;
+  EXPECT_EQ(findings[0].substr(0, findings[0].find(" error")),
+            "charts/api/templates/deployment.yaml:10:18:");
+  EXPECT_NE(findings[0].find("[IP012 chart-image-contract]"), std::string::npos) << findings[0];
+  EXPECT_EQ(findings[1].substr(0, findings[1].find(" error")), "values/env/dev/apps/api.yaml:3:8:");
+  EXPECT_NE(findings[1].find("[IP014 tag-in-labels]"), std::string::npos) << findings[1];
+  EXPECT_NE(findings[1].find("charts/api/templates/_helpers.tpl:2"), std::string::npos);
+  EXPECT_EQ(r.out.find("IP006"), std::string::npos) << r.out;  // IP014 says it all
+  EXPECT_NE(r.err.find("charts/api/templates/deployment.yaml:16:9: note: not analysable: "
+                       "containers rendered by toYaml .Values.sidecars"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("1 template analysed (1 not analysable)"), std::string::npos) << r.out;
+
+  repo_.Write("charts/api/templates/job.yaml",
+              "kind: Job\n"
+              "spec:\n"
+              "  template:\n"
+              "    spec:\n"
+              "      containers:\n"
+              "        - name: migrate\n"
+              "          image: {{ required \"x\" .Values.image.ref }}\n");
+  r = Check();
+  EXPECT_NE(r.out.find("charts/api/templates/job.yaml:6:11: error: container \"migrate\""),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("[IP013 chart-pull-policy]"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace imagepin
