@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tmpl/test_charts.h"
+
 namespace imagepin::tmpl {
 namespace {
 
@@ -18,24 +20,8 @@ namespace fs = std::filesystem;
 const fs::path kTestdata = fs::path(IMAGEPIN_SOURCE_DIR) / "src/tmpl/testdata";
 const fs::path kSharedCharts = fs::path(IMAGEPIN_SOURCE_DIR) / "../shared/charts";
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// Every file under `root`, with its path relative to `root`, in a stable order.
-std::vector<ChartFile> ListChart(const fs::path& root) {
-  std::vector<ChartFile> files;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (!entry.is_regular_file()) continue;
-    files.push_back({fs::relative(entry.path(), root).generic_string(), ReadAll(entry.path())});
-  }
-  std::sort(files.begin(), files.end(),
-            [](const ChartFile& a, const ChartFile& b) { return a.path < b.path; });
-  return files;
-}
+using testing::ListChart;
+using testing::ReadAll;
 
 std::string Errors(const ChartTemplates& chart) {
   std::string out;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tmpl/containers.h"
+#include "tmpl/test_charts.h"
 
 // The expectations are designated initializers that leave the other fields at their defaults.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -30,23 +31,8 @@ using Strings = std::vector<std::string>;
 
 const fs::path kTestdata = fs::path(IMAGEPIN_SOURCE_DIR) / "src/tmpl/testdata";
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::vector<ChartFile> ListChart(const fs::path& root) {
-  std::vector<ChartFile> files;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (!entry.is_regular_file()) continue;
-    files.push_back({fs::relative(entry.path(), root).generic_string(), ReadAll(entry.path())});
-  }
-  std::sort(files.begin(), files.end(),
-            [](const ChartFile& a, const ChartFile& b) { return a.path < b.path; });
-  return files;
-}
+using testing::ListChart;
+using testing::ReadAll;
 
 struct Analysed {
   std::unique_ptr<ChartTemplates> chart;  // the Exprs point into it
