@@ -43,9 +43,14 @@ for s in "${scales[@]}"; do
   ip_rss=$(peak_mb "$imagepin check --format json")
   rg_rss=$(peak_mb "rg -n ':(dev|main|latest)\\b' sources/values sources/manifests -S")
   py_rss=$(peak_mb "python3 $shared/pycheck.py --libyaml .")
-  score=$({ "$imagepin" check --color never || true; } | grep -E '^[^ ].*:[0-9]+:[0-9]+: error' |
+  # The generator's ground truth covers sources/values and sources/manifests; findings on its
+  # charts' templates (IP012 on the initContainers' unrequired migrations.image.ref) are scored
+  # apart: counted, not taken for false positives.
+  { "$imagepin" check --color never || true; } | grep -E '^[^ ].*:[0-9]+:[0-9]+: error' >"$work/errors.txt"
+  score=$(grep -v '^sources/charts/' "$work/errors.txt" |
     python3 "$shared/score.py" --expected .expected.json --mode line --json - |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.3f / %.3f" % (d["precision"], d["recall"]))')
+  score="$score (+$(grep -c '^sources/charts/' "$work/errors.txt" || true) in charts)"
   rows+=("| $s | $files | $(awk "BEGIN{printf \"%.1f\", $size/1e6}") | $ip s ($ip_rss MB) | $rg s ($rg_rss MB) | $py s ($py_rss MB) | $(awk "BEGIN{printf \"%.1fx\", $py/$ip}") | $(awk "BEGIN{printf \"%.2fx\", $ip/$rg}") | $score$base_cell |")
   cd - >/dev/null
 done
