@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "tmpl/test_charts.h"
+
 namespace imagepin::apps {
 namespace {
 
@@ -219,6 +221,66 @@ spec:
   ASSERT_EQ(j.facts.label_tags.size(), 1u);
   EXPECT_EQ(j.facts.label_tags[0].printed, "image.tag");
   EXPECT_EQ(j.facts.label_tags[0].at, "charts/acme/templates/_helpers.tpl:2");
+}
+
+// ---- Which rules fire on the real charts of src/tmpl/testdata (see its SOURCES.md), judged as
+// vendored charts (none declares image.ref). Checked by hand against the templates.
+
+Judged JudgeReal(const std::string& dir) {
+  return Judge(
+      tmpl::testing::ListChart(std::string(IMAGEPIN_SOURCE_DIR) + "/src/tmpl/testdata/" + dir),
+      false);
+}
+
+TEST(ChartRulesOnRealCharts, PodinfoTestPodsUseLiteralUnpinnedImagesWithoutAPolicy) {
+  Judged j = JudgeReal("stefanprodan__podinfo/charts/podinfo");
+  // Seven helm test Pods (templates/tests/*.yaml): a literal image with a tag and no digest
+  // (IP001), and no imagePullPolicy (IP013). The chart's own containers read .Values.
+  int ip001 = 0, ip013 = 0;
+  for (const std::string& f : j.findings) {
+    EXPECT_NE(f.find("charts/acme/templates/tests/"), std::string::npos) << f;
+    ip001 += f.find(" IP001 ") != std::string::npos;
+    ip013 += f.find(" IP013 ") != std::string::npos;
+  }
+  EXPECT_EQ(ip001, 7) << ::testing::PrintToString(j.findings);
+  EXPECT_EQ(ip013, 7) << ::testing::PrintToString(j.findings);
+  EXPECT_EQ(j.findings.size(), 14u);
+  EXPECT_TRUE(j.notices.empty()) << ::testing::PrintToString(j.notices);
+}
+
+TEST(ChartRulesOnRealCharts, IngressNginxExtraModulesHaveNoPullPolicy) {
+  Judged j = JudgeReal("kubernetes__ingress-nginx/charts/ingress-nginx");
+  // The "extraModules" define writes initContainers with image: but no imagePullPolicy; the
+  // DaemonSet and the Deployment both include it (check reports the place once).
+  ASSERT_FALSE(j.findings.empty());
+  for (const std::string& f : j.findings) {
+    EXPECT_EQ(f.rfind("charts/acme/templates/_helpers.tpl:242:3 IP013", 0), 0u) << f;
+  }
+  EXPECT_EQ(j.notices.size(), 4u) << ::testing::PrintToString(j.notices);
+}
+
+TEST(ChartRulesOnRealCharts, ChartsThatReadEveryPolicyFromValuesOnlyHandOverFacts) {
+  for (const char* dir :
+       {"grafana__alloy/operations/helm/charts/alloy", "bitnami__charts/bitnami/redis",
+        "cert-manager__cert-manager/deploy/charts/cert-manager",
+        "argoproj__argo-helm/charts/argo-cd",
+        "prometheus-community__helm-charts/charts/kube-state-metrics"}) {
+    Judged j = JudgeReal(dir);
+    EXPECT_TRUE(j.findings.empty()) << dir << ::testing::PrintToString(j.findings);
+    EXPECT_FALSE(j.facts.pull_policies.empty()) << dir;
+  }
+  // Alloy: .Values.image.tag is put into app.kubernetes.io/version by alloy.labels.
+  Judged alloy = JudgeReal("grafana__alloy/operations/helm/charts/alloy");
+  ASSERT_EQ(alloy.facts.label_tags.size(), 1u);
+  EXPECT_EQ(alloy.facts.label_tags[0].printed, "image.tag");
+  EXPECT_EQ(alloy.facts.label_tags[0].at, "charts/acme/templates/_helpers.tpl:61");
+  // Redis reads its pull policies through common.images.pullPolicy-style values of its own.
+  Judged redis = JudgeReal("bitnami__charts/bitnami/redis");
+  bool master = false;
+  for (const ChartValueUse& use : redis.facts.pull_policies) {
+    master |= use.printed == "master.image.pullPolicy" || use.printed == "image.pullPolicy";
+  }
+  EXPECT_TRUE(master);
 }
 
 }  // namespace
