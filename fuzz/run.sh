@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-build-fuzz}
 crashes=${FUZZ_CRASHES:-$build/crashes}
-read -r -a targets <<<"${FUZZ_TARGETS:-reference_fuzz scan_fuzz splice_fuzz config_fuzz apps_fuzz tmpl_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-reference_fuzz scan_fuzz splice_fuzz config_fuzz apps_fuzz tmpl_fuzz chart_fuzz}"
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
@@ -49,6 +49,7 @@ for target in "${targets[@]}"; do
     config_fuzz) seed "$target" examples/*/.imagepin.yaml ;;
     apps_fuzz) seed "$target" fuzz/seeds/apps/* ;;
     tmpl_fuzz) seed "$target" fuzz/seeds/tmpl/* ;;
+    chart_fuzz) seed "$target" fuzz/seeds/chart/* ;;
   esac
   echo "fuzz: $target for ${seconds}s (corpus $dir, crashes in $crashes)"
   # A crash ends that target's run; the others still run, and the script fails at the end.
