@@ -20,33 +20,11 @@ using Strings = std::vector<std::string>;
 
 const fs::path kSharedCharts = fs::path(IMAGEPIN_SOURCE_DIR) / "../shared/charts";
 
+using testing::Analyse;
+using testing::Analysed;
+using testing::Describe;
 using testing::ListChart;
 using testing::ReadAll;
-
-// The chart must outlive the analysis (Exprs point into it).
-struct Analysed {
-  std::unique_ptr<ChartTemplates> chart;
-  ContainerAnalysis result;
-};
-
-Analysed Analyse(std::vector<ChartFile> files) {
-  Analysed a;
-  a.chart = std::make_unique<ChartTemplates>(ChartTemplates::Parse(std::move(files)));
-  for (const base::Error& e : a.chart->errors()) ADD_FAILURE() << e.ToString();
-  a.result = AnalyseContainers(*a.chart);
-  return a;
-}
-
-std::string Describe(const ContainerAnalysis& r) {
-  std::string out;
-  for (const Container& c : r.containers) {
-    out += c.file + ":" + std::to_string(c.line) + ":" + std::to_string(c.column) + " " +
-           std::string(ContainerListName(c.list)) + " " + c.workload_kind + " " +
-           (c.name ? c.name->text : "-") + " " + (c.image ? c.image->text : "-") + "\n";
-  }
-  for (const NotAnalysable& n : r.not_analysable) out += n.ToString() + "\n";
-  return out;
-}
 
 TEST(AnalyseContainers, DeploymentWithLiteralKind) {
   Analysed a = Analyse({{"templates/deploy.yaml", R"(apiVersion: apps/v1

@@ -31,32 +31,13 @@ using Strings = std::vector<std::string>;
 
 const fs::path kTestdata = fs::path(IMAGEPIN_SOURCE_DIR) / "src/tmpl/testdata";
 
+using testing::Analyse;
+using testing::Analysed;
+using testing::Describe;
 using testing::ListChart;
 using testing::ReadAll;
 
-struct Analysed {
-  std::unique_ptr<ChartTemplates> chart;  // the Exprs point into it
-  ContainerAnalysis result;
-};
-
-Analysed AnalyseChart(const fs::path& root) {
-  Analysed a;
-  a.chart = std::make_unique<ChartTemplates>(ChartTemplates::Parse(ListChart(root)));
-  for (const base::Error& e : a.chart->errors()) ADD_FAILURE() << e.ToString();
-  a.result = AnalyseContainers(*a.chart);
-  return a;
-}
-
-std::string Describe(const ContainerAnalysis& r) {
-  std::string out;
-  for (const Container& c : r.containers) {
-    out += c.file + ":" + std::to_string(c.line) + ":" + std::to_string(c.column) + " " +
-           std::string(ContainerListName(c.list)) + " " + c.workload_kind + " " +
-           (c.name ? c.name->text : "-") + " " + (c.image ? c.image->text : "-") + "\n";
-  }
-  for (const NotAnalysable& n : r.not_analysable) out += n.ToString() + "\n";
-  return out;
-}
+Analysed AnalyseChart(const fs::path& root) { return Analyse(ListChart(root)); }
 
 Strings Sorted(Strings v) {
   std::sort(v.begin(), v.end());
