@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <memory>
 #include <set>
@@ -524,6 +525,9 @@ class Renderer {
 
   std::vector<VLine> lines;
   std::vector<Hole> holes;
+  // The file's lines grew past kMaxOutput bytes (indentation included): they are not read.
+  bool overflow = false;
+  static constexpr size_t kMaxOutput = size_t{4} << 20;
 
   void List(const std::vector<Node>& list, size_t file, Env& env, int offset, int depth,
             bool in_range, const Via& via) {
@@ -590,11 +594,17 @@ class Renderer {
 
  private:
   void NewLine(int offset) {
+    if (overflow) return;
     lines.emplace_back();
+    ++output_;
     for (int i = 0; i < offset; ++i) Put(' ', Origin{});
   }
 
   void Put(char c, const Origin& origin) {
+    if (overflow || ++output_ > kMaxOutput) {
+      overflow = true;
+      return;
+    }
     lines.back().s.push_back(c);
     lines.back().origin.push_back(origin);
   }
@@ -687,7 +697,8 @@ class Renderer {
     BindingPtr arg;
     enum { kNone, kIndent, kNindent } indent = kNone;
     int n = 0;
-    bool other = false;  // piped to something else: the include's text is changed
+    bool other = false;       // piped to something else: the include's text is changed
+    bool bad_indent = false;  // nindent/indent by a width that is no layout
     Facts facts;
     if (node.kind == NodeKind::kTemplate) {
       name = node.name;
@@ -707,9 +718,20 @@ class Renderer {
         bool ind = c.args.size() == 2 && c.args[0].kind == OperandKind::kIdentifier &&
                    (c.args[0].value == "nindent" || c.args[0].value == "indent") &&
                    c.args[1].kind == OperandKind::kNumber;
+        const std::string& digits = ind ? c.args[1].value : std::string();
+        int width = -1;  // a decimal that fits (real charts indent < 40; past it, not layout)
         if (ind) {
+          auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), width);
+          if (ec != std::errc() || end != digits.data() + digits.size() || width > kMaxIndent) {
+            width = -1;
+          }
+        }
+        if (ind) {
+          // Past any layout (or not an int): the text still starts its own line, but where
+          // its lines land cannot be told, so it is a hole, said so, never expanded.
           indent = c.args[0].value == "nindent" ? kNindent : kIndent;
-          n = std::max(0, std::atoi(c.args[1].value.c_str()));
+          n = width >= 0 ? width : kMaxIndent;  // deeper than any key: under the last one
+          bad_indent = bad_indent || width < 0;
         } else if (!(c.args.size() == 1 && c.args[0].kind == OperandKind::kIdentifier &&
                      c.args[0].value == "trim")) {
           other = true;
@@ -720,8 +742,8 @@ class Renderer {
     const Definition* def = name ? chart_.Find(*name) : nullptr;
     // Lines of its own: at the start of a line, after nindent/indent, or a body that begins
     // with a line break ({{define "x"}} without "-}}").
-    bool structural =
-        name && !other && (indent != kNone || AtLineStart() || StartsWithNewline(def));
+    bool structural = name && !other && !bad_indent &&
+                      (indent != kNone || AtLineStart() || StartsWithNewline(def));
     bool nested = name && std::find(stack_.begin(), stack_.end(), *name) != stack_.end();
     bool budget = rendered_ + def_size(def) <= kMaxRendered;
     if (structural && def && depth < kMaxIncludeDepth && !nested && budget) {
@@ -767,6 +789,7 @@ class Renderer {
     } else if (node.pipeline) {
       hole.facts.Read(eval_.Pipe(*node.pipeline, file, env, hole.facts, depth));
     }
+    if (bad_indent) AddOnce(hole.facts.undecided, "an indentation past any layout");
     if (structural && nested) AddOnce(hole.facts.undecided, "recursive include");
     if (structural && def && depth >= kMaxIncludeDepth) {
       AddOnce(hole.facts.undecided, "includes nest too deep");
@@ -795,10 +818,12 @@ class Renderer {
   }
 
   static size_t def_size(const Definition* def) { return def ? def->node->span.size() : 0; }
+  static constexpr int kMaxIndent = 1024;
+  size_t output_ = 0;
 
   // Bytes of define bodies expanded into one file's lines: includes nested kMaxIncludeDepth
   // deep, each using the next several times, would otherwise expand exponentially.
-  static constexpr size_t kMaxRendered = 8u << 20;
+  static constexpr size_t kMaxRendered = 2u << 20;
   bool inline_flow_ = false;  // inside an inline if/with/range: its nested ones are inline too
   int level_ = 0;
   size_t rendered_ = 0;
@@ -1258,6 +1283,14 @@ ContainerAnalysis AnalyseContainers(const ChartTemplates& chart) {
     Renderer renderer(chart, eval);
     Env env;
     renderer.List(file.tree.root, f, env, 0, 0, false, Via{});
+    if (renderer.overflow) {
+      out.not_analysable.push_back(
+          {file.path, file.path, 1, 1,
+           fmt::format("the file renders more than {} bytes of YAML (includes and indentation "
+                       "included)",
+                       Renderer::kMaxOutput)});
+      continue;
+    }
     Reader reader(chart, renderer, file.path, out);
     reader.Run();
   }

@@ -463,6 +463,39 @@ spec:
 }
 
 // Each define uses the next four times, 12 deep: 4^12 expansions unbounded; the budget stops it.
+TEST(AnalyseContainers, AnIndentPastAnyLayoutIsNotExpanded) {
+  // Found by chart_fuzz: `nindent 4111111111111111111` overflowed an int and asked for gigabytes.
+  Analysed a =
+      Analyse({{"templates/_c.tpl", "{{- define \"c\" -}}\n- name: a\n  image: a:1\n{{- end }}"},
+               {"templates/pod.yaml",
+                "kind: Pod\nspec:\n  containers:\n"
+                "    {{- include \"c\" . | nindent 4111111111111111111 }}\n"
+                "    {{- include \"c\" . | nindent 1025 }}\n"}});
+  EXPECT_TRUE(a.result.containers.empty()) << Describe(a.result);
+  ASSERT_EQ(a.result.not_analysable.size(), 2u) << Describe(a.result);
+  EXPECT_NE(a.result.not_analysable[0].reason.find("nindent 4111111111111111111"),
+            std::string::npos)
+      << a.result.not_analysable[0].reason;
+  for (const NotAnalysable& n : a.result.not_analysable) {
+    EXPECT_NE(n.reason.find("an indentation past any layout"), std::string::npos) << n.reason;
+  }
+}
+
+TEST(AnalyseContainers, RenderingPastTheOutputCapIsNotAnalysable) {
+  std::string body = "{{- define \"big\" -}}\n";
+  for (int i = 0; i < 1000; ++i) body += "k" + std::to_string(i) + ": v\n";
+  body += "{{- end }}";
+  std::string pod = "kind: Pod\nspec:\n";
+  for (int i = 0; i < 6; ++i) pod += "  {{- include \"big\" . | nindent 1000 }}\n";
+  Analysed a = Analyse({{"templates/_big.tpl", body}, {"templates/pod.yaml", pod}});
+  ASSERT_EQ(a.result.not_analysable.size(), 1u) << Describe(a.result);
+  EXPECT_EQ(a.result.not_analysable[0].file, "templates/pod.yaml");
+  EXPECT_NE(a.result.not_analysable[0].reason.find("renders more than 4194304 bytes"),
+            std::string::npos)
+      << a.result.not_analysable[0].reason;
+  EXPECT_EQ(a.result.templates_rendered, 1);
+}
+
 TEST(AnalyseContainers, ExponentialIncludesAreBounded) {
   std::string helpers;
   for (int i = 0; i < 12; ++i) {
