@@ -9,7 +9,7 @@ namespace imagepin::policy {
 
 enum class TagKind {
   kBuildSha,          // 7-40 lowercase hex: a commit the image was built from
-  kSemanticVersion,   // v1.2.3, 1.36, 2.8.2-alpine, 16.4.0-debian-12-r0, v1.0.0-rc.1+build.5
+  kSemanticVersion,   // v1.2.3, 1.6.0-alpine3.20, distroless-v1.33.0, v1.0.0-rc.1+build.5
   kReleaseTimestamp,  // RELEASE.2023-12-23T07-19-11Z: a date and time of day in the tag
   kAllowed,           // matches a tags.allow pattern from the config
   kFloating,          // anything else: main, latest, dev, stable, ...
