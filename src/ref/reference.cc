@@ -359,14 +359,17 @@ void AppendTagAndDigest(const Reference& ref, std::string& out) {
   }
 }
 
-// The shortest spelling of docker.io/`path` that parses back to it, or empty when "docker.io/"
-// has to stay. `tagged` says whether a tag or digest follows.
-std::string_view DockerHubShortPath(std::string_view path, bool tagged) {
+// The shortest spelling of docker.io/`path` that parses back to it. `tagged` says whether a tag
+// or digest follows.
+std::string DockerHubShortName(std::string_view path, bool tagged) {
   std::string_view rest = path;
   if (rest.starts_with(kOfficialRepoPrefix)) rest.remove_prefix(kOfficialRepoPrefix.size());
   if (rest.find('/') == std::string_view::npos) {
-    // A bare 64-hex name would read as an image ID, so it keeps its "library/".
-    return !tagged && IsIdentifier(rest) ? path : rest;
+    // "library/" goes, as in Go's FamiliarString. A bare 64-hex name alone would read as an image
+    // ID, so "docker.io/" stays instead: docker.io/<hex> is the spelling distribution's tests
+    // give as the unambiguous one.
+    if (!tagged && IsIdentifier(rest)) return Join(kDefaultDomain, "/", rest);
+    return std::string(rest);
   }
   // Like Go's familiarizeName, "library/" goes only when one component is left:
   // "docker.io/library/a/b" must not shorten to "a/b", which is docker.io/a/b. Unlike Go, keep
@@ -374,7 +377,7 @@ std::string_view DockerHubShortPath(std::string_view path, bool tagged) {
   // shortened to "foo.com/app" is an image on another registry.
   std::string_view first = path.substr(0, path.find('/'));
   bool reads_as_domain = first == kLocalhost || first.find_first_of(".:") != std::string_view::npos;
-  return reads_as_domain ? std::string_view() : path;
+  return reads_as_domain ? Join(kDefaultDomain, "/", path) : std::string(path);
 }
 
 }  // namespace
@@ -453,9 +456,8 @@ std::string Reference::Familiar() const {
 }
 
 std::string Reference::Short() const {
-  std::string_view short_path =
-      domain == kDefaultDomain ? DockerHubShortPath(path, has_tag() || has_digest()) : "";
-  std::string out = short_path.empty() ? Repository() : std::string(short_path);
+  std::string out =
+      domain == kDefaultDomain ? DockerHubShortName(path, has_tag() || has_digest()) : Repository();
   AppendTagAndDigest(*this, out);
   return out;
 }

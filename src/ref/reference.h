@@ -34,9 +34,9 @@ struct Reference {
   std::string Familiar() const;
   // Normalized() with "docker.io/" and then a single "library/" stripped; tag and digest kept.
   // As in Go's FamiliarString, "library/" goes only when one component is left
-  // ("library/a/b" stays); unlike it, "docker.io/" stays when the rest would read as a domain
-  // ("docker.io/foo.com/app") and "library/" stays before a bare 64-hex name (an image ID), so
-  // that Short() always parses back to the same reference.
+  // ("library/a/b" stays); unlike it, "docker.io/" stays when the rest alone would not parse
+  // back to the same reference: a path that reads as a domain ("docker.io/foo.com/app") or a
+  // bare 64-hex name, an image ID ("docker.io/<hex>", where Go gives "<hex>").
   std::string Short() const;
 };
 

@@ -352,6 +352,7 @@ TEST(ParseReference, NormalizedReparsesToSameParts) {
       "my_reg.io/app",
       "docker.io/foo.com/app",
       "index.docker.io/library/a/b",
+      "docker.io/" + Hex(64),
   };
   for (const std::string& input : inputs) {
     SCOPED_TRACE(input);
@@ -392,16 +393,30 @@ TEST(Reference, ShortKeepsDockerIoWhenPathLooksLikeDomain) {
   });
 }
 
-TEST(Reference, ShortKeepsLibraryBeforeBareImageId) {
-  // Go's FamiliarString gives the bare hex, which ParseReference refuses as an image ID.
+TEST(Reference, ShortDropsLibraryBeforeBareImageIdButKeepsDockerIo) {
+  // Go's FamiliarString drops "library/" and gives the bare hex, which ParseReference (like
+  // ParseNormalizedNamed) refuses as an image ID. Short() drops "library/" too and keeps
+  // "docker.io/", the spelling distribution's normalize_test.go lists as a valid name.
   const std::string id = Hex(64);
   ExpectValid({
+      {"docker.io/" + id, "docker.io", "library/" + id, "", "", "docker.io/library/" + id,
+       "docker.io/library/" + id + ":latest", "docker.io/" + id},
       {"library/" + id, "docker.io", "library/" + id, "", "", "docker.io/library/" + id,
-       "docker.io/library/" + id + ":latest", "library/" + id},
+       "docker.io/library/" + id + ":latest", "docker.io/" + id},
+      {"index.docker.io/library/" + id, "docker.io", "library/" + id, "", "",
+       "docker.io/library/" + id, "docker.io/library/" + id + ":latest", "docker.io/" + id},
+      // With a tag or digest the hex is a name again, so Short() is FamiliarString exactly.
+      {"docker.io/" + id + ":1", "docker.io", "library/" + id, "1", "",
+       "docker.io/library/" + id + ":1", "docker.io/library/" + id + ":1", id + ":1"},
       {"library/" + id + "@" + kSha256, "docker.io", "library/" + id, "", kSha256,
        "docker.io/library/" + id + "@" + kSha256, "docker.io/library/" + id + "@" + kSha256,
        id + "@" + kSha256},
   });
+  base::Result<Reference> ref = ParseReference("docker.io/" + id);
+  ASSERT_TRUE(ref.ok()) << ref.error().message;
+  base::Result<Reference> again = ParseReference(ref->Short());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->Normalized(), ref->Normalized());
 }
 
 TEST(Reference, RepositoryJoinsDomainAndPath) {
