@@ -23,6 +23,7 @@ class AppsCommandTest : public ::testing::Test {
   void SetUp() override {
     repo_.Write(".imagepin.yaml",
                 "version: 1\n"
+                "firstParty: [ghcr.io/acme/]\n"
                 "scope:\n"
                 "  include: [\"values/**\"]\n"
                 "environments:\n"

@@ -65,6 +65,7 @@ TEST_F(PromoteCliTest, MissingEnvironmentDirectoryIsAUsageError) {
 }
 
 TEST_F(PromoteCliTest, TargetThatDoesNotParseIsNamedAndNothingIsWritten) {
+  repo_.Write(".imagepin.yaml", "firstParty: [ghcr.io/acme/]\n");  // no notice on stderr
   repo_.Write("sources/values/env/dev/web.yaml", "image:\n  ref: ghcr.io/acme/web@" + kNew + "\n");
   std::string broken = "image:\n  ref: [ghcr.io/acme/web\n";
   repo_.Write("sources/values/env/staging/web.yaml", broken);

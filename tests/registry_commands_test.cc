@@ -29,7 +29,8 @@ class RegistryCommandsTest : public ::testing::Test {
     registry_ = TestRegistry::Shared(Mode::kPlain);
     ASSERT_NE(registry_, nullptr);
     repo_.Write(".imagepin.yaml",
-                "registries:\n  ghcr.io: {mirror: \"" + registry_->host() + "\"}\n");
+                "firstParty: [ghcr.io/acme/]\nregistries:\n  ghcr.io: {mirror: \"" +
+                    registry_->host() + "\"}\n");
     // Each test uses repositories named after it, so tests sharing the registry don't collide.
     prefix_ =
         "acme/" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -269,7 +270,9 @@ class BumpFaultTest : public RegistryCommandsTest {
     digest_ = registry_->Push(Repo("api"), "main", ImageKind::kIndex);
     std::string proxy = registry_->StartFaultProxy(faults);
     ASSERT_FALSE(proxy.empty());
-    repo_.Write(".imagepin.yaml", "registries:\n  ghcr.io: {mirror: \"" + proxy + "\"}\n");
+    repo_.Write(
+        ".imagepin.yaml",
+        "firstParty: [ghcr.io/acme/]\nregistries:\n  ghcr.io: {mirror: \"" + proxy + "\"}\n");
     original_ = "image:\n  ref: " + Ref("api") + "@" + kZeros + "\n";
     repo_.Write("sources/values/env/dev/api.yaml", original_);
   }
@@ -412,7 +415,8 @@ TEST(RegistryCredentials, ErrorBodyEchoingTheAuthorizationHeaderIsRedacted) {
   testing::TempDir dir;
   std::string auth = Base64(pair);
   dir.Write("docker/config.json", "{\"auths\": {\"" + proxy + "\": {\"auth\": \"" + auth + "\"}}}");
-  dir.Write("repo/.imagepin.yaml", "registries:\n  ghcr.io: {mirror: \"" + proxy + "\"}\n");
+  dir.Write("repo/.imagepin.yaml",
+            "firstParty: [ghcr.io/acme/]\nregistries:\n  ghcr.io: {mirror: \"" + proxy + "\"}\n");
   for (const char* format : {"--json", "--quiet"}) {
     SCOPED_TRACE(format);
     testreg::CommandResult r =

@@ -176,7 +176,8 @@ TEST(MixedLayers, ARefNamingAnotherRepositoryWithTheDigestBelowIsIP011ButAMirror
 }
 
 TEST(EffectiveSplit, AFirstPartyRepositoryFromTheChartUnderALayersTagIsIP004) {
-  policy::Config config;  // firstParty: ghcr.io/acme/
+  policy::Config config;
+  config.first_party.include = {"ghcr.io/acme/"};
   AppStack stack(
       {{"charts/acme/values.yaml", LayerRole::kChart,
         "image:\n  repository: ghcr.io/acme/api\n  tag: ''\n  pullPolicy: IfNotPresent\n"},

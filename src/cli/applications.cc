@@ -17,6 +17,7 @@ std::optional<int> OpenApplications(const std::string& root, const std::string& 
     PrintError(config.error());
     return ExitCodeFor(config.error());
   }
+  PrintConfigNotes(*config);
   if (!env.empty() && config->FindEnvironment(env) == nullptr) {
     std::vector<std::string> names;
     for (const policy::Environment& e : config->environments) names.push_back(e.name);

@@ -117,6 +117,7 @@ int RunBump(const BumpFlags& flags) {
     PrintError(config.error());
     return kExitUsage;
   }
+  PrintConfigNotes(*config);
   std::vector<std::string> environments =
       flags.environments.empty() ? config->bump.environments : flags.environments;
   std::optional<WriteSession> session = BeginWriting(flags.root, "bump", flags.dry_run);

@@ -40,6 +40,7 @@ int RunCheckCommand(CheckFlags flags) {
     PrintError(config.error());
     return kExitUsage;
   }
+  PrintConfigNotes(*config);
   policy::CheckRequest request;
   request.root = flags.root;
   request.paths = flags.paths;

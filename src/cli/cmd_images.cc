@@ -81,6 +81,7 @@ int RunImages(const ImagesFlags& flags) {
     PrintError(ws.error());
     return kExitUsage;
   }
+  PrintConfigNotes(ws->config);
   for (const base::Error& p : ws->listing_problems) PrintError(p);
   // Files that could not be read are named on standard error; the listing goes on.
   for (const base::Error& p : plan::ScanProblems(ws->files)) PrintError(p);

@@ -74,6 +74,7 @@ int RunInventory(const InventoryFlags& flags) {
     PrintError(config.error());
     return kExitUsage;
   }
+  PrintConfigNotes(*config);
   if (config->environments.empty()) {
     PrintError(
         base::MakeError(base::ErrorCode::kConfig, "no environments are configured", config->path));

@@ -38,6 +38,7 @@ int RunPin(const PinFlags& flags) {
     PrintError(ws.error());
     return kExitUsage;
   }
+  PrintConfigNotes(ws->config);
   for (const base::Error& p : ws->listing_problems) PrintError(p);
   if (!ws->listing_problems.empty()) {
     fmt::print(stderr, "imagepin: pin: nothing written: files in scope could not be listed\n");

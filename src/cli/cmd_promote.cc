@@ -166,6 +166,7 @@ int RunPromote(const PromoteFlags& flags) {
     PrintError(config.error());
     return kExitUsage;
   }
+  PrintConfigNotes(*config);
   if (flags.source == flags.target) {
     fmt::print(stderr, "imagepin: error: source and target are both \"{}\"\n", flags.source);
     return kExitUsage;

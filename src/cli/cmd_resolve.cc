@@ -67,6 +67,7 @@ int RunResolve(const ResolveFlags& flags) {
     PrintError(config.error());
     return kExitUsage;
   }
+  PrintConfigNotes(*config);
   for (const std::string& platform : flags.platforms) {
     if (base::Result<registry::Platform> p = registry::ParsePlatform(platform); !p.ok()) {
       fmt::print(stderr, "imagepin: error: --platforms: {}\n", p.error().message);

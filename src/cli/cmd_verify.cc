@@ -65,6 +65,7 @@ int RunVerify(const VerifyFlags& flags) {
     PrintError(ws.error());
     return kExitUsage;
   }
+  PrintConfigNotes(ws->config);
   std::vector<decide::PinnedImage> pinned = decide::CollectPinned(*ws);
   decide::VerifyDecision d = decide::DecideVerify(
       *ws, pinned, LookUp(pinned, ws->config, flags.registry), policy::TodayUtc());

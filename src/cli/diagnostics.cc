@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "policy/first_party.h"
 #include "report/display.h"
 
 namespace imagepin::cli {
@@ -20,6 +21,14 @@ void PrintDiagnostic(const base::Diagnostic& d) {
   fmt::print(stderr, "{}{}: {}{}\n", where, d.severity == base::Severity::kNote ? "note" : "error",
              report::Displayable(d.message),
              d.rule.empty() ? std::string() : fmt::format(" [{}]", d.rule));
+}
+
+void PrintConfigNotes(const policy::Config& config) {
+  static bool printed = false;
+  std::string notice = policy::FirstPartyNotice(config);
+  if (printed || notice.empty()) return;
+  printed = true;
+  fmt::print(stderr, "note: {}\n", report::Displayable(notice));
 }
 
 void PrintDiagnostics(std::span<const base::Diagnostic> diagnostics) {

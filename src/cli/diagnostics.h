@@ -5,6 +5,7 @@
 
 #include "base/diagnostic.h"
 #include "base/result.h"
+#include "policy/config.h"
 
 namespace imagepin::cli {
 
@@ -12,6 +13,10 @@ namespace imagepin::cli {
 // about no file. Control characters in the path and message are escaped.
 void PrintDiagnostic(const base::Diagnostic& diagnostic);
 void PrintDiagnostics(std::span<const base::Diagnostic> diagnostics);
+
+// What the loaded config leaves unsaid and the user should know (no first-party prefix found),
+// as "note: …" on stderr, once per run however often a command loads the config.
+void PrintConfigNotes(const policy::Config& config);
 
 // An error that stops a command, printed as a diagnostic.
 void PrintError(const base::Error& error);

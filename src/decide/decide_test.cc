@@ -13,6 +13,13 @@
 namespace imagepin::decide {
 namespace {
 
+// The tests' repositories are under ghcr.io/acme/, written as a config would.
+policy::Config AcmeConfig() {
+  policy::Config config;
+  config.first_party.include = {"ghcr.io/acme/"};
+  return config;
+}
+
 std::string Digest(char c) { return "sha256:" + std::string(64, c); }
 
 registry::Manifest Index(char digest, std::vector<std::string> platforms) {
@@ -77,7 +84,7 @@ class DecideBumpTest : public ::testing::Test {
     ASSERT_EQ(found_.targets.size(), 2u);
   }
 
-  policy::Config config_;
+  policy::Config config_ = AcmeConfig();
   std::vector<plan::EnvironmentImages> lanes_;
   plan::BumpTargets found_;
 };
@@ -136,6 +143,7 @@ TEST_F(DecideBumpTest, TheFindersProblemsComeFirstAndFail) {
 class DecideVerifyTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ws_.config = AcmeConfig();
     ws_.files.push_back(plan::ScanText({"", "values/api.yaml"},
                                        "image:\n  ref: ghcr.io/acme/api@" + Digest('1') + "\n",
                                        ws_.config));
@@ -219,7 +227,7 @@ TEST(DecidePin, OneFailedResolutionMeansNoEdits) {
 }
 
 TEST(CheckPromotedDigests, FirstPartyDigestsNeedEveryPlatform) {
-  policy::Config config;
+  policy::Config config = AcmeConfig();
   auto env = [&](const char* name, char digest) {
     std::string dir = std::string("sources/values/env/") + name;
     std::vector<plan::ScannedFile> files;

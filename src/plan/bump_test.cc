@@ -8,6 +8,13 @@
 namespace imagepin::plan {
 namespace {
 
+// The tests' repositories are under ghcr.io/acme/, written as a config would.
+policy::Config AcmeConfig() {
+  policy::Config config;
+  config.first_party.include = {"ghcr.io/acme/"};
+  return config;
+}
+
 constexpr char kOld[] = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
 constexpr char kNew[] = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
@@ -36,7 +43,7 @@ class BumpPlanTest : public ::testing::Test {
   }
 
   testing::TempDir repo_;
-  policy::Config config_;
+  policy::Config config_ = AcmeConfig();
 };
 
 TEST_F(BumpPlanTest, FindsFirstPartyRefsOnlyInTheChosenLanes) {
@@ -150,7 +157,7 @@ TEST_F(BumpPlanTest, AFileThatDoesNotParseStopsThePlan) {
 
 // The finder is pure: lanes scanned from memory, no files at all.
 TEST(FindBumpTargets, WorksOnFilesScannedFromMemory) {
-  policy::Config config;
+  policy::Config config = AcmeConfig();
   std::vector<ScannedFile> files;
   files.push_back(ScanText({"", "sources/values/env/dev/api.yaml"},
                            std::string("image:\n  ref: ghcr.io/acme/api@") + kOld + "\n", config));

@@ -220,6 +220,7 @@ TEST_F(InventoryTest, CommandNotesAMissingDirectoryAndExitsZero) {
 }
 
 TEST_F(InventoryTest, CommandExitsThreeOnAFileThatDoesNotParse) {
+  repo_.Write(".imagepin.yaml", "firstParty: [ghcr.io/acme/]\n");  // no notice on stderr
   Put("dev", "api", "image:\n  ref: [unclosed\n");
   CommandRun run = RunInventoryCommand(repo_, "");
   EXPECT_EQ(run.exit_code, 3);

@@ -8,6 +8,13 @@
 namespace imagepin::plan {
 namespace {
 
+// The tests' repositories are under ghcr.io/acme/, written as a config would.
+policy::Config AcmeConfig() {
+  policy::Config config;
+  config.first_party.include = {"ghcr.io/acme/"};
+  return config;
+}
+
 std::string Digest(char c) { return "sha256:" + std::string(64, c); }
 
 class PromotePlanTest : public ::testing::Test {
@@ -29,7 +36,7 @@ class PromotePlanTest : public ::testing::Test {
   std::string Values(const std::string& ref) { return "image:\n  ref: " + ref + "  # keep\n"; }
 
   testing::TempDir repo_;
-  policy::Config config_;
+  policy::Config config_ = AcmeConfig();
   EnvironmentImages source_, target_;
 };
 

@@ -7,12 +7,14 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <optional>
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "policy/first_party.h"
 #include "policy/rules.h"
 #include "ref/platform.h"
 #include "ref/reference.h"
@@ -52,7 +54,9 @@ std::string Shown(std::string_view value) {
 // Reads one parsed config document; the first problem found becomes `error`, with position.
 class ConfigReader {
  public:
-  ConfigReader(const Document& doc, const std::string& path) : doc_(doc), path_(path) {}
+  ConfigReader(const Document& doc, const std::string& path,
+               std::map<std::string, int, std::less<>>* key_lines)
+      : doc_(doc), path_(path), key_lines_(key_lines) {}
 
   std::optional<base::Error> error;
 
@@ -77,7 +81,8 @@ class ConfigReader {
     return target == kNoNode ? id : target;
   }
 
-  // Calls `on_key(key, value)` for each entry of a mapping, rejecting keys not in `allowed`.
+  // Calls `on_key(key, value)` for each entry of a mapping, rejecting keys not in `allowed`;
+  // records each key's line under `where`.`key` (the root's `where` is "the config").
   bool ForEachKey(NodeId m, std::string_view where, std::initializer_list<std::string_view> allowed,
                   const std::function<bool(std::string_view, NodeId, NodeId)>& on_key) {
     m = Resolve(m);
@@ -91,6 +96,8 @@ class ConfigReader {
         return Fail(k, fmt::format("unknown key \"{}\" in {} (expected one of: {})", Shown(key),
                                    where, fmt::join(allowed, ", ")));
       }
+      key_lines_->emplace(where == kRootWhere ? std::string(key) : fmt::format("{}.{}", where, key),
+                          Line(k));
       if (!on_key(key, k, v)) return false;
       k = doc_.node(v).next_sibling;
     }
@@ -141,6 +148,7 @@ class ConfigReader {
       if (doc_.node(key).kind != NodeKind::kScalar) {
         return Fail(k, fmt::format("each key of {} must be a string", where));
       }
+      key_lines_->emplace(fmt::format("{}.{}", where, doc_.Value(key)), Line(k));
       if (!on_entry(doc_.Value(key), k, v)) return false;
       k = doc_.node(v).next_sibling;
     }
@@ -189,8 +197,11 @@ class ConfigReader {
   const Document& doc() const { return doc_; }
 
  private:
+  static constexpr std::string_view kRootWhere = "the config";
+
   const Document& doc_;
   const std::string& path_;
+  std::map<std::string, int, std::less<>>* key_lines_;
 };
 
 bool IsDate(std::string_view s) {
@@ -634,15 +645,46 @@ bool ReadPlatforms(ConfigReader& r, NodeId v, Config* c) {
       });
 }
 
+bool FirstPartyPrefixList(ConfigReader& r, NodeId v, std::string_view what,
+                          std::vector<std::string>* out) {
+  return r.CheckedStringList(v, what, out, [&](std::string& prefix, NodeId item) {
+    std::string problem = FirstPartyPrefixProblem(prefix);
+    if (problem.empty()) return true;
+    return r.Fail(item, fmt::format("{} \"{}\" is not a repository prefix (such as "
+                                    "ghcr.io/acme/): {}",
+                                    what, Shown(prefix), problem));
+  });
+}
+
+// `firstParty: [prefix, ...]`, or `firstParty: {include: [...], exclude: [...]}`. An exclude
+// outside every include would exclude nothing: a typo, said so.
 bool ReadFirstParty(ConfigReader& r, NodeId v, Config* c) {
-  return r.CheckedStringList(
-      v, "firstParty", &c->first_party, [&](std::string& prefix, NodeId item) {
-        std::string problem = FirstPartyPrefixProblem(prefix);
-        if (problem.empty()) return true;
-        return r.Fail(item, fmt::format("firstParty \"{}\" is not a repository prefix (such as "
-                                        "ghcr.io/acme/): {}",
-                                        Shown(prefix), problem));
+  c->first_party_origin = {Origin::Kind::kFile, r.Line(v), ""};
+  NodeId node = r.Resolve(v);
+  if (node == kNoNode || r.doc().node(node).kind != NodeKind::kMapping) {
+    c->first_party.exclude.clear();
+    return FirstPartyPrefixList(r, v, "firstParty", &c->first_party.include);
+  }
+  NodeId exclude_node = kNoNode;
+  bool ok = r.ForEachKey(
+      v, "firstParty", {"include", "exclude"}, [&](std::string_view key, NodeId, NodeId val) {
+        if (key == "include") {
+          return FirstPartyPrefixList(r, val, "firstParty.include", &c->first_party.include);
+        }
+        exclude_node = val;
+        return FirstPartyPrefixList(r, val, "firstParty.exclude", &c->first_party.exclude);
       });
+  if (!ok || exclude_node == kNoNode) return ok;
+  NodeId item = r.doc().node(r.Resolve(exclude_node)).first_child;
+  for (const std::string& prefix : c->first_party.exclude) {
+    if (!MatchesRepositoryPrefix(prefix, c->first_party.include)) {
+      return r.Fail(item, fmt::format("firstParty.exclude \"{}\" is under no firstParty.include "
+                                      "prefix, so it excludes nothing",
+                                      Shown(prefix)));
+    }
+    item = r.doc().node(item).next_sibling;
+  }
+  return true;
 }
 
 // applications: patterns are paths relative to the repository root with placeholders
@@ -944,7 +986,7 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
           return;
         }
         if (doc.root() == kNoNode || doc.IsNull(doc.root())) return;  // empty: defaults
-        ConfigReader r(doc, display_path);
+        ConfigReader r(doc, display_path, &config.key_lines);
         NodeId bump_environments = kNoNode;
         std::vector<PendingEnvironments> app_environments;
         bool read = r.ForEachKey(
@@ -996,7 +1038,9 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
   return config;
 }
 
-base::Result<Config> LoadConfig(const std::string& root) {
+namespace {
+
+base::Result<Config> ReadConfigFile(const std::string& root) {
   std::filesystem::path file = std::filesystem::path(root) / kConfigFileName;
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) return Config{};
@@ -1007,6 +1051,17 @@ base::Result<Config> LoadConfig(const std::string& root) {
     return base::MakeError(base::ErrorCode::kConfig, read.error().message, display);
   }
   return ParseConfig(contents, display);
+}
+
+}  // namespace
+
+base::Result<Config> LoadConfig(const std::string& root) {
+  base::Result<Config> config = ReadConfigFile(root);
+  if (!config.ok() || config->first_party_origin.kind == Origin::Kind::kFile) return config;
+  FirstPartyDefault found = FirstPartyFromRepository(root, std::getenv("GITHUB_REPOSITORY_OWNER"));
+  config->first_party.include = std::move(found.include);
+  config->first_party_origin = std::move(found.origin);
+  return config;
 }
 
 }  // namespace imagepin::policy

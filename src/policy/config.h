@@ -3,6 +3,7 @@
 // docs/config.md is the reference; keep it in step with ParseConfig.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -76,6 +77,22 @@ struct ApplicationSettings {
   std::vector<std::string> first_party_charts;
 };
 
+// Where a setting's value comes from, as `imagepin config` shows it.
+struct Origin {
+  enum class Kind { kDefault, kFile, kGitRemote, kEnvironment, kNone };
+  Kind kind = Kind::kDefault;
+  int line = 0;        // kFile, kGitRemote: the line in the file it was read from
+  std::string detail;  // kGitRemote: the remote's URL; kEnvironment: the variable; kNone: why
+};
+
+// `firstParty` (docs/config.md#firstparty): repository prefixes that are the organisation's own,
+// and within them prefixes that are not (a mirror of third-party images under the org's name).
+// Ask policy::IsFirstParty (first_party.h), never these lists.
+struct FirstPartySettings {
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+};
+
 struct Config {
   std::string path;  // the config file as displayed, empty when the defaults are in use
   scan::Scope scope{{"sources/values/**", "sources/manifests/**"}, {}};
@@ -90,7 +107,10 @@ struct Config {
   std::string shared = "sources/values/_shared";
   std::string charts = "sources/charts";
   ApplicationSettings applications;
-  std::vector<std::string> first_party{"ghcr.io/acme/"};
+  // Empty unless the file sets it; LoadConfig then defaults it from the repository
+  // (FirstPartyFromRepository), and first_party_origin says which way.
+  FirstPartySettings first_party;
+  Origin first_party_origin;
   std::vector<std::string> tag_allow;  // as written, for messages
   // Compiled once at load (RE2: linear-time matching, whole tag); shared, so copying a Config
   // copies pointers, and <re2/re2.h> stays out of this widely included header.
@@ -101,12 +121,17 @@ struct Config {
   BumpSettings bump;
   // What a first-party index must hold (bump, verify, promote --verify).
   std::vector<std::string> platforms{"linux/amd64", "linux/arm64"};
+  // Every key the file writes, as a dotted path ("scope.include", "registries.ghcr.io.mirror",
+  // "environments[0].name"), with its 1-based line: where `imagepin config` says a value is from.
+  std::map<std::string, int, std::less<>> key_lines;
 
   const Environment* FindEnvironment(std::string_view name) const;
 };
 
-// Reads <root>/.imagepin.yaml, or returns the defaults when there is none. Errors (kConfig) name
-// the file, line and column: unknown keys, wrong types, bad globs or dates, a missing reason.
+// Reads <root>/.imagepin.yaml, or returns the defaults when there is none; without `firstParty`
+// in the file, it comes from the repository (first_party.h, GITHUB_REPOSITORY_OWNER read here).
+// Errors (kConfig) name the file, line and column: unknown keys, wrong types, bad globs or dates, a
+// missing reason.
 base::Result<Config> LoadConfig(const std::string& root);
 
 // Parses config text; `display_path` is used in error messages and Config::path.

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "policy/first_party.h"
 #include "tests/testing/temp_dir.h"
 
 namespace imagepin::policy {
@@ -52,7 +54,9 @@ TEST(ParseConfig, EmptyTextGivesTheDefaults) {
                                      "production=sources/values/env/production"}));
     EXPECT_EQ(config->shared, "sources/values/_shared");
     EXPECT_EQ(config->charts, "sources/charts");
-    EXPECT_EQ(config->first_party, (std::vector<std::string>{"ghcr.io/acme/"}));
+    // Not in the file: LoadConfig defaults it from the repository.
+    EXPECT_TRUE(config->first_party.include.empty());
+    EXPECT_EQ(config->first_party_origin.kind, Origin::Kind::kDefault);
     EXPECT_TRUE(config->tag_allow.empty());
     EXPECT_TRUE(config->tag_allow_regex.empty());
     EXPECT_EQ(config->pull_policy, "IfNotPresent");
@@ -97,7 +101,8 @@ TEST(ParseConfig, EveryKeyIsParsed) {
   EXPECT_EQ(EnvNames(c), (std::vector<std::string>{"dev=env/dev", "prod=sources/values/env/prod"}));
   EXPECT_EQ(c.shared, "values/shared");
   EXPECT_EQ(c.charts, "charts");
-  EXPECT_EQ(c.first_party, (std::vector<std::string>{"ghcr.io/acme/", "registry.acme.io/"}));
+  EXPECT_EQ(c.first_party.include,
+            (std::vector<std::string>{"ghcr.io/acme/", "registry.acme.io/"}));
   EXPECT_EQ(c.tag_allow, (std::vector<std::string>{"r\\d+", "release-\\d+"}));
   EXPECT_EQ(c.tag_allow_regex.size(), 2u);
   EXPECT_EQ(c.pull_policy, "Never");
@@ -337,7 +342,8 @@ TEST(ParseConfig, AliasedValuesAreFollowed) {
   ASSERT_TRUE(config.ok()) << config.error().ToString();
   // Each setting reads the anchored list its own way: globs normalised, prefixes as written.
   EXPECT_EQ(config->scope.include, (std::vector<std::string>{"ghcr.io/acme", "quay.io/acme"}));
-  EXPECT_EQ(config->first_party, (std::vector<std::string>{"ghcr.io/acme/", "quay.io/acme/"}));
+  EXPECT_EQ(config->first_party.include,
+            (std::vector<std::string>{"ghcr.io/acme/", "quay.io/acme/"}));
 }
 
 // A fresh directory, removed at the end, where tests put a .imagepin.yaml.
@@ -566,7 +572,7 @@ TEST(ParseConfig, FirstPartyPrefixMustBeARepositoryPrefix) {
       "firstParty: [ghcr.io/acme/, 'localhost:5000/', ghcr.io/acme/api, docker.io/library/]\n",
       "c");
   ASSERT_TRUE(config.ok()) << config.error().ToString();
-  EXPECT_EQ(config->first_party.size(), 4u);
+  EXPECT_EQ(config->first_party.include.size(), 4u);
 }
 
 // Found by config_fuzz: the reference parser's reason quotes the value again, and that copy had
@@ -888,7 +894,11 @@ TEST(LoadConfig, MissingFileGivesTheDefaults) {
   ASSERT_TRUE(config.ok()) << config.error().ToString();
   EXPECT_TRUE(config->path.empty());
   EXPECT_EQ(config->pull_policy, "IfNotPresent");
-  EXPECT_EQ(config->first_party, (std::vector<std::string>{"ghcr.io/acme/"}));
+  // No .git here: firstParty comes from the environment, or there is none (first_party_test.cc).
+  FirstPartyDefault expected =
+      FirstPartyFromRepository(dir.str(), std::getenv("GITHUB_REPOSITORY_OWNER"));
+  EXPECT_EQ(config->first_party.include, expected.include);
+  EXPECT_EQ(config->first_party_origin.kind, expected.origin.kind);
   EXPECT_EQ(config->scope.include, Config{}.scope.include);
   EXPECT_TRUE(config->exceptions.empty());
 }
@@ -899,7 +909,9 @@ TEST(LoadConfig, ReadsTheFileAtTheRoot) {
   base::Result<Config> config = LoadConfig(dir.str());
   ASSERT_TRUE(config.ok()) << config.error().ToString();
   EXPECT_EQ(config->path, ".imagepin.yaml");
-  EXPECT_EQ(config->first_party, (std::vector<std::string>{"registry.example.com/team/"}));
+  EXPECT_EQ(config->first_party.include, (std::vector<std::string>{"registry.example.com/team/"}));
+  EXPECT_EQ(config->first_party_origin.kind, Origin::Kind::kFile);
+  EXPECT_EQ(config->first_party_origin.line, 2);
 }
 
 TEST(LoadConfig, ErrorNamesTheConfigFile) {

@@ -199,21 +199,6 @@ class FileEvaluator {
 
 }  // namespace
 
-bool IsFirstParty(const Config& config, std::string_view repository) {
-  // docs/config.md: prefixes are compared with the fully qualified repository, so that
-  // `docker.io/acme/` catches `acme/api`; the text as written is compared too.
-  std::string qualified;
-  if (base::Result<ref::Reference> parsed = ref::ParseReference(repository); parsed.ok()) {
-    qualified = parsed->Repository();
-  }
-  for (const std::string& prefix : config.first_party) {
-    if (repository.substr(0, prefix.size()) == prefix) return true;
-    if (!qualified.empty() && std::string_view(qualified).substr(0, prefix.size()) == prefix)
-      return true;
-  }
-  return false;
-}
-
 void EvaluateFile(const Config& config, const std::string& path, const scan::FileScan& scan,
                   std::vector<Finding>* out) {
   FileEvaluator(config, path, out).Run(scan);

@@ -7,6 +7,7 @@
 
 #include "policy/config.h"
 #include "policy/finding.h"
+#include "policy/first_party.h"  // IsFirstParty, which the rules and planners ask
 #include "scan/scanner.h"
 
 namespace imagepin::policy {
@@ -14,8 +15,5 @@ namespace imagepin::policy {
 // Appends the findings for `scan` of the file displayed as `path`.
 void EvaluateFile(const Config& config, const std::string& path, const scan::FileScan& scan,
                   std::vector<Finding>* out);
-
-// True if `repository` (fully qualified or as written) starts with a first-party prefix.
-bool IsFirstParty(const Config& config, std::string_view repository);
 
 }  // namespace imagepin::policy
