@@ -95,6 +95,7 @@ bool MatchesRepositoryPrefix(std::string_view repository,
   // docs/config.md: prefixes are compared with the fully qualified repository, so that
   // `docker.io/acme/` catches `acme/api`; the text as written is compared too. A prefix ending
   // in `/` (an exclude checked against the includes) is completed with a component to parse.
+  if (prefixes.empty()) return false;  // most configs exclude nothing: skip the parse
   bool is_prefix = repository.ends_with('/');
   std::string qualified;
   if (base::Result<ref::Reference> parsed =
