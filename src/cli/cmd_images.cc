@@ -42,6 +42,8 @@ nlohmann::ordered_json FieldJson(const std::string& path, const scan::ImageField
   j["pullPolicy"] = f.pull_policy.present ? nlohmann::ordered_json(f.pull_policy.value) : nullptr;
   j["templated"] = f.templated;
   j["partial"] = f.partial;
+  // Other key paths that reach this field through YAML aliases (findings point at the anchor).
+  j["aliases"] = f.aliases;
   return j;
 }
 
@@ -55,6 +57,7 @@ void PrintTable(const std::vector<plan::ScannedFile>& files) {
       std::string reference = f.reference;
       if (f.partial) reference += " (chart default repository)";
       if (f.templated) reference += " (template)";
+      for (const std::string& alias : f.aliases) reference += fmt::format(" (also {})", alias);
       auto [line, column] = scan::ReferencePosition(f);
       rows.push_back({fmt::format("{}:{}:{}", file.entry.display_path, line, column), f.key_path,
                       scan::FormName(f.form), reference,

@@ -7,6 +7,7 @@
 #include "base/files.h"
 #include "base/sha256.h"
 #include "rewrite/render.h"
+#include "scan/mentions.h"
 
 namespace imagepin::plan {
 
@@ -37,6 +38,7 @@ std::vector<ScannedFile> ScanEntries(const std::vector<scan::FileEntry>& entries
   options.fingerprint = fingerprint;
   options.limits.max_depth = config.max_depth;
   scan::ScanFiles(entries, options, [&](size_t i, const scan::FileEntry& e, scan::FileScan& s) {
+    if (!config.mentions) scan::DropMentions(&s.fields);
     files[i] = ScannedFile{e, std::move(s)};
   });
   return files;
@@ -46,6 +48,7 @@ ScannedFile ScanText(const scan::FileEntry& entry, std::string_view contents,
                      const policy::Config& config) {
   yaml::StreamParser parser(yaml::ParseLimits{config.max_depth});
   ScannedFile file{entry, scan::ScanContents(contents, entry.display_path, false, &parser)};
+  if (!config.mentions) scan::DropMentions(&file.scan.fields);
   file.scan.sha256 = base::Sha256Digest(contents);
   return file;
 }
@@ -102,6 +105,15 @@ std::string WrittenRepository(std::string_view reference) {
 base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, std::string_view file_sha256,
                                           const scan::Scalar& scalar, std::string_view value,
                                           std::string reason) {
+  if (!scalar.rewritable) {
+    // Text inside a folded or quoted scalar (scan/embedded.h): its bytes in the file are not
+    // the value's, so no span can be replaced without re-serialising the outer scalar.
+    return base::MakeError(base::ErrorCode::kInvalidArgument,
+                           "this reference is inside a folded or quoted scalar, whose bytes in the "
+                           "file are not its text: edit it by hand, or write the embedded manifest "
+                           "as a literal `|` block",
+                           file.display_path, {scalar.line, scalar.column});
+  }
   base::Result<std::string> text = rewrite::RenderLike(scalar.raw, scalar.style, value);
   if (!text.ok()) {
     base::Error e = text.error();

@@ -356,9 +356,10 @@ bool GlobList(ConfigReader& r, NodeId v, std::string_view what, std::vector<std:
 
 bool ReadScope(ConfigReader& r, NodeId v, Config* c) {
   return r.ForEachKey(
-      v, "scope", {"include", "exclude", "maxFileSize", "maxDepth"},
+      v, "scope", {"include", "exclude", "maxFileSize", "maxDepth", "mentions"},
       [&](std::string_view key, NodeId, NodeId val) {
         if (key == "include") return GlobList(r, val, "scope.include", &c->scope.include);
+        if (key == "mentions") return r.Bool(val, "scope.mentions", &c->mentions);
         if (key == "exclude") return GlobList(r, val, "scope.exclude", &c->scope.exclude);
         std::string text;
         if (key == "maxDepth") {

@@ -98,6 +98,9 @@ struct Config {
   scan::Scope scope{{"sources/values/**", "sources/manifests/**"}, {}};
   size_t max_file_size = size_t{8} << 20;
   int max_depth = 256;  // scope.maxDepth: deeper nesting is IP000 (yaml::ParseLimits)
+  // scope.mentions: references in env values and `--…image=` arguments (scan/mentions.h) are
+  // listed and judged; false leaves them out of both.
+  bool mentions = true;
   std::vector<Environment> environments{{"local", "sources/values/env/local"},
                                         {"dev", "sources/values/env/dev"},
                                         {"staging", "sources/values/env/staging"},

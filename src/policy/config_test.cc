@@ -168,7 +168,7 @@ TEST(ParseConfig, UnknownKeyInsideAnExceptionIsAnErrorAtTheKey) {
 TEST(ParseConfig, UnknownKeyInScopeNamesTheExpectedKeys) {
   ExpectConfigError(
       "scope:\n  exlude: []\n", 2, 3,
-      "unknown key \"exlude\" in scope (expected one of: include, exclude, maxFileSize, maxDepth)");
+      "unknown key \"exlude\" in scope (expected one of: include, exclude, maxFileSize, maxDepth, mentions)");
 }
 
 TEST(ParseConfig, WrongTypeIsAnErrorAtTheValue) {

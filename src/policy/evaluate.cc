@@ -61,6 +61,7 @@ class FileEvaluator {
 
   void CheckField(const ImageField& field) {
     if (field.templated) return;  // only a renderer knows the image; check its output instead
+    if (field.form == FieldForm::kMention && !config_.mentions) return;
     const Scalar* where = field.ref.present ? &field.ref : nullptr;
     bool split = field.form == FieldForm::kSplit || field.form == FieldForm::kKustomize;
 
@@ -106,7 +107,16 @@ class FileEvaluator {
       return;
     }
     const ref::Reference& r = *parsed;
-    if (!r.has_digest()) {
+    if (!r.has_digest() && field.form == FieldForm::kSplit && field.tag.value.empty()) {
+      // Helm charts render an empty `tag` as `.Chart.AppVersion` (`| default .Chart.AppVersion`):
+      // not :latest, but a version the values file does not show, and no digest.
+      AddAt("IP001",
+            fmt::format("image {} has an empty tag, which the chart fills from its appVersion, and "
+                        "no digest; pin it with digest: sha256:<digest> (or image.ref: "
+                        "{}:<version>@sha256:<digest>)",
+                        Shorten(field.reference), Shorten(field.reference)),
+            field, nullptr);
+    } else if (!r.has_digest()) {
       std::string message = r.has_tag()
                                 ? fmt::format(
                                       "image {} is not pinned by digest (tags are mutable); pin it "

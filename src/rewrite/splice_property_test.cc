@@ -30,11 +30,20 @@ std::vector<yaml::Document> ParseAll(std::string_view source) {
   return docs;
 }
 
+// One rewritten scalar: its span in `before`, its bytes there and after, and its new value.
+struct Change {
+  uint32_t end = 0;
+  std::string old_text, new_text, value;
+};
+
 // The first difference between `before` and `after`, or "" when `after` is `before` with the
 // scalars that start at the byte offsets of `changed` (in `before`) now holding the mapped values.
+// A change inside a node rather than the whole node (the reference after `old=` in an Argo CD
+// kustomize image, a flag's value, a scalar of a manifest embedded in a literal block) changes
+// that node's text where it was: old bytes for new bytes, in source order.
 std::string Difference(const std::vector<yaml::Document>& before,
                        const std::vector<yaml::Document>& after,
-                       const std::map<uint32_t, std::string>& changed) {
+                       const std::map<uint32_t, Change>& changed) {
   if (before.size() != after.size()) return "number of documents";
   size_t seen = 0;
   for (size_t d = 0; d < before.size(); ++d) {
@@ -48,10 +57,36 @@ std::string Difference(const std::vector<yaml::Document>& before,
         return where + ": shape";
       }
       bool editable = x.kind == yaml::NodeKind::kScalar && x.end > x.begin;  // not an empty null
-      auto edit = editable ? changed.find(x.begin) : changed.end();
-      std::string_view want = edit != changed.end() ? edit->second : a.Value(i);
-      if (b.Value(i) != want) return where + ": value `" + std::string(b.Value(i)) + "`";
-      seen += edit != changed.end();
+      std::string want(a.Value(i));
+      if (editable) {
+        std::vector<std::pair<uint32_t, const Change*>> inside;
+        for (auto c = changed.lower_bound(x.begin); c != changed.end() && c->first < x.end; ++c)
+          inside.emplace_back(c->first, &c->second);
+        seen += inside.size();
+        if (inside.size() == 1 && inside[0].first == x.begin && inside[0].second->end == x.end) {
+          want = inside[0].second->value;  // the whole scalar
+          inside.clear();
+        }
+        // Last first, so the text before each edit is still the original's.
+        for (auto it = inside.rbegin(); it != inside.rend(); ++it) {
+          const std::string& old_text = it->second->old_text;
+          // The same text may stand earlier in the node: take the occurrence that the source
+          // has before the edit (a literal block keeps each line's text, so they pair up).
+          size_t earlier = 0;
+          std::string_view source = a.source().substr(x.begin, it->first - x.begin);
+          for (size_t p = source.find(old_text); p != std::string_view::npos;
+               p = source.find(old_text, p + 1))
+            ++earlier;
+          size_t at = want.find(old_text);
+          for (; earlier > 0 && at != std::string::npos; --earlier)
+            at = want.find(old_text, at + 1);
+          if (at == std::string::npos) return where + ": edited text not in the node's value";
+          want.replace(at, old_text.size(), it->second->new_text);
+        }
+      }
+      if (b.Value(i) != want) {
+        return where + ": value `" + std::string(b.Value(i).substr(0, 300)) + "`";
+      }
     }
   }
   return seen == changed.size() ? "" : "edited scalar not found";
@@ -75,7 +110,7 @@ struct Coverage {
   int not_scanned = 0;  // templates and files that do not parse
   int fields = 0;
   int scalars = 0;
-  int block_scalars = 0;  // RenderLike refuses these by design
+  int block_scalars = 0;  // block scalars and text of folded or quoted ones: never rewritten
 };
 
 // Checks the property for every image scalar of one file, one edit at a time, then all at once.
@@ -90,7 +125,7 @@ void CheckFile(const std::string& name, const std::string& contents, Coverage* c
   ++coverage->files;
   std::vector<yaml::Document> before = ParseAll(contents);
   std::vector<Edit> all;
-  std::map<uint32_t, std::string> all_changed;
+  std::map<uint32_t, Change> all_changed;
   for (const scan::ImageField& f : scanned.fields.images) {
     ++coverage->fields;
     std::pair<const char*, const scan::Scalar*> parts[] = {{"ref", &f.ref},
@@ -101,8 +136,8 @@ void CheckFile(const std::string& name, const std::string& contents, Coverage* c
     for (auto [part, scalar] : parts) {
       if (!scalar->present) continue;
       if (scalar->style == yaml::ScalarStyle::kLiteral ||
-          scalar->style == yaml::ScalarStyle::kFolded) {
-        ++coverage->block_scalars;
+          scalar->style == yaml::ScalarStyle::kFolded || !scalar->rewritable) {
+        ++coverage->block_scalars;  // RenderLike and ReplaceScalar refuse these by design
         continue;
       }
       SCOPED_TRACE(std::string(part) + " at line " + std::to_string(scalar->line));
@@ -115,8 +150,9 @@ void CheckFile(const std::string& name, const std::string& contents, Coverage* c
       ASSERT_EQ(out->compare(0, edit.begin, contents, 0, edit.begin), 0) << "bytes before";
       ASSERT_EQ(out->compare(out->size() - tail, tail, contents, edit.end, tail), 0)
           << "bytes after";
-      ASSERT_EQ(Difference(before, ParseAll(*out), {{scalar->begin, value}}), "") << *out;
-      if (all_changed.emplace(scalar->begin, value).second) all.push_back(edit);
+      Change change{edit.end, edit.old_text, edit.new_text, value};
+      ASSERT_EQ(Difference(before, ParseAll(*out), {{scalar->begin, change}}), "") << *out;
+      if (all_changed.emplace(scalar->begin, change).second) all.push_back(edit);
     }
   }
   base::Result<std::string> out = Splice(contents, all);
@@ -159,6 +195,18 @@ TEST(SpliceProperty, RewritingAnImageScalarChangesOnlyThatValueInTheFixtures) {
   EXPECT_EQ(coverage.not_scanned, 0);
   EXPECT_GE(coverage.files, 15);
   EXPECT_GE(coverage.scalars, 60);
+}
+
+TEST(SpliceProperty, RewritingAnImageScalarChangesOnlyThatValueInEmbeddedManifests) {
+  // References inside literal blocks and flag values: edits inside a node, not of a whole node.
+  Coverage coverage;
+  for (const auto& entry :
+       fs::directory_iterator(IMAGEPIN_SOURCE_DIR "/src/scan/testdata/real-embedded")) {
+    CheckFile(entry.path().filename().string(), ReadFile(entry.path()), &coverage);
+  }
+  Print("embedded", coverage);
+  EXPECT_EQ(coverage.not_scanned, 0);
+  EXPECT_GE(coverage.scalars, 15);
 }
 
 TEST(SpliceProperty, RewritingAnImageScalarChangesOnlyThatValueInTheSharedCorpus) {

@@ -37,6 +37,63 @@ bool LooksLikeReferenceText(std::string_view v) {
   return v.find_first_of(" \t\n") == std::string_view::npos;
 }
 
+// A repository that names a chart source, not an image: Chart.yaml `dependencies` and
+// requirements.yaml write `repository: https://…`, `oci://…`, `file://…` or `@alias`.
+bool IsChartRepositoryText(std::string_view v) {
+  return v.find("://") != std::string_view::npos || v.starts_with("@") || v.starts_with("file:");
+}
+
+// The keys of one mapping that the walk asks about, found in one pass over it (this runs for
+// every mapping of every file: one scan, a few length-first compares per key).
+struct KeyScan {
+  yaml::NodeId api_version = yaml::kNoNode, kind = yaml::kNoNode;
+  yaml::NodeId repository = yaml::kNoNode, tag = yaml::kNoNode, registry = yaml::kNoNode;
+  yaml::NodeId digest = yaml::kNoNode, name = yaml::kNoNode, version = yaml::kNoNode;
+  yaml::NodeId hub = yaml::kNoNode, image = yaml::kNoNode, global = yaml::kNoNode;
+  yaml::NodeId image_registry = yaml::kNoNode, image_namespace = yaml::kNoNode;
+};
+
+void NoteKey(std::string_view key, yaml::NodeId v, KeyScan* s) {
+  auto first = [&](yaml::NodeId* slot) {
+    if (*slot == yaml::kNoNode) *slot = v;
+  };
+  switch (key.size()) {
+    case 3:
+      if (key == "tag") first(&s->tag);
+      if (key == "hub") first(&s->hub);
+      break;
+    case 4:
+      if (key == "kind") first(&s->kind);
+      if (key == "name") first(&s->name);
+      break;
+    case 5:
+      if (key == "image") first(&s->image);
+      break;
+    case 6:
+      if (key == "digest") first(&s->digest);
+      if (key == "global") first(&s->global);
+      break;
+    case 7:
+      if (key == "version") first(&s->version);
+      break;
+    case 8:
+      if (key == "registry") first(&s->registry);
+      break;
+    case 10:
+      if (key == "apiVersion") first(&s->api_version);
+      if (key == "repository") first(&s->repository);
+      break;
+    case 13:
+      if (key == "imageRegistry") first(&s->image_registry);
+      break;
+    case 14:
+      if (key == "imageNamespace") first(&s->image_namespace);
+      break;
+    default:
+      break;
+  }
+}
+
 // Where the walk stands, as keys and list indexes. The printed path (KeyPath) is built only for
 // the rare node that becomes a field: printing every key of every file cost more than the walk.
 class PathStack {
@@ -89,8 +146,11 @@ class Extractor {
           api_version.starts_with("helm.toolkit.fluxcd.io/")) {
         ++out_->application_objects;
       }
+      std::string_view kind = ScalarValue(doc_.Get(root, "kind"));
+      argo_application_ = api_version.starts_with("argoproj.io/") &&
+                          (kind == "Application" || kind == "ApplicationSet");
     }
-    Walk(root, /*pod_spec=*/false, /*parent_key=*/{});
+    Walk(root, /*pod_spec=*/false, /*parent_key=*/{}, /*key_node=*/kNoNode);
   }
 
  private:
@@ -111,22 +171,38 @@ class Extractor {
            (doc_.node(id).kind == NodeKind::kMapping || doc_.node(id).kind == NodeKind::kSequence);
   }
 
-  // True if mapping `n` is a Kubernetes object: scalar `apiVersion` and `kind` (the first of
-  // each, as Document::Get finds them). One pass over the keys: this runs for every mapping.
-  bool IsObject(const yaml::Node& n, NodeId* kind) const {
-    NodeId api_version = kNoNode;
+  // The keys the walk asks about (KeyScan), the first of each, as Document::Get finds them.
+  KeyScan ScanKeys(const yaml::Node& n) const {
+    KeyScan scan;
     for (NodeId k = n.first_child; k != kNoNode;) {
       NodeId v = doc_.node(k).next_sibling;
       if (v == kNoNode) break;
-      if (doc_.node(k).kind == NodeKind::kScalar) {
-        std::string_view key = doc_.Value(k);
-        if (api_version == kNoNode && key == "apiVersion") api_version = v;
-        if (*kind == kNoNode && key == "kind") *kind = v;
-        if (api_version != kNoNode && *kind != kNoNode) break;
-      }
+      if (doc_.node(k).kind == NodeKind::kScalar) NoteKey(doc_.Value(k), v, &scan);
       k = doc_.node(v).next_sibling;
     }
-    return IsScalar(api_version) && IsScalar(*kind);
+    return scan;
+  }
+
+  // A scalar that is set: not absent, not null (through an alias).
+  bool IsSetScalar(NodeId id) const {
+    id = doc_.Resolve(id);
+    return IsScalar(id) && !doc_.IsNull(id);
+  }
+
+  // `key` (a KeyScan member) in the nearest enclosing mapping that sets it, or in that mapping's
+  // `global:` (Istio's `global.hub`/`global.tag`, cert-manager's top-level `imageRegistry`).
+  // Only asked for image fields that leave a part to the chart; each `global` is scanned once.
+  NodeId FindUp(NodeId KeyScan::*member) {
+    for (size_t i = ancestors_.size(); i-- > 0;) {
+      const KeyScan& a = ancestors_[i];
+      if (IsSetScalar(a.*member)) return a.*member;
+      NodeId global = doc_.Resolve(a.global);
+      if (!IsMapping(global)) continue;
+      auto [it, inserted] = global_scans_.try_emplace(global);
+      if (inserted) it->second = ScanKeys(doc_.node(global));
+      if (IsSetScalar(it->second.*member)) return it->second.*member;
+    }
+    return kNoNode;
   }
 
   // Looks up `key` in a mapping, then in mappings merged into it with `<<: *anchor` or
@@ -165,11 +241,29 @@ class Extractor {
   }
 
   void Emit(ImageField f) {
-    f.templated = f.reference.find("{{") != std::string::npos;
+    // `ko://module/path` is ko's placeholder, replaced by a built image at build time: like a
+    // `{{ }}` template, only the build knows the image.
+    f.templated = f.reference.find("{{") != std::string::npos || f.reference.starts_with("ko://");
     out_->images.push_back(std::move(f));
   }
 
-  void Walk(NodeId id, bool pod_spec, std::string_view parent_key) {
+  // Fields reached again through an alias add its path to the anchor's fields (`images` lists
+  // every path; the rules see the field once). True if `target` was reported already.
+  bool NoteAlias(NodeId target) {
+    auto it = anchored_fields_.find(target);
+    if (it == anchored_fields_.end()) return false;
+    for (size_t i = it->second.first; i < it->second.second; ++i)
+      out_->images[i].aliases.push_back(path_.Text());
+    return true;
+  }
+  void RememberAnchor(NodeId target, size_t before) {
+    // Only an anchored node can be reached again (through an alias): remember just those.
+    if (doc_.node(target).anchor_length != 0)
+      anchored_fields_.try_emplace(target, before, out_->images.size());
+  }
+
+  // `key_node` is the key (or list item) that holds `id`, where a field found here points.
+  void Walk(NodeId id, bool pod_spec, std::string_view parent_key, NodeId key_node) {
     // Aliases are walked where their anchor is written, never again (no expansion).
     if (id == kNoNode || doc_.node(id).kind == NodeKind::kAlias) return;
     const yaml::Node& n = doc_.node(id);
@@ -178,7 +272,7 @@ class Extractor {
       for (NodeId item = n.first_child; item != kNoNode; item = doc_.node(item).next_sibling, ++i) {
         if (!IsCollection(item)) continue;  // nothing to find in a scalar or an alias
         path_.PushIndex(i);
-        Walk(item, false, parent_key);
+        Walk(item, false, parent_key, item);
         path_.Pop();
       }
       return;
@@ -187,9 +281,11 @@ class Extractor {
 
     // A Kubernetes object (root or a List item): remember its kind for pod-template detection.
     std::string_view saved_kind = object_kind_;
-    NodeId kind = kNoNode;
-    bool is_object = IsObject(n, &kind);
-    if (is_object) object_kind_ = ScalarValue(kind);
+    ancestors_.push_back(ScanKeys(n));
+    const KeyScan keys = ancestors_.back();
+    bool is_object = IsScalar(keys.api_version) && IsScalar(keys.kind);
+    if (is_object) object_kind_ = ScalarValue(keys.kind);
+    if (!is_object && key_node != kNoNode) LooseSplit(id, key_node, keys);
 
     for (NodeId k = n.first_child; k != kNoNode;) {
       NodeId v = doc_.node(k).next_sibling;
@@ -201,20 +297,197 @@ class Extractor {
         HandleContainers(v, key);
       } else if (kustomization_ && path_.depth() == 1 && key == "images") {
         HandleKustomizeImages(v);
+      } else if (argo_application_ && key == "images" && parent_key == "kustomize") {
+        HandleArgoKustomizeImages(v);
       } else if (IsImageKey(key)) {
         HandleImage(k, v, key, id);
       } else if (IsPullPolicyKey(key) && IsScalar(v)) {
         RecordPullPolicy(v);
       } else if (IsCollection(v)) {  // most values are scalars: nothing to walk
+        if (key == "images" && IsMapping(v)) HandleImagesMapping(v);
         // `spec` of a Pod, and `spec` under any `template`, is a pod spec.
         bool child_pod_spec = !object_kind_.empty() && key == "spec" &&
                               ((is_object && object_kind_ == "Pod") || parent_key == "template");
-        Walk(v, child_pod_spec, key);
+        Walk(v, child_pod_spec, key, k);
       }
       path_.Pop();
       k = doc_.node(v).next_sibling;
     }
+    ancestors_.pop_back();
     object_kind_ = saved_kind;
+  }
+
+  // True if mapping `m` is merged somewhere with `<<: *anchor` or `<<: [*a, *b]`. Asked only
+  // of anchored mappings that look like images (rare), so the one pass over the document's
+  // nodes that finds every merge source runs at most once per document, and seldom.
+  bool IsMergeSource(NodeId m) {
+    if (doc_.node(m).anchor_length == 0) return false;
+    if (!merge_sources_ready_) {
+      merge_sources_ready_ = true;
+      auto add = [&](NodeId alias) {
+        if (alias != kNoNode && doc_.node(alias).kind == NodeKind::kAlias)
+          merge_sources_.insert(doc_.node(alias).alias_target);
+      };
+      for (NodeId id = 0; id < static_cast<NodeId>(doc_.node_count()); ++id) {
+        if (doc_.node(id).kind != NodeKind::kMapping) continue;
+        for (NodeId k = doc_.node(id).first_child; k != kNoNode;) {
+          NodeId v = doc_.node(k).next_sibling;
+          if (v == kNoNode) break;
+          if (ScalarValue(k) == "<<") {
+            if (doc_.node(v).kind == NodeKind::kSequence) {
+              for (NodeId item = doc_.node(v).first_child; item != kNoNode;
+                   item = doc_.node(item).next_sibling)
+                add(item);
+            } else {
+              add(v);
+            }
+          }
+          k = doc_.node(v).next_sibling;
+        }
+      }
+    }
+    return merge_sources_.count(m) != 0;
+  }
+
+  // A split image under a key not named image (`csi: {cephcsi: {repository, tag}}`): a scalar
+  // `repository` beside a `tag`, `registry` or `digest`. Not a chart dependency (Chart.yaml's
+  // and requirements.yaml's `{name, version, repository}`), not a chart repository URL. And
+  // Istio's `global: {hub, tag}` without an image: the tag every component defaults to.
+  void LooseSplit(NodeId m, NodeId key_node, const KeyScan& keys) {
+    NodeId repository = doc_.Resolve(keys.repository);
+    bool beside = IsSetScalar(keys.tag) || IsSetScalar(keys.registry) || IsSetScalar(keys.digest);
+    size_t before = out_->images.size();
+    if (IsScalar(repository) && beside) {
+      if (keys.name != kNoNode && keys.version != kNoNode) return;  // a chart dependency
+      // `base: &base {repository, tag}` merged into `image: {<<: *base, tag: …}`: a template
+      // for the image mapping, which is the field (an alias `image: *base` is not a merge).
+      if (IsMergeSource(m)) return;
+      std::string_view text = doc_.Value(repository);
+      if (IsChartRepositoryText(text) || text.find_first_of(" \t") != std::string_view::npos)
+        return;
+      ImageField f = NewField(FieldForm::kSplit, key_node);
+      f.registry = MakeScalar(keys.registry);
+      f.repository = MakeScalar(repository);
+      f.tag = MakeScalar(keys.tag);
+      f.digest = MakeScalar(keys.digest);
+      SetPullPolicy(m, "pullPolicy", "imagePullPolicy", path_.depth(), &f);
+      f.partial = !f.repository.present || f.repository.value.empty();
+      f.reference = ComposeSplit(f);
+      Emit(std::move(f));
+    } else if (keys.image == kNoNode && keys.repository == kNoNode && IsSetScalar(keys.hub) &&
+               IsSetScalar(keys.tag)) {
+      ImageField f = NewField(FieldForm::kSplit, key_node);
+      f.registry = MakeScalar(keys.hub);
+      f.tag = MakeScalar(keys.tag);
+      f.partial = true;  // the components' `image:` names are elsewhere
+      f.reference = ComposeSplit(f);
+      Emit(std::move(f));
+    }
+    if (out_->images.size() != before) RememberAnchor(m, before);
+  }
+
+  // `images: {operator: ghcr.io/acme/operator, webhook: …, tag: ""}`: a mapping of names to
+  // references, the tag (when written) shared and appended by the chart. Values must look like
+  // references (a `/` or `:`); image keys and nested mappings are left to the walk.
+  void HandleImagesMapping(NodeId m) {
+    m = doc_.Resolve(m);
+    const KeyScan keys = ScanKeys(doc_.node(m));
+    bool shared_tag = IsScalar(doc_.Resolve(keys.tag));
+    for (NodeId k = doc_.node(m).first_child; k != kNoNode;) {
+      NodeId v = doc_.node(k).next_sibling;
+      if (v == kNoNode) break;
+      std::string_view key = ScalarValue(k);
+      NodeId target = doc_.Resolve(v);
+      k = doc_.node(v).next_sibling;
+      if (!IsSetScalar(target) || IsImageKey(key) || IsPullPolicyKey(key)) continue;
+      if (target == keys.tag || target == keys.registry || target == keys.repository) continue;
+      std::string_view text = doc_.Value(target);
+      if (!LooksLikeReferenceText(text) || text.find_first_of("/:") == std::string_view::npos ||
+          IsChartRepositoryText(text))
+        continue;
+      path_.PushKey(key);
+      if (shared_tag) {
+        ImageField f = NewField(FieldForm::kSplit, doc_.node(v).kind == NodeKind::kAlias ? v : k);
+        f.repository = MakeScalar(target);
+        f.tag = MakeScalar(keys.tag);
+        f.registry = MakeScalar(keys.registry);
+        f.reference = ComposeSplit(f);
+        Emit(std::move(f));
+      } else {
+        ImageField f = NewField(FieldForm::kString, target);
+        f.ref = MakeScalar(target);
+        f.reference = f.ref.value;
+        Emit(std::move(f));
+      }
+      path_.Pop();
+    }
+  }
+
+  // Argo CD `spec.source(s).kustomize.images`: `[old=]new[:tag][@digest]` strings. The image is
+  // the part after `=`. `ref` spans only those bytes, so a rewrite (pin, promote) replaces the
+  // reference and keeps `old=`; when the scalar's text is not its value byte for byte (escapes,
+  // a folded line) `ref` is not set and nothing offers to rewrite it.
+  void HandleArgoKustomizeImages(NodeId list) {
+    list = doc_.Resolve(list);
+    if (list == kNoNode || doc_.node(list).kind != NodeKind::kSequence) return;
+    size_t i = 0;
+    for (NodeId item = doc_.node(list).first_child; item != kNoNode;
+         item = doc_.node(item).next_sibling, ++i) {
+      NodeId e = doc_.Resolve(item);
+      if (!IsSetScalar(e)) continue;
+      std::string_view value = doc_.Value(e);
+      size_t eq = value.find('=');
+      std::string_view reference = eq == std::string_view::npos ? value : value.substr(eq + 1);
+      if (reference.empty()) continue;
+      path_.PushIndex(i);
+      ImageField f = NewField(FieldForm::kKustomize, e);
+      f.reference = std::string(reference);
+      SplitReferenceParts(reference, &f);
+      Scalar whole = MakeScalar(e);
+      size_t quote = whole.style == yaml::ScalarStyle::kPlain ? 0 : 1;
+      std::string_view body = std::string_view(whole.raw).substr(
+          quote, whole.raw.size() >= 2 * quote ? whole.raw.size() - 2 * quote : 0);
+      bool inline_style = whole.style == yaml::ScalarStyle::kPlain ||
+                          whole.style == yaml::ScalarStyle::kSingleQuoted ||
+                          whole.style == yaml::ScalarStyle::kDoubleQuoted;
+      if (inline_style && body == value) {
+        size_t skip = quote + (eq == std::string_view::npos ? 0 : eq + 1);
+        Scalar sub = whole;
+        sub.value = std::string(reference);
+        sub.raw = whole.raw.substr(skip, reference.size());
+        sub.begin = whole.begin + static_cast<uint32_t>(skip);
+        sub.end = sub.begin + static_cast<uint32_t>(reference.size());
+        sub.column = whole.column + CountCharacters(std::string_view(whole.raw).substr(0, skip));
+        sub.style = yaml::ScalarStyle::kPlain;
+        f.ref = std::move(sub);
+        f.column = f.ref.column;
+      }
+      path_.Pop();
+      Emit(std::move(f));
+    }
+  }
+
+  static int CountCharacters(std::string_view bytes) {
+    int n = 0;
+    for (char c : bytes) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+  }
+
+  // repository[:tag][@digest] into the field's parts (values only: the parts are not scalars of
+  // their own, so they carry no position and are not `present`).
+  static void SplitReferenceParts(std::string_view reference, ImageField* f) {
+    size_t at = reference.find('@');
+    if (at != std::string_view::npos) {
+      f->digest.value = std::string(reference.substr(at + 1));
+      reference = reference.substr(0, at);
+    }
+    size_t colon = reference.rfind(':');
+    size_t slash = reference.rfind('/');
+    if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+      f->tag.value = std::string(reference.substr(colon + 1));
+      reference = reference.substr(0, colon);
+    }
+    f->repository.value = std::string(reference);
   }
 
   void RecordPullPolicy(NodeId v) {
@@ -264,25 +537,25 @@ class Extractor {
     NodeId target = doc_.Resolve(value);
     if (target == kNoNode) return;
     if (target != value) {
-      // Reached through an alias: report at the anchor, once.
-      if (seen_targets_.count(target) != 0) return;
+      // Reached through an alias: report at the anchor, once; list this path beside it.
+      if (NoteAlias(target)) return;
       key_node = target;
     }
-    // Only an anchored node can be reached again (through an alias): remember just those.
-    if (doc_.node(target).anchor_length != 0) seen_targets_.insert(target);
+    size_t before = out_->images.size();
     const yaml::Node& t = doc_.node(target);
     if (t.kind == NodeKind::kScalar) {
       if (doc_.IsNull(target)) return;
       if (key != "image" && !LooksLikeReferenceText(doc_.Value(target))) return;
-      ImageField f = NewField(FieldForm::kString, target);
-      f.ref = MakeScalar(target);
-      f.reference = f.ref.value;
-      // The policy beside the image key is its sibling: its path is the parent's path + key.
-      SetPullPolicy(SiblingPullPolicy(parent), path_.depth() - 1, &f);
-      Emit(std::move(f));
+      if (!HandleSiblingParts(key_node, target, key, parent)) {
+        ImageField f = NewField(FieldForm::kString, target);
+        f.ref = MakeScalar(target);
+        f.reference = f.ref.value;
+        // The policy beside the image key is its sibling: its path is the parent's path + key.
+        SetPullPolicy(SiblingPullPolicy(parent), path_.depth() - 1, &f);
+        Emit(std::move(f));
+      }
     } else if (t.kind == NodeKind::kMapping) {
-      size_t before = out_->images.size();
-      HandleImageMapping(key_node, target, /*depth=*/0);
+      HandleImageMapping(key_node, target, key, /*depth=*/0);
       NodeId policy = Lookup(target, "pullPolicy");
       if (policy == kNoNode) policy = Lookup(target, "imagePullPolicy");
       if (out_->images.size() == before) {
@@ -295,13 +568,53 @@ class Extractor {
         }
       }
     } else {
-      Walk(target, false, key);
+      Walk(target, false, key, key_node);
     }
+    RememberAnchor(target, before);
+  }
+
+  // `image: repo` whose tag (or registry) the chart takes from a sibling key: `imageTag:` beside
+  // `image:` (`<key>Tag` beside any image key), Istio's `hub:`/`tag:` beside `image:` with
+  // `global.hub`/`global.tag` as the defaults (istio's templates: `{{ .Values.hub | default
+  // .Values.global.hub }}/{{ .Values.image }}:{{ .Values.tag | default .Values.global.tag }}`,
+  // and an image with a `/` used as written). A split field: its parts are separate scalars, so a
+  // rewrite never writes a digest into `image:` ahead of the chart's `:tag`. False if no
+  // sibling part applies (a plain string field).
+  bool HandleSiblingParts(NodeId key_node, NodeId image, std::string_view key, NodeId parent) {
+    std::string_view text = doc_.Value(image);
+    size_t colon = text.rfind(':'), slash = text.rfind('/');
+    bool has_tag =
+        text.find('@') != std::string_view::npos ||
+        (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash));
+    if (has_tag || ancestors_.empty()) return false;
+    const KeyScan& siblings = ancestors_.back();
+    NodeId tag = Lookup(parent, std::string(key) + "Tag");
+    NodeId hub = kNoNode;
+    if (key == "image" && text.find('/') == std::string_view::npos) {
+      hub = IsSetScalar(siblings.hub) && !doc_.Value(doc_.Resolve(siblings.hub)).empty()
+                ? siblings.hub
+                : FindUp(&KeyScan::hub);
+      if (hub != kNoNode) {
+        bool own_tag = IsSetScalar(siblings.tag) && !doc_.Value(doc_.Resolve(siblings.tag)).empty();
+        if (!IsSetScalar(tag)) tag = own_tag ? siblings.tag : FindUp(&KeyScan::tag);
+      }
+    }
+    if (!IsSetScalar(tag) && hub == kNoNode) return false;
+    ImageField f = NewField(FieldForm::kSplit, key_node);
+    f.registry = MakeScalar(hub);
+    f.repository = MakeScalar(image);
+    f.tag = MakeScalar(tag);
+    SetPullPolicy(SiblingPullPolicy(parent), path_.depth() - 1, &f);
+    f.reference = ComposeSplit(f);
+    Emit(std::move(f));
+    return true;
   }
 
   // An image mapping: `{ref}`, a split `{registry, repository, tag, digest}`, or a mapping of
-  // named image mappings (`image: {busybox: {repository, tag}}`).
-  void HandleImageMapping(NodeId key_node, NodeId m, int depth) {
+  // named image mappings at any depth (`image: {engine: {repository, tag}, ui: {…}}`). Not an
+  // image: `{registry}` alone (a registry override), and `{name}` alone under a `…Image` key
+  // (Longhorn's `backingImage: {name}`).
+  void HandleImageMapping(NodeId key_node, NodeId m, std::string_view key, int depth) {
     const size_t mapping_depth = path_.depth();
     NodeId ref = Lookup(m, "ref");
     if (IsScalar(doc_.Resolve(ref))) {
@@ -320,17 +633,32 @@ class Extractor {
     // ingress-nginx writes `image: {registry, image: ingress-nginx/controller, tag, digest}`.
     if (repository == kNoNode && IsScalar(doc_.Resolve(Lookup(m, "image"))))
       repository = Lookup(m, "image");
-    if (repository == kNoNode) repository = Lookup(m, "name");
+    NodeId name = Lookup(m, "name");
     NodeId registry = Lookup(m, "registry"), tag = Lookup(m, "tag");
     NodeId digest = Lookup(m, "digest");
     bool sha_key = false;
     if (digest == kNoNode) digest = Lookup(m, "sha"), sha_key = true;
-    bool split = IsScalar(doc_.Resolve(repository)) || IsScalar(doc_.Resolve(tag)) ||
-                 IsScalar(doc_.Resolve(digest)) || IsScalar(doc_.Resolve(registry));
+    bool tagged = IsScalar(doc_.Resolve(tag)) || IsScalar(doc_.Resolve(digest));
+    bool named = IsScalar(doc_.Resolve(name)) && (key == "image" || depth > 0 || tagged);
+    bool split = IsScalar(doc_.Resolve(repository)) || tagged || named;
     if (split) {
       ImageField f = NewField(FieldForm::kSplit, key_node);
       f.registry = MakeScalar(registry);
       f.repository = MakeScalar(repository);
+      // cert-manager: `image: {name: cert-manager-controller, repository: ""}` composes
+      // imageRegistry/imageNamespace/name (its `cert-manager.image` helper); the registry and
+      // namespace are the chart's top-level keys (found up the tree, or under `global`).
+      bool named_repository = (!f.repository.present || f.repository.value.empty()) && named &&
+                              !ScalarValue(name).empty();
+      if (named_repository) {
+        f.repository = MakeScalar(name);
+        Scalar ns = MakeScalar(FindUp(&KeyScan::image_namespace));
+        Scalar reg = MakeScalar(FindUp(&KeyScan::image_registry));
+        if (ns.present && !ns.value.empty())
+          f.repository.value = ns.value + "/" + f.repository.value;
+        if (reg.present && !reg.value.empty())
+          f.repository.value = reg.value + "/" + f.repository.value;
+      }
       f.tag = MakeScalar(tag);
       f.digest = MakeScalar(digest);
       // Old charts write `sha: <hex>` without the algorithm.
@@ -343,13 +671,13 @@ class Extractor {
       Emit(std::move(f));
       return;
     }
-    if (depth > 0) return;
     for (NodeId k = doc_.node(m).first_child; k != kNoNode;) {
       NodeId v = doc_.node(k).next_sibling;
       if (v == kNoNode) break;
       if (IsMapping(v)) {
-        path_.PushKey(ScalarValue(k));
-        HandleImageMapping(k, v, depth + 1);
+        std::string_view child_key = ScalarValue(k);
+        path_.PushKey(child_key);
+        HandleImageMapping(k, v, child_key, depth + 1);
         path_.Pop();
       }
       k = doc_.node(v).next_sibling;
@@ -410,8 +738,14 @@ class Extractor {
   DocumentFields* out_;
   PathStack path_;
   bool kustomization_ = false;
+  bool argo_application_ = false;  // an Argo CD Application or ApplicationSet document
   std::string_view object_kind_;
-  std::unordered_set<NodeId> seen_targets_;  // anchored image nodes already reported
+  std::vector<KeyScan> ancestors_;  // the mappings the walk is inside, outermost first
+  std::unordered_map<NodeId, KeyScan> global_scans_;
+  bool merge_sources_ready_ = false;
+  std::unordered_set<NodeId> merge_sources_;  // mappings merged with `<<` (IsMergeSource)
+  // Anchored nodes already reported: the range of out_->images their fields occupy.
+  std::unordered_map<NodeId, std::pair<size_t, size_t>> anchored_fields_;
   std::unordered_map<NodeId, PolicyLookup> sibling_policies_;
 };
 
@@ -458,6 +792,8 @@ const char* FormName(FieldForm form) {
       return "container";
     case FieldForm::kKustomize:
       return "kustomize";
+    case FieldForm::kMention:
+      return "mention";
   }
   return "?";
 }

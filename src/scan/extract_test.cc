@@ -266,6 +266,8 @@ TEST(ExtractImageFields, EmptyQuotedImageIsAFieldWithEmptyReference) {
 }
 
 TEST(ExtractImageFields, AliasReportedOnceAtTheAnchor) {
+  // `defaults` is itself a split image (a repository beside a tag): the field is there, and
+  // the keys that reach it through the alias are listed beside it, not reported again.
   DocumentFields out = Extract(
       "defaults: &img\n"
       "  repository: a\n"
@@ -276,12 +278,30 @@ TEST(ExtractImageFields, AliasReportedOnceAtTheAnchor) {
   ASSERT_EQ(out.images.size(), 1u);
   const ImageField& f = out.images[0];
   EXPECT_EQ(f.form, FieldForm::kSplit);
-  EXPECT_EQ(f.key_path, "image");
+  EXPECT_EQ(f.key_path, "defaults");
   EXPECT_EQ(f.reference, "a:v1.0.0");
-  // The anchored mapping starts at its first key, line 2 (not at the alias on line 4).
+  EXPECT_EQ(f.line, 1);
+  EXPECT_EQ(f.tag.line, 3);
+  EXPECT_EQ(f.aliases, (std::vector<std::string>{"image", "worker.image"}));
+}
+
+TEST(ExtractImageFields, AliasOfAnAnchorThatIsNoImageOfItsOwnIsReportedAtTheAnchor) {
+  // `{repository}` alone under `defaults` is no image until an image key reaches it.
+  DocumentFields out = Extract(
+      "defaults: &img\n"
+      "  repository: a\n"
+      "image: *img\n"
+      "worker:\n"
+      "  image: *img\n");
+  ASSERT_EQ(out.images.size(), 1u);
+  const ImageField& f = out.images[0];
+  EXPECT_EQ(f.form, FieldForm::kSplit);
+  EXPECT_EQ(f.key_path, "image");
+  EXPECT_EQ(f.reference, "a");
+  // The anchored mapping starts at its first key, line 2 (not at the alias on line 3).
   EXPECT_EQ(f.line, 2);
   EXPECT_EQ(f.column, 3);
-  EXPECT_EQ(f.tag.line, 3);
+  EXPECT_EQ(f.aliases, (std::vector<std::string>{"worker.image"}));
 }
 
 TEST(ExtractImageFields, AnchoredImageAliasedTwiceIsOneField) {

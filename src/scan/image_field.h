@@ -18,9 +18,10 @@ enum class FieldForm {
   kSplit,      // `image: {registry, repository, tag, digest}` and look-alikes
   kContainer,  // a container in a Kubernetes pod template
   kKustomize,  // a kustomization `images:` entry
+  kMention,    // a reference in an env value (`RELATED_IMAGE_*`, `*_IMAGE`) or an `--x-image=` arg
 };
 
-// "string", "ref", "split", "container", "kustomize".
+// "string", "ref", "split", "container", "kustomize", "mention".
 const char* FormName(FieldForm form);
 
 // One scalar as written: its value and where it stands.
@@ -34,6 +35,9 @@ struct Scalar {
   yaml::ScalarStyle style = yaml::ScalarStyle::kPlain;
   std::string raw;          // the bytes at [begin, end) as scanned: what a rewrite replaces
   std::string source_line;  // text of `line`, for reports
+  // False when [begin, end) is not exactly `raw` in the file (text embedded in a folded or
+  // quoted scalar, or in a template: scan/embedded.h): a rewrite must refuse it.
+  bool rewritable = true;
 };
 
 struct ImageField {
@@ -49,7 +53,10 @@ struct ImageField {
   // registry/repository:tag@digest for split and kustomize forms.
   std::string reference;
   bool partial = false;    // split mapping without a repository (e.g. only `tag:`): chart default
-  bool templated = false;  // the reference contains `{{`: only a renderer knows the image
+  bool templated = false;  // `{{` or `ko://`: only a renderer (or ko's build) knows the image
+  // Other key paths that reach this field through YAML aliases (`image: *defaults`): listed by
+  // `imagepin images`; findings are still reported once, at the anchor.
+  std::vector<std::string> aliases;
 
   Scalar ref;  // the scalar holding the whole reference (string, ref, container forms)
   // Split and kustomize parts. For kustomize: registry unused, repository = newName or name.

@@ -6,7 +6,9 @@
 
 #include "base/files.h"
 #include "base/sha256.h"
+#include "scan/embedded.h"
 #include "scan/extract.h"
+#include "scan/mentions.h"
 
 namespace imagepin::scan {
 namespace {
@@ -46,6 +48,9 @@ FileScan ScanContents(std::string_view contents, std::string_view name, bool ren
       [&](const yaml::Document& doc) {
         ++scan.documents;
         ExtractImageFields(doc, options, &scan.fields);
+        // Forms no key names: references in env values and flags, documents inside scalars.
+        ExtractMentions(doc, &scan.fields);
+        ExtractEmbeddedFields(doc, parser->limits(), 0, &scan.fields);
       },
       &error, documents);
   if (!ok) {

@@ -39,6 +39,7 @@ struct ParseLimits {
 class StreamParser {
  public:
   explicit StreamParser(ParseLimits limits = {}) : limits_(limits) {}
+  const ParseLimits& limits() const { return limits_; }
 
   // Calls `on_document` for every document of `source` in order, each Document valid only during
   // its call. Returns false and fills `error` at the first error (syntax, encoding, a duplicate
