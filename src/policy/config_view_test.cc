@@ -18,6 +18,14 @@ const Setting* Find(const std::vector<Setting>& settings, std::string_view key) 
   return nullptr;
 }
 
+// The setting `key`, or a failure and an empty setting: a missing key fails, never crashes.
+const Setting& Get(const std::vector<Setting>& settings, std::string_view key) {
+  static const Setting kMissing;
+  const Setting* s = Find(settings, key);
+  if (!s) ADD_FAILURE() << "no setting " << key;
+  return s ? *s : kMissing;
+}
+
 Config Parse(std::string_view text) {
   base::Result<Config> config = ParseConfig(text, ".imagepin.yaml");
   EXPECT_TRUE(config.ok()) << config.error().ToString();
@@ -51,11 +59,11 @@ TEST(EffectiveSettings, DefaultsListEveryKeyFromTheDefault) {
     EXPECT_EQ(s.origin.kind, Origin::Kind::kDefault);
     EXPECT_EQ(OriginText(s.origin), "default");
   }
-  EXPECT_EQ(Find(settings, "scope.maxFileSize")->value, Json(8 << 20));
-  EXPECT_EQ(Find(settings, "environments[2].path")->value, "sources/values/env/staging");
-  EXPECT_EQ(Find(settings, "platforms")->value, Json::parse(R"(["linux/amd64","linux/arm64"])"));
-  EXPECT_EQ(Find(settings, "registries")->value, Json::object());
-  EXPECT_EQ(Find(settings, "exceptions")->value, Json::array());
+  EXPECT_EQ(Get(settings, "scope.maxFileSize").value, Json(8 << 20));
+  EXPECT_EQ(Get(settings, "environments[2].path").value, "sources/values/env/staging");
+  EXPECT_EQ(Get(settings, "platforms").value, Json::parse(R"(["linux/amd64","linux/arm64"])"));
+  EXPECT_EQ(Get(settings, "registries").value, Json::object());
+  EXPECT_EQ(Get(settings, "exceptions").value, Json::array());
 }
 
 TEST(EffectiveSettings, WrittenKeysComeFromTheirLine) {
@@ -96,43 +104,52 @@ TEST(EffectiveSettings, WrittenKeysComeFromTheirLine) {
   EXPECT_EQ(line_of("scope.include"), 3);
   EXPECT_EQ(line_of("scope.exclude"), 0);  // not written: the default
   EXPECT_EQ(line_of("scope.maxFileSize"), 4);
-  EXPECT_EQ(Find(settings, "scope.maxFileSize")->value, Json(1 << 20));
+  EXPECT_EQ(Get(settings, "scope.maxFileSize").value, Json(1 << 20));
   EXPECT_EQ(line_of("environments[0].name"), 6);
   // Not written: sources/values/env/<name>, the default, inside an entry the file wrote.
   EXPECT_EQ(line_of("environments[0].path"), 0);
-  EXPECT_EQ(Find(settings, "environments[0].path")->value, "sources/values/env/dev");
+  EXPECT_EQ(Get(settings, "environments[0].path").value, "sources/values/env/dev");
   EXPECT_EQ(line_of("environments[1].path"), 7);
   EXPECT_EQ(Find(settings, "environments[2].name"), nullptr);
   EXPECT_EQ(line_of("firstParty.include"), 9);
   EXPECT_EQ(line_of("firstParty.exclude"), 10);
   EXPECT_EQ(line_of("tags.allow"), 12);
-  EXPECT_EQ(Find(settings, "tags.allow")->value, Json::parse(R"(["r\\d+"])"));
+  EXPECT_EQ(Get(settings, "tags.allow").value, Json::parse(R"(["r\\d+"])"));
   EXPECT_EQ(line_of("bump.channel"), 13);
   // The environments bump writes by default are those of local and dev that exist.
   EXPECT_EQ(line_of("bump.environments"), 0);
-  EXPECT_EQ(Find(settings, "bump.environments")->value, Json::parse(R"(["dev"])"));
+  EXPECT_EQ(Get(settings, "bump.environments").value, Json::parse(R"(["dev"])"));
   EXPECT_EQ(line_of("registries.ghcr.io.mirror"), 16);
   EXPECT_EQ(line_of("registries.ghcr.io.insecure"), 0);
-  EXPECT_EQ(Find(settings, "registries.ghcr.io.insecure")->value, false);
+  EXPECT_EQ(Get(settings, "registries.ghcr.io.insecure").value, false);
   EXPECT_EQ(line_of("applications.apps[0].name"), 19);
   EXPECT_EQ(line_of("applications.apps[0].values"), 20);
-  EXPECT_EQ(Find(settings, "applications.apps[0].chart")->value, nullptr);
+  EXPECT_EQ(Get(settings, "applications.apps[0].chart").value, nullptr);
   EXPECT_EQ(line_of("applications.layers"), 0);
   EXPECT_EQ(line_of("exceptions[0].rule"), 23);
-  EXPECT_EQ(Find(settings, "exceptions[0].rule")->value, "IP001");  // a name is kept as its id
+  EXPECT_EQ(Get(settings, "exceptions[0].rule").value, "IP001");  // a name is kept as its id
   EXPECT_EQ(line_of("exceptions[0].expires"), 25);
-  EXPECT_EQ(Find(settings, "exceptions[0].key")->value, nullptr);
-  EXPECT_EQ(OriginText(Find(settings, "exceptions[0].reason")->origin), ".imagepin.yaml:24");
+  EXPECT_EQ(Get(settings, "exceptions[0].key").value, nullptr);
+  EXPECT_EQ(OriginText(Get(settings, "exceptions[0].reason").origin), ".imagepin.yaml:24");
 }
 
 TEST(EffectiveSettings, APlainFirstPartyListIsTheIncludeAtItsKey) {
   Config config = Parse("pullPolicy: Always\nfirstParty: [ghcr.io/acme/]\n");
   std::vector<Setting> settings = EffectiveSettings(config);
-  const Setting* include = Find(settings, "firstParty.include");
-  EXPECT_EQ(include->value, Json::parse(R"(["ghcr.io/acme/"])"));
-  EXPECT_EQ(OriginText(include->origin), ".imagepin.yaml:2");
-  EXPECT_EQ(Find(settings, "firstParty.exclude")->origin.kind, Origin::Kind::kDefault);
-  EXPECT_EQ(OriginText(Find(settings, "pullPolicy")->origin), ".imagepin.yaml:1");
+  const Setting& include = Get(settings, "firstParty.include");
+  EXPECT_EQ(include.value, Json::parse(R"(["ghcr.io/acme/"])"));
+  EXPECT_EQ(OriginText(include.origin), ".imagepin.yaml:2");
+  EXPECT_EQ(Get(settings, "firstParty.exclude").origin.kind, Origin::Kind::kDefault);
+  EXPECT_EQ(OriginText(Get(settings, "pullPolicy").origin), ".imagepin.yaml:1");
+}
+
+// `firstParty: {}` says there are none: the file's, not the repository's default.
+TEST(EffectiveSettings, AnEmptyFirstPartyMappingIsTheFilesWord) {
+  Config config = Parse("firstParty: {}\n");
+  std::vector<Setting> settings = EffectiveSettings(config);
+  const Setting& include = Get(settings, "firstParty.include");
+  EXPECT_EQ(include.value, Json::array());
+  EXPECT_EQ(OriginText(include.origin), ".imagepin.yaml:1");
 }
 
 // The first-party default as LoadConfig sets it, from each place it can come from.
@@ -162,10 +179,10 @@ TEST(EffectiveSettings, FirstPartyFromTheGitRemoteTheEnvironmentOrNone) {
     config.first_party.include = found.include;
     config.first_party_origin = found.origin;
     std::vector<Setting> settings = EffectiveSettings(config);
-    const Setting* include = Find(settings, "firstParty.include");
-    EXPECT_EQ(include->origin.kind, c.kind);
-    EXPECT_EQ(include->value, Json::parse(c.value));
-    EXPECT_EQ(OriginText(include->origin), c.text);
+    const Setting& include = Get(settings, "firstParty.include");
+    EXPECT_EQ(include.origin.kind, c.kind);
+    EXPECT_EQ(include.value, Json::parse(c.value));
+    EXPECT_EQ(OriginText(include.origin), c.text);
     // The token in the remote's URL is never shown, in text or JSON.
     EXPECT_EQ(SettingsText(settings).find("s3cret"), std::string::npos);
     EXPECT_EQ(SettingsJson(settings).dump().find("s3cret"), std::string::npos);
@@ -179,11 +196,10 @@ TEST(EffectiveSettings, ARegistryFiledUnderItsReferenceHostKeepsTheLineOfItsKey)
       "  index.docker.io:\n"
       "    mirror: mirror.internal:5000\n");
   std::vector<Setting> settings = EffectiveSettings(config);
-  EXPECT_EQ(OriginText(Find(settings, "registries.ghcr.io.insecure")->origin), ".imagepin.yaml:2");
-  const Setting* hub = Find(settings, "registries.docker.io.mirror");
-  ASSERT_NE(hub, nullptr);
-  EXPECT_EQ(hub->value, "mirror.internal:5000");
-  EXPECT_EQ(OriginText(hub->origin), ".imagepin.yaml:4");
+  EXPECT_EQ(OriginText(Get(settings, "registries.ghcr.io.insecure").origin), ".imagepin.yaml:2");
+  const Setting& hub = Get(settings, "registries.docker.io.mirror");
+  EXPECT_EQ(hub.value, "mirror.internal:5000");
+  EXPECT_EQ(OriginText(hub.origin), ".imagepin.yaml:4");
 }
 
 TEST(ValueText, BareWhereUnambiguousQuotedWhereNot) {
@@ -192,6 +208,7 @@ TEST(ValueText, BareWhereUnambiguousQuotedWhereNot) {
             "[{shared}/{path}, {env}/{path}]");
   EXPECT_EQ(ValueText(Json::parse(R"(["a,b","",  "two words"])")), R"(["a,b", "", "two words"])");
   EXPECT_EQ(ValueText(Json("line\nbreak")), R"("line\nbreak")");
+  EXPECT_EQ(ValueText(Json("\x1b[2Jwiped")), R"("\u001b[2Jwiped")");  // never raw to a terminal
   EXPECT_EQ(ValueText(Json::array()), "[]");
   EXPECT_EQ(ValueText(Json::object()), "{}");
   EXPECT_EQ(ValueText(Json(nullptr)), "-");
