@@ -106,6 +106,12 @@ std::vector<std::string> RegistryKeys(const Config& config) {
   return keys;
 }
 
+// A remote's URL as shown: Origin::detail has no user information already; a query or fragment
+// (`?access_token=…`) can carry a secret too, and says nothing about where the value came from.
+std::string ShownRemote(std::string_view url) {
+  return std::string(url.substr(0, url.find_first_of("?#")));
+}
+
 // firstParty.include: from the file (a plain list is recorded as `firstParty`), the git remote,
 // the environment, or none.
 SettingOrigin FirstPartyIncludeOrigin(const Collector& c, const Config& config) {
@@ -115,7 +121,7 @@ SettingOrigin FirstPartyIncludeOrigin(const Collector& c, const Config& config) 
       if (c.LineOf("firstParty.include")) return c.FromFileOrDefault("firstParty.include");
       return c.FromFileOrDefault("firstParty");
     case Origin::Kind::kGitRemote:
-      return {o.kind, std::string(kGitConfig), o.line, o.detail};
+      return {o.kind, std::string(kGitConfig), o.line, ShownRemote(o.detail)};
     case Origin::Kind::kEnvironment:
     case Origin::Kind::kNone:
       return {o.kind, "", 0, o.detail};

@@ -17,8 +17,8 @@ struct SettingOrigin {
   Origin::Kind kind = Origin::Kind::kDefault;
   std::string path;    // kFile: the config file as displayed; kGitRemote: ".git/config"
   int line = 0;        // kFile, kGitRemote: 1-based
-  std::string detail;  // kGitRemote: the remote's URL (no user info); kEnvironment: the variable;
-                       // kNone: why there is no value
+  std::string detail;  // kGitRemote: the remote's URL (no user info or query); kEnvironment: the
+                       // variable; kNone: why there is no value
 };
 
 struct Setting {

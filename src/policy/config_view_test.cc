@@ -189,6 +189,22 @@ TEST(EffectiveSettings, FirstPartyFromTheGitRemoteTheEnvironmentOrNone) {
   }
 }
 
+// What lets EffectiveSettings print every value: the config cannot hold a credential. A mirror
+// with user information is refused when the file is read.
+TEST(EffectiveSettings, TheConfigHoldsNoCredentialToPrint) {
+  base::Result<Config> config = ParseConfig(
+      "registries: {ghcr.io: {mirror: \"https://bot:s3cret@mirror:5000\"}}\n", ".imagepin.yaml");
+  EXPECT_FALSE(config.ok());
+  // A remote URL's query could carry a token: only the URL before it is shown.
+  Config remote;
+  remote.first_party.include = {"ghcr.io/acme/"};
+  remote.first_party_origin = {Origin::Kind::kGitRemote, 3,
+                               "https://github.com/acme/app.git?access_token=s3cret"};
+  std::vector<Setting> settings = EffectiveSettings(remote);
+  EXPECT_EQ(OriginText(Get(settings, "firstParty.include").origin),
+            "git remote (.git/config:3, https://github.com/acme/app.git)");
+}
+
 TEST(EffectiveSettings, ARegistryFiledUnderItsReferenceHostKeepsTheLineOfItsKey) {
   Config config = Parse(
       "registries:\n"
