@@ -25,5 +25,6 @@ void RegisterPromote(CLI::App& app, int* exit_code);
 void RegisterInventory(CLI::App& app, int* exit_code);
 void RegisterApps(CLI::App& app, int* exit_code);
 void RegisterExplain(CLI::App& app, int* exit_code);
+void RegisterConfig(CLI::App& app, int* exit_code);
 
 }  // namespace imagepin::cli

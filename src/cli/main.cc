@@ -28,6 +28,7 @@ int Run(int argc, char** argv) {
   RegisterInventory(app, &exit_code);
   RegisterApps(app, &exit_code);
   RegisterExplain(app, &exit_code);
+  RegisterConfig(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
