@@ -83,6 +83,7 @@ TEST_F(ConfigCommandTest, TextShowsEveryValueAndWhereItComesFrom) {
             "scope.exclude                  []                               default\n"
             "scope.maxFileSize              8388608                          default\n"
             "scope.maxDepth                 256                              default\n"
+            "scope.mentions                 true                             default\n"
             "environments[0].name           dev                              .imagepin.yaml:5\n"
             "environments[0].path           values/env/dev                   .imagepin.yaml:5\n"
             "environments[1].name           prod                             .imagepin.yaml:6\n"
@@ -194,7 +195,7 @@ TEST_F(ConfigCommandTest, ABadConfigIsOneLocatedErrorAndExit2) {
     EXPECT_EQ(r.out, "");
     EXPECT_EQ(r.err,
               ".imagepin.yaml:3:3: error: unknown key \"exlude\" in scope (expected one of: "
-              "include, exclude, maxFileSize, maxDepth)\n");
+              "include, exclude, maxFileSize, maxDepth, mentions)\n");
   }
 }
 

@@ -193,6 +193,7 @@ std::vector<Setting> EffectiveSettings(const Config& config) {
   c.Add("scope.exclude", Strings(config.scope.exclude));
   c.Add("scope.maxFileSize", config.max_file_size);
   c.Add("scope.maxDepth", config.max_depth);
+  c.Add("scope.mentions", config.mentions);
   c.Entries("environments", config.environments, [&](const std::string& at, const Environment& e) {
     c.Add(at + ".name", e.name);
     // An entry without `path` gets sources/values/env/<name>: the default, though the entry is
