@@ -36,6 +36,8 @@ bool IsGitHubHost(std::string_view host) {
 // `url` without its user information (a token can sit there: https://x:TOKEN@github.com/...),
 // for showing where a value came from.
 std::string WithoutUserInfo(std::string_view url) {
+  // A query or fragment can carry a token as user information can: neither is shown.
+  url = url.substr(0, url.find_first_of("?#"));
   size_t scheme = url.find("://");
   if (scheme == std::string_view::npos) return std::string(url);
   size_t authority = scheme + 3;

@@ -58,6 +58,19 @@ TEST(FirstPartyFromRepository, GitRemoteThenEnvironmentThenNone) {
             "no first-party prefix (no .git here): set firstParty in .imagepin.yaml");
 }
 
+TEST(FirstPartyFromRepository, ANoteAboutAnotherHostShowsNoCredential) {
+  testing::TempDir repo;
+  repo.Write(".git/config",
+             "[remote \"origin\"]\n\turl = https://bot:s3cret@git.example.com/acme/gitops.git"
+             "?private_token=t0ken#frag\n");
+  FirstPartyDefault found = FirstPartyFromRepository(repo.str(), nullptr);
+  EXPECT_EQ(found.origin.kind, Origin::Kind::kNone);
+  EXPECT_NE(found.origin.detail.find("https://git.example.com/acme/gitops.git"), std::string::npos)
+      << found.origin.detail;
+  for (const char* secret : {"s3cret", "bot", "t0ken", "frag"})
+    EXPECT_EQ(found.origin.detail.find(secret), std::string::npos) << found.origin.detail;
+}
+
 TEST(FirstPartyFromRepository, AGitFileIsNotFollowed) {
   testing::TempDir outside;
   outside.Write("config", "[remote \"origin\"]\n\turl = https://github.com/acme/app\n");
