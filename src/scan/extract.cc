@@ -23,8 +23,11 @@ constexpr std::string_view kContainerLists[] = {"containers", "initContainers",
 
 // `image`, or a camelCase key ending in `Image` (`configReloaderImage`): charts name secondary
 // images that way. `JOB_RUNNER_IMAGE` (an env var) and `imagePullSecrets` are not image keys.
+// `image`, a camelCase `…Image` key, or a kebab-case `…-image` one (Knative's ConfigMap keys:
+// `queue-sidecar-image`).
 bool IsImageKey(std::string_view key) {
-  return key == "image" || (key.size() > 5 && key.ends_with("Image"));
+  return key == "image" || (key.size() > 5 && key.ends_with("Image")) ||
+         (key.size() > 6 && key.ends_with("-image"));
 }
 
 bool IsPullPolicyKey(std::string_view key) {
@@ -147,8 +150,9 @@ class Extractor {
         ++out_->application_objects;
       }
       std::string_view kind = ScalarValue(doc_.Get(root, "kind"));
-      argo_application_ = api_version.starts_with("argoproj.io/") &&
-                          (kind == "Application" || kind == "ApplicationSet");
+      argo_application_ =
+          options_.argocd_source_file || (api_version.starts_with("argoproj.io/") &&
+                                          (kind == "Application" || kind == "ApplicationSet"));
     }
     Walk(root, /*pod_spec=*/false, /*parent_key=*/{}, /*key_node=*/kNoNode);
   }
@@ -189,18 +193,25 @@ class Extractor {
     return IsScalar(id) && !doc_.IsNull(id);
   }
 
-  // `key` (a KeyScan member) in the nearest enclosing mapping that sets it, or in that mapping's
-  // `global:` (Istio's `global.hub`/`global.tag`, cert-manager's top-level `imageRegistry`).
-  // Only asked for image fields that leave a part to the chart; each `global` is scanned once.
+  // A scalar with a value: set and not empty (`hub: ""` defers to the default, as
+  // `{{ .Values.hub | default .Values.global.hub }}` does).
+  bool IsNonEmptyScalar(NodeId id) const {
+    return IsSetScalar(id) && !doc_.Value(doc_.Resolve(id)).empty();
+  }
+
+  // `key` (a KeyScan member) in the nearest enclosing mapping that gives it a value, or in that
+  // mapping's `global:` (Istio's `global.hub`/`global.tag`, cert-manager's top-level
+  // `imageRegistry`). Only asked for image fields that leave a part to the chart; each `global`
+  // is scanned once.
   NodeId FindUp(NodeId KeyScan::*member) {
     for (size_t i = ancestors_.size(); i-- > 0;) {
       const KeyScan& a = ancestors_[i];
-      if (IsSetScalar(a.*member)) return a.*member;
+      if (IsNonEmptyScalar(a.*member)) return a.*member;
       NodeId global = doc_.Resolve(a.global);
       if (!IsMapping(global)) continue;
       auto [it, inserted] = global_scans_.try_emplace(global);
       if (inserted) it->second = ScanKeys(doc_.node(global));
-      if (IsSetScalar(it->second.*member)) return it->second.*member;
+      if (IsNonEmptyScalar(it->second.*member)) return it->second.*member;
     }
     return kNoNode;
   }
@@ -351,8 +362,7 @@ class Extractor {
 
   // A split image under a key not named image (`csi: {cephcsi: {repository, tag}}`): a scalar
   // `repository` beside a `tag`, `registry` or `digest`. Not a chart dependency (Chart.yaml's
-  // and requirements.yaml's `{name, version, repository}`), not a chart repository URL. And
-  // Istio's `global: {hub, tag}` without an image: the tag every component defaults to.
+  // and requirements.yaml's `{name, version, repository}`), not a chart repository URL.
   void LooseSplit(NodeId m, NodeId key_node, const KeyScan& keys) {
     NodeId repository = doc_.Resolve(keys.repository);
     bool beside = IsSetScalar(keys.tag) || IsSetScalar(keys.registry) || IsSetScalar(keys.digest);
@@ -372,14 +382,6 @@ class Extractor {
       f.digest = MakeScalar(keys.digest);
       SetPullPolicy(m, "pullPolicy", "imagePullPolicy", path_.depth(), &f);
       f.partial = !f.repository.present || f.repository.value.empty();
-      f.reference = ComposeSplit(f);
-      Emit(std::move(f));
-    } else if (keys.image == kNoNode && keys.repository == kNoNode && IsSetScalar(keys.hub) &&
-               IsSetScalar(keys.tag)) {
-      ImageField f = NewField(FieldForm::kSplit, key_node);
-      f.registry = MakeScalar(keys.hub);
-      f.tag = MakeScalar(keys.tag);
-      f.partial = true;  // the components' `image:` names are elsewhere
       f.reference = ComposeSplit(f);
       Emit(std::move(f));
     }
@@ -591,13 +593,8 @@ class Extractor {
     NodeId tag = Lookup(parent, std::string(key) + "Tag");
     NodeId hub = kNoNode;
     if (key == "image" && text.find('/') == std::string_view::npos) {
-      hub = IsSetScalar(siblings.hub) && !doc_.Value(doc_.Resolve(siblings.hub)).empty()
-                ? siblings.hub
-                : FindUp(&KeyScan::hub);
-      if (hub != kNoNode) {
-        bool own_tag = IsSetScalar(siblings.tag) && !doc_.Value(doc_.Resolve(siblings.tag)).empty();
-        if (!IsSetScalar(tag)) tag = own_tag ? siblings.tag : FindUp(&KeyScan::tag);
-      }
+      hub = FindUp(&KeyScan::hub);  // the siblings' mapping first
+      if (hub != kNoNode && !IsSetScalar(tag)) tag = FindUp(&KeyScan::tag);
     }
     if (!IsSetScalar(tag) && hub == kNoNode) return false;
     ImageField f = NewField(FieldForm::kSplit, key_node);
@@ -639,7 +636,10 @@ class Extractor {
     bool sha_key = false;
     if (digest == kNoNode) digest = Lookup(m, "sha"), sha_key = true;
     bool tagged = IsScalar(doc_.Resolve(tag)) || IsScalar(doc_.Resolve(digest));
-    bool named = IsScalar(doc_.Resolve(name)) && (key == "image" || depth > 0 || tagged);
+    // `name` is the image's name under `image`, in a nested entry, beside a tag, or beside an
+    // empty `repository` (cert-manager's and trust-manager's `{name, repository: ""}`).
+    bool named = IsScalar(doc_.Resolve(name)) &&
+                 (key == "image" || depth > 0 || tagged || repository != kNoNode);
     bool split = IsScalar(doc_.Resolve(repository)) || tagged || named;
     if (split) {
       ImageField f = NewField(FieldForm::kSplit, key_node);
@@ -668,6 +668,9 @@ class Extractor {
       SetPullPolicy(m, "pullPolicy", "imagePullPolicy", mapping_depth, &f);
       f.partial = !f.repository.present || f.repository.value.empty();
       f.reference = ComposeSplit(f);
+      // A nested entry with every part empty (Longhorn's `openshift.oauthProxy`) is a
+      // placeholder for an optional component, not an image.
+      if (depth > 0 && f.reference.empty()) return;
       Emit(std::move(f));
       return;
     }

@@ -13,6 +13,10 @@ struct ExtractOptions {
   // The file is named kustomization.yaml: its `images:` entries are image fields even when the
   // document does not say `kind: Kustomization` (kustomize does not require it).
   bool kustomization_file = false;
+  // The file is Argo CD's parameter override `.argocd-source[-<app>].yaml` (written by
+  // argocd-image-updater's git write-back): its top-level `kustomize.images` are image fields,
+  // as in an Application's `spec.source.kustomize`.
+  bool argocd_source_file = false;
   // Fill ImageField::path and PullPolicyField::path: the application model looks each field's
   // path up in the other layers of a values stack. Off for the per-file check (it costs an
   // allocation per segment).

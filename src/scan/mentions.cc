@@ -60,15 +60,35 @@ bool EndsWithImage(std::string_view flag) {
          (flag.size() > 5 && flag.ends_with("Image"));
 }
 
+// A flag given its value as the next argument names an image when it ends in `image` or has
+// `image` as a word before a qualifier (`-shell-image-win`); the value must still look like one.
+bool NamesAnImage(std::string_view flag) {
+  if (EndsWithImage(flag)) return true;
+  size_t at = flag.find("-image-");
+  if (at == std::string_view::npos) return false;
+  std::string_view rest = flag.substr(at + 7);
+  return !rest.starts_with("pull") && !rest.starts_with("secret");
+}
+
+// The flag's name when `arg` is a flag alone (`-shell-image`, `--sidecar-image`: the value is
+// the next argument, as Go's flag package and most CLIs accept) that names an image.
+std::string_view FlagNamingAnImage(std::string_view arg) {
+  size_t dashes = arg.find_first_not_of('-');
+  if (dashes == 0 || dashes == std::string_view::npos || dashes > 2) return {};
+  if (arg.find_first_of("= \t") != std::string_view::npos) return {};
+  std::string_view flag = arg.substr(dashes);
+  return NamesAnImage(flag) ? flag : std::string_view();
+}
+
 bool IsArgsKey(std::string_view key) {
   return key == "args" || key == "command" || key.ends_with("Args");
 }
 
 // What could be a mention, judged on one scalar's value: the cheap test of the pass over nodes.
 bool MayBeMention(std::string_view v) {
-  if (v.size() > 2 && v[0] == '-' && v[1] == '-')
-    return v.find('=') != std::string_view::npos &&
-           v.find_first_of("/:@") != std::string_view::npos;
+  if (v.size() > 2 && v[0] == '-' && v[1] == '-' && v.find('=') != std::string_view::npos)
+    return v.find_first_of("/:@") != std::string_view::npos;
+  if (v.size() > 6 && v[0] == '-') return !FlagNamingAnImage(v).empty();
   return v.size() >= 6 && (v.back() == 'E' || v.front() == 'R') && IsImageEnvName(v);
 }
 
@@ -161,10 +181,28 @@ class MentionFinder {
 
   void Arguments(NodeId list) {
     size_t i = 0;
+    bool after_image_flag = false;  // the previous argument was `-x-image` without a value
     for (NodeId item = doc_.node(list).first_child; item != kNoNode;
          item = doc_.node(item).next_sibling, ++i) {
+      bool value_of_flag = after_image_flag;
+      after_image_flag = false;
       if (!IsScalar(item)) continue;
       std::string_view arg = doc_.Value(item);
+      if (value_of_flag && (IsPlaceholderText(arg) || LooksLikeImageText(arg))) {
+        path_.PushIndex(i);
+        Scalar s = MakeScalar(doc_, item);
+        ImageField f = NewMention(s);
+        f.reference = s.value;
+        f.templated = IsPlaceholderText(arg);
+        f.ref = std::move(s);
+        path_.Pop();
+        out_->images.push_back(std::move(f));
+        continue;
+      }
+      if (!FlagNamingAnImage(arg).empty()) {
+        after_image_flag = true;
+        continue;
+      }
       if (!MayBeMention(arg)) continue;
       std::string_view reference = ArgumentReference(arg);
       if (reference.empty()) continue;

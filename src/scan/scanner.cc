@@ -19,6 +19,17 @@ bool IsKustomizationName(std::string_view name) {
   return base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization";
 }
 
+std::string_view BaseName(std::string_view name) {
+  size_t slash = name.rfind('/');
+  return slash == std::string_view::npos ? name : name.substr(slash + 1);
+}
+
+// `.argocd-source.yaml` and `.argocd-source-<app>.yaml`, Argo CD's parameter override files.
+bool IsArgoCdSourceName(std::string_view name) {
+  std::string_view base = BaseName(name);
+  return base.starts_with(".argocd-source") && (base.ends_with(".yaml") || base.ends_with(".yml"));
+}
+
 std::string ProblemPrefix(yaml::ErrorKind kind) {
   switch (kind) {
     case yaml::ErrorKind::kSyntax:
@@ -41,6 +52,7 @@ FileScan ScanContents(std::string_view contents, std::string_view name, bool ren
   }
   ExtractOptions options;
   options.kustomization_file = IsKustomizationName(name);
+  options.argocd_source_file = IsArgoCdSourceName(name);
   options.record_paths = documents != nullptr;
   yaml::SyntaxError error;
   bool ok = parser->Parse(
