@@ -150,6 +150,10 @@ class Extractor {
         ++out_->application_objects;
       }
       std::string_view kind = ScalarValue(doc_.Get(root, "kind"));
+      skaffold_ = api_version.starts_with("skaffold/");
+      // A helm-unittest suite: `set:` holds values (dotted paths allowed), `asserts:` holds
+      // expectations about rendered output, not images anything deploys.
+      unittest_ = doc_.Get(root, "suite") != kNoNode && doc_.Get(root, "tests") != kNoNode;
       argo_application_ =
           options_.argocd_source_file || (api_version.starts_with("argoproj.io/") &&
                                           (kind == "Application" || kind == "ApplicationSet"));
@@ -296,7 +300,9 @@ class Extractor {
     const KeyScan keys = ancestors_.back();
     bool is_object = IsScalar(keys.api_version) && IsScalar(keys.kind);
     if (is_object) object_kind_ = ScalarValue(keys.kind);
-    if (!is_object && key_node != kNoNode) LooseSplit(id, key_node, keys);
+    // The `image:` scalar a loose split took as its repository: not a field of its own.
+    NodeId taken_image =
+        !is_object && key_node != kNoNode ? LooseSplit(id, key_node, keys) : kNoNode;
 
     for (NodeId k = n.first_child; k != kNoNode;) {
       NodeId v = doc_.node(k).next_sibling;
@@ -311,11 +317,18 @@ class Extractor {
       } else if (argo_application_ && key == "images" && parent_key == "kustomize") {
         HandleArgoKustomizeImages(v);
       } else if (IsImageKey(key)) {
-        HandleImage(k, v, key, id);
+        // `rbd: {image: …}` is a Ceph block device (RBDVolumeSource), not a container image.
+        if (v != taken_image && parent_key != "rbd") HandleImage(k, v, key, id);
       } else if (IsPullPolicyKey(key) && IsScalar(v)) {
         RecordPullPolicy(v);
+      } else if (unittest_ && (key == "asserts" || key == "documentSelector")) {
+        // helm-unittest's expectations about what the chart renders: not values.
+      } else if (skaffold_ && key == "artifacts" && parent_key == "build") {
+        // Skaffold's `build.artifacts[].image` names what it builds and tags itself, not a
+        // reference anything deploys: not an image field.
       } else if (IsCollection(v)) {  // most values are scalars: nothing to walk
         if (key == "images" && IsMapping(v)) HandleImagesMapping(v);
+        if (unittest_ && key == "set" && IsMapping(v)) HandleDottedSet(doc_.Resolve(v));
         // `spec` of a Pod, and `spec` under any `template`, is a pod spec.
         bool child_pod_spec = !object_kind_.empty() && key == "spec" &&
                               ((is_object && object_kind_ == "Pod") || parent_key == "template");
@@ -361,31 +374,121 @@ class Extractor {
   }
 
   // A split image under a key not named image (`csi: {cephcsi: {repository, tag}}`): a scalar
-  // `repository` beside a `tag`, `registry` or `digest`. Not a chart dependency (Chart.yaml's
-  // and requirements.yaml's `{name, version, repository}`), not a chart repository URL.
-  void LooseSplit(NodeId m, NodeId key_node, const KeyScan& keys) {
+  // `repository` beside a `tag`, `registry` or `digest`, or an `image` without a tag of its own
+  // in that place (Traefik's `images: {proxy: {image: traefik, tag, registry}}`; beside a `hub`
+  // it is Istio's form, HandleSiblingParts). Not a chart dependency (Chart.yaml's and
+  // requirements.yaml's `{name, version, repository}`), not a chart repository URL, not the
+  // shared `images: {repository, tag}` prefix a chart builds every image from. Returns the
+  // `image` scalar taken as the repository, or kNoNode.
+  NodeId LooseSplit(NodeId m, NodeId key_node, const KeyScan& keys) {
     NodeId repository = doc_.Resolve(keys.repository);
+    NodeId taken_image = kNoNode;
+    if (repository == kNoNode && keys.hub == kNoNode && IsSetScalar(keys.image) &&
+        IsSetScalar(keys.tag) && !HasTagOrDigest(doc_.Value(doc_.Resolve(keys.image)))) {
+      repository = taken_image = doc_.Resolve(keys.image);
+    }
     bool beside = IsSetScalar(keys.tag) || IsSetScalar(keys.registry) || IsSetScalar(keys.digest);
+    if (!IsScalar(repository) || !beside) return kNoNode;
+    if (keys.name != kNoNode && keys.version != kNoNode) return kNoNode;  // a chart dependency
+    if (ScalarValue(key_node) == "images") return kNoNode;
+    // `base: &base {repository, tag}` merged into `image: {<<: *base, tag: …}`: a template
+    // for the image mapping, which is the field (an alias `image: *base` is not a merge).
+    if (IsMergeSource(m)) return kNoNode;
+    std::string_view text = doc_.Value(repository);
+    if (IsChartRepositoryText(text) || text.find_first_of(" \t") != std::string_view::npos)
+      return kNoNode;
     size_t before = out_->images.size();
-    if (IsScalar(repository) && beside) {
-      if (keys.name != kNoNode && keys.version != kNoNode) return;  // a chart dependency
-      // `base: &base {repository, tag}` merged into `image: {<<: *base, tag: …}`: a template
-      // for the image mapping, which is the field (an alias `image: *base` is not a merge).
-      if (IsMergeSource(m)) return;
-      std::string_view text = doc_.Value(repository);
-      if (IsChartRepositoryText(text) || text.find_first_of(" \t") != std::string_view::npos)
-        return;
-      ImageField f = NewField(FieldForm::kSplit, key_node);
-      f.registry = MakeScalar(keys.registry);
-      f.repository = MakeScalar(repository);
-      f.tag = MakeScalar(keys.tag);
-      f.digest = MakeScalar(keys.digest);
-      SetPullPolicy(m, "pullPolicy", "imagePullPolicy", path_.depth(), &f);
+    // A mapping of image parts only is a split mapping, found at its key; an `image` and a
+    // `tag` among other settings (argo-cd's `redis.exporter: {enabled, image, tag, …}`) are
+    // sibling parts, found at the `image` key.
+    if (taken_image != kNoNode) key_node = ImageKeyUnlessOnlyParts(m, taken_image, key_node);
+    ImageField f = NewField(FieldForm::kSplit, key_node);
+    f.registry = MakeScalar(keys.registry);
+    f.repository = MakeScalar(repository);
+    f.tag = MakeScalar(keys.tag);
+    f.digest = MakeScalar(keys.digest);
+    SetPullPolicy(m, "pullPolicy", "imagePullPolicy", path_.depth(), &f);
+    f.partial = !f.repository.present || f.repository.value.empty();
+    f.reference = ComposeSplit(f);
+    Emit(std::move(f));
+    RememberAnchor(m, before);
+    return taken_image;
+  }
+
+  NodeId ImageKeyUnlessOnlyParts(NodeId m, NodeId image, NodeId mapping_key) const {
+    NodeId image_key = kNoNode;
+    bool only_parts = true;
+    for (NodeId k = doc_.node(m).first_child; k != kNoNode;) {
+      NodeId v = doc_.node(k).next_sibling;
+      if (v == kNoNode) break;
+      std::string_view key = ScalarValue(k);
+      if (doc_.Resolve(v) == image) image_key = k;
+      only_parts &= key == "image" || key == "tag" || key == "registry" || key == "digest" ||
+                    IsPullPolicyKey(key) || key == "pullSecrets";
+      k = doc_.node(v).next_sibling;
+    }
+    return only_parts || image_key == kNoNode ? mapping_key : image_key;
+  }
+
+  static bool HasTagOrDigest(std::string_view text) {
+    size_t colon = text.rfind(':'), slash = text.rfind('/');
+    return text.find('@') != std::string_view::npos ||
+           (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash));
+  }
+
+  // helm-unittest's `set:` with dotted paths, as `helm --set` takes them:
+  // `controller.image.tag: v1` beside `controller.image.digest: sha256:…` is one split image
+  // `controller.image`, at its first key; `controller.image: nginx:1.27` is a string. A prefix
+  // with only a registry is an override, not an image (as `image: {registry}` is).
+  void HandleDottedSet(NodeId m) {
+    struct Group {
+      std::string prefix;
+      NodeId first_key = kNoNode;
+      NodeId registry = kNoNode, repository = kNoNode, tag = kNoNode, digest = kNoNode;
+    };
+    std::vector<Group> groups;
+    for (NodeId k = doc_.node(m).first_child; k != kNoNode;) {
+      NodeId v = doc_.node(k).next_sibling;
+      if (v == kNoNode) break;
+      const NodeId key_node = k;
+      std::string_view key = ScalarValue(k);
+      k = doc_.node(v).next_sibling;
+      size_t dot = key.rfind('.');
+      if (dot == std::string_view::npos || !IsSetScalar(v)) continue;
+      std::string_view last = key.substr(dot + 1), prefix = key.substr(0, dot);
+      std::string_view owner = prefix.substr(prefix.rfind('.') + 1);
+      if (!IsImageKey(owner)) {
+        // `controller.image: nginx:1.27` (not `controller.image.image`, ingress-nginx's part)
+        if (!IsImageKey(last) || !LooksLikeReferenceText(ScalarValue(v))) continue;
+        path_.PushKey(key);
+        ImageField f = NewField(FieldForm::kString, doc_.Resolve(v));
+        f.ref = MakeScalar(v);
+        f.reference = f.ref.value;
+        path_.Pop();
+        Emit(std::move(f));
+        continue;
+      }
+      auto g = std::find_if(groups.begin(), groups.end(),
+                            [&](const Group& x) { return x.prefix == prefix; });
+      if (g == groups.end()) g = groups.insert(groups.end(), Group{std::string(prefix), key_node});
+      if (last == "registry") g->registry = v;
+      if (last == "repository" || last == "image" || last == "name") g->repository = v;
+      if (last == "tag") g->tag = v;
+      if (last == "digest") g->digest = v;
+    }
+    for (const Group& g : groups) {
+      if (g.repository == kNoNode && g.tag == kNoNode && g.digest == kNoNode) continue;
+      path_.PushKey(g.prefix);
+      ImageField f = NewField(FieldForm::kSplit, g.first_key);
+      f.registry = MakeScalar(g.registry);
+      f.repository = MakeScalar(g.repository);
+      f.tag = MakeScalar(g.tag);
+      f.digest = MakeScalar(g.digest);
       f.partial = !f.repository.present || f.repository.value.empty();
       f.reference = ComposeSplit(f);
+      path_.Pop();
       Emit(std::move(f));
     }
-    if (out_->images.size() != before) RememberAnchor(m, before);
   }
 
   // `images: {operator: ghcr.io/acme/operator, webhook: …, tag: ""}`: a mapping of names to
@@ -546,7 +649,10 @@ class Extractor {
     size_t before = out_->images.size();
     const yaml::Node& t = doc_.node(target);
     if (t.kind == NodeKind::kScalar) {
-      if (doc_.IsNull(target)) return;
+      if (doc_.IsNull(target)) {
+        YttPlaceholder(key_node);
+        return;
+      }
       if (key != "image" && !LooksLikeReferenceText(doc_.Value(target))) return;
       if (!HandleSiblingParts(key_node, target, key, parent)) {
         ImageField f = NewField(FieldForm::kString, target);
@@ -575,6 +681,29 @@ class Extractor {
     RememberAnchor(target, before);
   }
 
+  // `image: #@ data.values.image` is a Carvel ytt template: YAML reads a null (the rest is a
+  // comment), ytt writes the image. Like `{{ }}`, only the renderer knows it: a templated field,
+  // so the image is listed and never silently absent.
+  void YttPlaceholder(NodeId key_node) {
+    if (key_node == kNoNode || doc_.node(key_node).kind != NodeKind::kScalar) return;
+    Scalar key = MakeScalar(key_node);
+    std::string_view line = key.source_line;
+    size_t after_key = line.find(':', static_cast<size_t>(key.column - 1));
+    if (after_key == std::string_view::npos) return;
+    std::string_view rest = line.substr(after_key + 1);
+    size_t mark = rest.find("#@");
+    if (mark == std::string_view::npos ||
+        rest.substr(0, mark).find_first_not_of(" \t") != std::string_view::npos)
+      return;
+    std::string_view expression = rest.substr(mark + 2);
+    size_t first = expression.find_first_not_of(' ');
+    if (first == std::string_view::npos) return;
+    ImageField f = NewField(FieldForm::kString, key_node);
+    f.reference = "#@ " + std::string(expression.substr(first));
+    f.templated = true;
+    out_->images.push_back(std::move(f));
+  }
+
   // `image: repo` whose tag (or registry) the chart takes from a sibling key: `imageTag:` beside
   // `image:` (`<key>Tag` beside any image key), Istio's `hub:`/`tag:` beside `image:` with
   // `global.hub`/`global.tag` as the defaults (istio's templates: `{{ .Values.hub | default
@@ -584,11 +713,7 @@ class Extractor {
   // sibling part applies (a plain string field).
   bool HandleSiblingParts(NodeId key_node, NodeId image, std::string_view key, NodeId parent) {
     std::string_view text = doc_.Value(image);
-    size_t colon = text.rfind(':'), slash = text.rfind('/');
-    bool has_tag =
-        text.find('@') != std::string_view::npos ||
-        (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash));
-    if (has_tag || ancestors_.empty()) return false;
+    if (HasTagOrDigest(text) || ancestors_.empty()) return false;
     const KeyScan& siblings = ancestors_.back();
     NodeId tag = Lookup(parent, std::string(key) + "Tag");
     NodeId hub = kNoNode;
@@ -668,9 +793,12 @@ class Extractor {
       SetPullPolicy(m, "pullPolicy", "imagePullPolicy", mapping_depth, &f);
       f.partial = !f.repository.present || f.repository.value.empty();
       f.reference = ComposeSplit(f);
-      // A nested entry with every part empty (Longhorn's `openshift.oauthProxy`) is a
-      // placeholder for an optional component, not an image.
-      if (depth > 0 && f.reference.empty()) return;
+      // `{registry, tag: ""}` without a repository is a shared prefix for the chart's images
+      // (`{{ .Values.image.registry }}/<component>`), like `{registry}` alone: no image, and
+      // nothing to judge.
+      if (!f.repository.present && f.registry.present && f.tag.value.empty() &&
+          f.digest.value.empty())
+        return;
       Emit(std::move(f));
       return;
     }
@@ -742,6 +870,8 @@ class Extractor {
   PathStack path_;
   bool kustomization_ = false;
   bool argo_application_ = false;  // an Argo CD Application or ApplicationSet document
+  bool skaffold_ = false;          // a skaffold.yaml document
+  bool unittest_ = false;          // a helm-unittest suite
   std::string_view object_kind_;
   std::vector<KeyScan> ancestors_;  // the mappings the walk is inside, outermost first
   std::unordered_map<NodeId, KeyScan> global_scans_;
