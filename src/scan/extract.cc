@@ -501,6 +501,7 @@ class Extractor {
     for (NodeId k = doc_.node(m).first_child; k != kNoNode;) {
       NodeId v = doc_.node(k).next_sibling;
       if (v == kNoNode) break;
+      const NodeId key_node = k;
       std::string_view key = ScalarValue(k);
       NodeId target = doc_.Resolve(v);
       k = doc_.node(v).next_sibling;
@@ -512,7 +513,7 @@ class Extractor {
         continue;
       path_.PushKey(key);
       if (shared_tag) {
-        ImageField f = NewField(FieldForm::kSplit, doc_.node(v).kind == NodeKind::kAlias ? v : k);
+        ImageField f = NewField(FieldForm::kSplit, key_node);
         f.repository = MakeScalar(target);
         f.tag = MakeScalar(keys.tag);
         f.registry = MakeScalar(keys.registry);
