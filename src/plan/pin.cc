@@ -38,6 +38,11 @@ class PinFinder {
                                        "version, or pass --channel-ok to pin it as repo@digest",
                                        tag));
     }
+    if (field.ref.present && !field.ref.rewritable) {
+      return skip("",
+                  "inside a folded or quoted scalar, whose bytes in the file are not its text: "
+                  "pin it by hand, or write the embedded manifest as a literal `|` block");
+    }
     PinTarget t;
     t.file = file.entry;
     t.file_sha256 = file.scan.sha256;

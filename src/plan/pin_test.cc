@@ -58,6 +58,56 @@ TEST_F(PinPlanTest, ImageRefAndContainerFormsArePinned) {
                                          kDigest + "\n    imagePullPolicy: IfNotPresent\n");
 }
 
+TEST_F(PinPlanTest, AManifestInALiteralBlockIsPinnedInPlace) {
+  const std::string before =
+      "kind: ConfigMap\n"
+      "data:\n"
+      "  pod.yaml: |\n"
+      "    apiVersion: v1\n"
+      "    kind: Pod\n"
+      "    spec:\n"
+      "      containers:\n"
+      "        - name: a\n"
+      "          image: nginx:1.27.0\n"
+      "          imagePullPolicy: IfNotPresent\n";
+  PinTargets found = Find("cm.yaml", before);
+  ASSERT_EQ(found.targets.size(), 1u);
+  std::string after = before;
+  after.replace(after.find("nginx:1.27.0"), 12, "nginx:1.27.0@" + kDigest);
+  EXPECT_EQ(PinAll("cm.yaml", found), after);
+}
+
+TEST_F(PinPlanTest, AManifestInAQuotedScalarIsReportedNotPinned) {
+  // The text's bytes are not the file's (`\n` escapes): no span to replace.
+  PinTargets found = Find("cm.yaml",
+                          "kind: ConfigMap\n"
+                          "data:\n"
+                          "  pod.yaml: \"apiVersion: v1\\nkind: Pod\\nspec:\\n  containers:\\n"
+                          "  - name: a\\n    image: nginx:1.27.0\\n\"\n");
+  EXPECT_TRUE(found.targets.empty());
+  ASSERT_EQ(found.skipped.size(), 1u);
+  EXPECT_NE(found.skipped[0].message.find("pin it by hand"), std::string::npos)
+      << found.skipped[0].message;
+  EXPECT_EQ(found.skipped[0].pos.line, 3);
+}
+
+TEST(ReplaceScalar, RefusesTextWhoseBytesAreNotItsValue) {
+  scan::Scalar scalar;
+  scalar.present = true;
+  scalar.value = scalar.raw = "nginx:1.27.0";
+  scalar.line = 3;
+  scalar.column = 13;
+  scalar.rewritable = false;  // inside a folded or quoted scalar (scan/embedded.h)
+  base::Result<rewrite::Edit> edit =
+      ReplaceScalar({"/r/cm.yaml", "cm.yaml", false}, "sha", scalar, "nginx@" + kDigest, "pin");
+  ASSERT_FALSE(edit.ok());
+  EXPECT_EQ(edit.error().ToString().rfind("cm.yaml:3:13: ", 0), 0u) << edit.error().ToString();
+  scalar.rewritable = true;
+  EXPECT_TRUE(
+      ReplaceScalar({"/r/cm.yaml", "cm.yaml", false}, "sha", scalar, "nginx@" + kDigest, "pin")
+          .ok());
+}
+
 TEST_F(PinPlanTest, FloatingTagIsReportedNotPinned) {
   PinTargets found = Find("f.yaml", "image: nginx:latest\nsidecar:\n  image: busybox\n");
   EXPECT_TRUE(found.targets.empty());

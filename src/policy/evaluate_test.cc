@@ -80,6 +80,52 @@ TEST(EvaluateFile, UntaggedImageMeansLatest) {
   EXPECT_TRUE(Mentions(findings[0], ":latest")) << findings[0].message;
 }
 
+TEST(EvaluateFile, AnEmptySplitTagIsTheChartsAppVersionNotLatest) {
+  for (const char* text : {"image:\n  repository: bitnami/redis\n  tag: \"\"\n",
+                           "image:\n  repository: bitnami/redis\n"}) {
+    std::vector<Finding> findings = Evaluate(text);
+    ASSERT_EQ(RuleIds(findings), Ids{"IP001"}) << text;
+    EXPECT_TRUE(Mentions(findings[0], "fills from its appVersion")) << findings[0].message;
+    EXPECT_TRUE(Mentions(findings[0], "no digest")) << findings[0].message;
+    EXPECT_FALSE(Mentions(findings[0], ":latest")) << findings[0].message;
+    EXPECT_EQ(findings[0].line, 1);
+  }
+}
+
+TEST(EvaluateFile, MentionsAreJudgedAsReferencesUnlessTurnedOff) {
+  const std::string text =
+      "apiVersion: apps/v1\n"
+      "kind: Deployment\n"
+      "spec:\n"
+      "  template:\n"
+      "    spec:\n"
+      "      containers:\n"
+      "        - name: operator\n"
+      "          image: quay.io/acme/operator@" +
+      kDigest +
+      "\n"
+      "          imagePullPolicy: IfNotPresent\n"
+      "          args: [\"--sidecar-image=quay.io/acme/sidecar:latest\"]\n"
+      "          env:\n"
+      "            - name: RELATED_IMAGE_DB\n"
+      "              value: quay.io/acme/db:15.4\n";
+  std::vector<Finding> findings = Evaluate(text, AcmeConfig(), "operator.yaml");
+  EXPECT_EQ(RuleIds(findings), (Ids{"IP001", "IP002", "IP001"}));
+  ASSERT_EQ(findings.size(), 3u);
+  EXPECT_EQ(findings[0].line, 10);
+  EXPECT_EQ(findings[0].column, 35) << "the reference after `--sidecar-image=`";
+  EXPECT_EQ(findings[2].line, 13);
+
+  Config off = AcmeConfig();
+  off.mentions = false;
+  EXPECT_TRUE(Evaluate(text, off, "operator.yaml").empty());
+}
+
+TEST(EvaluateFile, KoAndYttPlaceholdersAreNotJudged) {
+  EXPECT_TRUE(Evaluate("image: ko://github.com/acme/cmd/controller\n").empty());
+  EXPECT_TRUE(Evaluate("image: #@ data.values.image\n").empty());
+}
+
 TEST(EvaluateFile, PinnedImagesHaveNoFindings) {
   std::vector<Finding> findings = Evaluate(
       "a:\n  image: nginx:1.27.0@" + kDigest + "\n" + "b:\n  image: nginx@" + kDigest + "\n" +
