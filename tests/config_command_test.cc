@@ -83,7 +83,7 @@ TEST_F(ConfigCommandTest, TextShowsEveryValueAndWhereItComesFrom) {
             "scope.exclude                  []                               default\n"
             "scope.maxFileSize              8388608                          default\n"
             "scope.maxDepth                 256                              default\n"
-            "scope.mentions                 true                             default\n"
+            "scope.mentions                 warning                          default\n"
             "environments[0].name           dev                              .imagepin.yaml:5\n"
             "environments[0].path           values/env/dev                   .imagepin.yaml:5\n"
             "environments[1].name           prod                             .imagepin.yaml:6\n"

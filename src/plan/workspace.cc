@@ -38,7 +38,7 @@ std::vector<ScannedFile> ScanEntries(const std::vector<scan::FileEntry>& entries
   options.fingerprint = fingerprint;
   options.limits.max_depth = config.max_depth;
   scan::ScanFiles(entries, options, [&](size_t i, const scan::FileEntry& e, scan::FileScan& s) {
-    if (!config.mentions) scan::DropMentions(&s.fields);
+    if (config.mentions == policy::Config::Mentions::kOff) scan::DropMentions(&s.fields);
     files[i] = ScannedFile{e, std::move(s)};
   });
   return files;
@@ -48,7 +48,7 @@ ScannedFile ScanText(const scan::FileEntry& entry, std::string_view contents,
                      const policy::Config& config) {
   yaml::StreamParser parser(yaml::ParseLimits{config.max_depth});
   ScannedFile file{entry, scan::ScanContents(contents, entry.display_path, false, &parser)};
-  if (!config.mentions) scan::DropMentions(&file.scan.fields);
+  if (config.mentions == policy::Config::Mentions::kOff) scan::DropMentions(&file.scan.fields);
   file.scan.sha256 = base::Sha256Digest(contents);
   return file;
 }

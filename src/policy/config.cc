@@ -359,9 +359,18 @@ bool ReadScope(ConfigReader& r, NodeId v, Config* c) {
       v, "scope", {"include", "exclude", "maxFileSize", "maxDepth", "mentions"},
       [&](std::string_view key, NodeId, NodeId val) {
         if (key == "include") return GlobList(r, val, "scope.include", &c->scope.include);
-        if (key == "mentions") return r.Bool(val, "scope.mentions", &c->mentions);
         if (key == "exclude") return GlobList(r, val, "scope.exclude", &c->scope.exclude);
         std::string text;
+        if (key == "mentions") {
+          if (!r.String(val, "scope.mentions", &text)) return false;
+          if (text == "off") c->mentions = Config::Mentions::kOff;
+          else if (text == "warning") c->mentions = Config::Mentions::kWarning;
+          else if (text == "error") c->mentions = Config::Mentions::kError;
+          else
+            return r.Fail(val, fmt::format("scope.mentions \"{}\" is not off, warning or error",
+                                           Shown(text)));
+          return true;
+        }
         if (key == "maxDepth") {
           if (!r.String(val, "scope.maxDepth", &text)) return false;
           // Past a few thousand levels recursion over the tree would need more stack than a

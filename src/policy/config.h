@@ -98,9 +98,11 @@ struct Config {
   scan::Scope scope{{"sources/values/**", "sources/manifests/**"}, {}};
   size_t max_file_size = size_t{8} << 20;
   int max_depth = 256;  // scope.maxDepth: deeper nesting is IP000 (yaml::ParseLimits)
-  // scope.mentions: references in env values and `--…image=` arguments (scan/mentions.h) are
-  // listed and judged; false leaves them out of both.
-  bool mentions = true;
+  // scope.mentions: references in env values and `--…image=` arguments (scan/mentions.h). A
+  // workload is told about them rather than runs them, so by default they are judged as
+  // warnings (`error` makes them gate; `off` leaves them out of listing and judging).
+  enum class Mentions { kOff, kWarning, kError };
+  Mentions mentions = Mentions::kWarning;
   std::vector<Environment> environments{{"local", "sources/values/env/local"},
                                         {"dev", "sources/values/env/dev"},
                                         {"staging", "sources/values/env/staging"},

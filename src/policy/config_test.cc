@@ -171,6 +171,16 @@ TEST(ParseConfig, UnknownKeyInScopeNamesTheExpectedKeys) {
       "unknown key \"exlude\" in scope (expected one of: include, exclude, maxFileSize, maxDepth, mentions)");
 }
 
+TEST(ParseConfig, ScopeMentionsIsOffWarningOrError) {
+  EXPECT_EQ(ParseConfig("version: 1\n", ".imagepin.yaml")->mentions, Config::Mentions::kWarning);
+  EXPECT_EQ(ParseConfig("version: 1\nscope:\n  mentions: off\n", ".imagepin.yaml")->mentions,
+            Config::Mentions::kOff);
+  EXPECT_EQ(ParseConfig("version: 1\nscope:\n  mentions: error\n", ".imagepin.yaml")->mentions,
+            Config::Mentions::kError);
+  ExpectConfigError("version: 1\nscope:\n  mentions: yes\n", 3, 13,
+                    "scope.mentions \"yes\" is not off, warning or error");
+}
+
 TEST(ParseConfig, WrongTypeIsAnErrorAtTheValue) {
   ExpectConfigError("scope: \"x\"\n", 1, 8, "scope must be a mapping");
   ExpectConfigError("firstParty: ghcr.io/acme/\n", 1, 13, "firstParty must be a list of strings");

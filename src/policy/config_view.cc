@@ -193,7 +193,9 @@ std::vector<Setting> EffectiveSettings(const Config& config) {
   c.Add("scope.exclude", Strings(config.scope.exclude));
   c.Add("scope.maxFileSize", config.max_file_size);
   c.Add("scope.maxDepth", config.max_depth);
-  c.Add("scope.mentions", config.mentions);
+  c.Add("scope.mentions", config.mentions == Config::Mentions::kOff       ? "off"
+                          : config.mentions == Config::Mentions::kWarning ? "warning"
+                                                                          : "error");
   c.Entries("environments", config.environments, [&](const std::string& at, const Environment& e) {
     c.Add(at + ".name", e.name);
     // An entry without `path` gets sources/values/env/<name>: the default, though the entry is

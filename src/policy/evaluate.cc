@@ -61,7 +61,7 @@ class FileEvaluator {
 
   void CheckField(const ImageField& field) {
     if (field.templated) return;  // only a renderer knows the image; check its output instead
-    if (field.form == FieldForm::kMention && !config_.mentions) return;
+    if (field.form == FieldForm::kMention && config_.mentions == Config::Mentions::kOff) return;
     const Scalar* where = field.ref.present ? &field.ref : nullptr;
     bool split = field.form == FieldForm::kSplit || field.form == FieldForm::kKustomize;
 
@@ -194,7 +194,15 @@ class FileEvaluator {
     // A chart's defaults (`image.ref: ""`, a vendored `pullPolicy: Always`) are judged where an
     // application stacks them (apps/rules.h), at the layer a person edits, not here.
     if (scan.chart_defaults) return;
-    for (const ImageField& field : scan.fields.images) CheckField(field);
+    for (const ImageField& field : scan.fields.images) {
+      size_t before = out_->size();
+      CheckField(field);
+      // A mention is an image the workload is told about: what it does with it (pull it, mirror
+      // it, pin it itself) is not in the file, so by default it warns rather than gates.
+      if (field.form == FieldForm::kMention && config_.mentions == Config::Mentions::kWarning) {
+        for (size_t i = before; i < out_->size(); ++i) (*out_)[i].severity = Severity::kWarning;
+      }
+    }
     for (const scan::PullPolicyField& policy : scan.fields.pull_policies) {
       CheckPolicyValue(policy.document, policy.key_path, policy.value, {});
     }

@@ -92,7 +92,7 @@ TEST(EvaluateFile, AnEmptySplitTagIsTheChartsAppVersionNotLatest) {
   }
 }
 
-TEST(EvaluateFile, MentionsAreJudgedAsReferencesUnlessTurnedOff) {
+TEST(EvaluateFile, MentionsAreJudgedAsWarningsOrErrorsOrNotAtAll) {
   const std::string text =
       "apiVersion: apps/v1\n"
       "kind: Deployment\n"
@@ -115,9 +115,16 @@ TEST(EvaluateFile, MentionsAreJudgedAsReferencesUnlessTurnedOff) {
   EXPECT_EQ(findings[0].line, 10);
   EXPECT_EQ(findings[0].column, 35) << "the reference after `--sidecar-image=`";
   EXPECT_EQ(findings[2].line, 13);
+  for (const Finding& f : findings) EXPECT_EQ(f.severity, Severity::kWarning) << f.message;
+
+  Config gate = AcmeConfig();
+  gate.mentions = Config::Mentions::kError;
+  std::vector<Finding> errors = Evaluate(text, gate, "operator.yaml");
+  ASSERT_EQ(errors.size(), 3u);
+  for (const Finding& f : errors) EXPECT_EQ(f.severity, Severity::kError) << f.message;
 
   Config off = AcmeConfig();
-  off.mentions = false;
+  off.mentions = Config::Mentions::kOff;
   EXPECT_TRUE(Evaluate(text, off, "operator.yaml").empty());
 }
 
