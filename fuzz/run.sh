@@ -23,7 +23,7 @@ cmake --build "$build" -j"${JOBS:-2}" --target "${targets[@]}"
 
 # Small files only: seeds should be quick to run and to mutate.
 seed_yaml() {
-  find examples src/rewrite/testdata -type f \( -name '*.yaml' -o -name '*.yml' \) -size -4k
+  find examples src/rewrite/testdata src/scan/testdata -type f \( -name '*.yaml' -o -name '*.yml' \) -size -4k
 }
 seed() {  # seed TARGET FILE...: copies each file in under a name made from its path
   local dir=$build/corpus/$1

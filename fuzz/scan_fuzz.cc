@@ -1,6 +1,8 @@
 // libFuzzer target for scan::ScanContents (parse + extraction) on arbitrary bytes. Beyond "never
 // crashes" (sanitizers), it checks what reports and rewrites rely on: a problem's line and column
-// are never negative, and every image field's scalars lie inside the file with 1-based positions.
+// are never negative, and every image field's scalars lie inside the file with 1-based positions;
+// a scalar marked rewritable (the only kind a rewrite may replace) holds exactly the file's bytes
+// at its span, also when it was found inside an embedded manifest or a flag's value.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -27,6 +29,10 @@ void CheckScalar(const Scalar& scalar, std::string_view contents) {
     Fail("scalar span outside the file", static_cast<int>(scalar.begin),
          static_cast<int>(scalar.end));
   }
+  if (scalar.rewritable && contents.substr(scalar.begin, scalar.end - scalar.begin) != scalar.raw) {
+    Fail("rewritable scalar whose raw bytes are not the file's", static_cast<int>(scalar.begin),
+         static_cast<int>(scalar.end));
+  }
 }
 
 void CheckField(const ImageField& field, std::string_view contents) {
@@ -42,8 +48,11 @@ void CheckField(const ImageField& field, std::string_view contents) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view contents(reinterpret_cast<const char*>(data), size);
   imagepin::yaml::StreamParser parser;  // fresh, so that every crash reproduces from its input
-  // The name decides kustomization handling: let the first byte choose, so both are fuzzed.
-  std::string_view name = size > 0 && (data[0] & 1) ? "kustomization.yaml" : "values.yaml";
+  // The name decides kustomization and Argo CD override handling: the first byte chooses.
+  std::string_view name = size == 0            ? "values.yaml"
+                          : (data[0] & 3) == 1 ? "kustomization.yaml"
+                          : (data[0] & 3) == 2 ? ".argocd-source-app.yaml"
+                                               : "values.yaml";
   FileScan scan = imagepin::scan::ScanContents(contents, name, /*chart_template=*/false, &parser);
   if (scan.problem) {
     if (scan.problem->line < 0 || scan.problem->column < 0) {

@@ -363,9 +363,12 @@ bool ReadScope(ConfigReader& r, NodeId v, Config* c) {
         std::string text;
         if (key == "mentions") {
           if (!r.String(val, "scope.mentions", &text)) return false;
-          if (text == "off") c->mentions = Config::Mentions::kOff;
-          else if (text == "warning") c->mentions = Config::Mentions::kWarning;
-          else if (text == "error") c->mentions = Config::Mentions::kError;
+          if (text == "off")
+            c->mentions = Config::Mentions::kOff;
+          else if (text == "warning")
+            c->mentions = Config::Mentions::kWarning;
+          else if (text == "error")
+            c->mentions = Config::Mentions::kError;
           else
             return r.Fail(val, fmt::format("scope.mentions \"{}\" is not off, warning or error",
                                            Shown(text)));

@@ -166,9 +166,9 @@ TEST(ParseConfig, UnknownKeyInsideAnExceptionIsAnErrorAtTheKey) {
 }
 
 TEST(ParseConfig, UnknownKeyInScopeNamesTheExpectedKeys) {
-  ExpectConfigError(
-      "scope:\n  exlude: []\n", 2, 3,
-      "unknown key \"exlude\" in scope (expected one of: include, exclude, maxFileSize, maxDepth, mentions)");
+  ExpectConfigError("scope:\n  exlude: []\n", 2, 3,
+                    "unknown key \"exlude\" in scope (expected one of: include, exclude, "
+                    "maxFileSize, maxDepth, mentions)");
 }
 
 TEST(ParseConfig, ScopeMentionsIsOffWarningOrError) {

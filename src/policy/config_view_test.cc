@@ -40,9 +40,8 @@ std::vector<std::string> Keys(const std::vector<Setting>& settings) {
 
 TEST(EffectiveSettings, DefaultsListEveryKeyFromTheDefault) {
   std::vector<Setting> settings = EffectiveSettings(Config{});
-  std::vector<std::string> expected = {"version", "scope.include", "scope.exclude",
-                                       "scope.maxFileSize", "scope.maxDepth",
-                                       "scope.mentions"};
+  std::vector<std::string> expected = {"version",           "scope.include",  "scope.exclude",
+                                       "scope.maxFileSize", "scope.maxDepth", "scope.mentions"};
   for (int i = 0; i < 4; ++i) {
     expected.push_back(fmt::format("environments[{}].name", i));
     expected.push_back(fmt::format("environments[{}].path", i));

@@ -695,6 +695,8 @@ TEST(RunCheck, FindingsSortedAndStatsCounted) {
       {"sources/values/env/dev/a.yaml", 2, "IP001", false},
       {"sources/values/env/dev/b.yaml", 2, "IP001", true},
       {"sources/values/env/dev/b.yaml", 3, "IP005", false},
+      // A template outside a chart: its literal `image: a` is still an image.
+      {"sources/values/env/dev/generated.yaml", 2, "IP001", false},
   };
   ASSERT_EQ(result->findings.size(), std::size(want));
   for (size_t i = 0; i < std::size(want); ++i) {
@@ -709,8 +711,8 @@ TEST(RunCheck, FindingsSortedAndStatsCounted) {
   // templates; notes.txt is not YAML and sources/charts is out of scope.
   EXPECT_EQ(result->stats.files_scanned, 4);
   EXPECT_EQ(result->stats.templates_skipped, 2);
-  // a.yaml: 2, b.yaml: 1, deploy.yaml: 1.
-  EXPECT_EQ(result->stats.image_fields, 4);
+  // a.yaml: 2, b.yaml: 1, deploy.yaml: 1, generated.yaml: 1.
+  EXPECT_EQ(result->stats.image_fields, 5);
 }
 
 }  // namespace

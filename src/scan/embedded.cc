@@ -371,4 +371,8 @@ void ExtractEmbeddedFields(const yaml::Document& doc, const yaml::ParseLimits& l
   finder.Walk(doc.root());
 }
 
+void ExtractTemplateImageLines(std::string_view text, DocumentFields* out) {
+  ScanTemplateLines(text, out);
+}
+
 }  // namespace imagepin::scan

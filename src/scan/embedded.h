@@ -41,4 +41,10 @@ bool MayHoldEmbeddedYaml(std::string_view text);
 void ExtractEmbeddedFields(const yaml::Document& doc, const yaml::ParseLimits& limits, int nesting,
                            DocumentFields* out);
 
+// The `image:` lines of a template's text (a file outside a chart's templates/ that holds `{{`
+// and does not parse: an operator's manifest template), each a string field at the file's own
+// line and column: a literal reference is judged, a `{{ }}` one listed as templated. None is
+// rewritable (a template is edited by hand).
+void ExtractTemplateImageLines(std::string_view text, DocumentFields* out);
+
 }  // namespace imagepin::scan

@@ -54,6 +54,9 @@ struct KeyScan {
   yaml::NodeId digest = yaml::kNoNode, name = yaml::kNoNode, version = yaml::kNoNode;
   yaml::NodeId hub = yaml::kNoNode, image = yaml::kNoNode, global = yaml::kNoNode;
   yaml::NodeId image_registry = yaml::kNoNode, image_namespace = yaml::kNoNode;
+  // DataDog's `{containerRegistry, imageName, imageTag}`.
+  yaml::NodeId image_name = yaml::kNoNode, image_tag = yaml::kNoNode;
+  yaml::NodeId container_registry = yaml::kNoNode;
 };
 
 void NoteKey(std::string_view key, yaml::NodeId v, KeyScan* s) {
@@ -81,6 +84,10 @@ void NoteKey(std::string_view key, yaml::NodeId v, KeyScan* s) {
       break;
     case 8:
       if (key == "registry") first(&s->registry);
+      if (key == "imageTag") first(&s->image_tag);
+      break;
+    case 9:
+      if (key == "imageName") first(&s->image_name);
       break;
     case 10:
       if (key == "apiVersion") first(&s->api_version);
@@ -91,6 +98,9 @@ void NoteKey(std::string_view key, yaml::NodeId v, KeyScan* s) {
       break;
     case 14:
       if (key == "imageNamespace") first(&s->image_namespace);
+      break;
+    case 17:
+      if (key == "containerRegistry") first(&s->container_registry);
       break;
     default:
       break;
@@ -209,15 +219,21 @@ class Extractor {
   // is scanned once.
   NodeId FindUp(NodeId KeyScan::*member) {
     for (size_t i = ancestors_.size(); i-- > 0;) {
-      const KeyScan& a = ancestors_[i];
+      const KeyScan& a = ScanOf(ancestors_[i]);
       if (IsNonEmptyScalar(a.*member)) return a.*member;
       NodeId global = doc_.Resolve(a.global);
       if (!IsMapping(global)) continue;
-      auto [it, inserted] = global_scans_.try_emplace(global);
-      if (inserted) it->second = ScanKeys(doc_.node(global));
-      if (IsNonEmptyScalar(it->second.*member)) return it->second.*member;
+      const KeyScan& g = ScanOf(global);
+      if (IsNonEmptyScalar(g.*member)) return g.*member;
     }
     return kNoNode;
+  }
+
+  // The KeyScan of mapping `m`, scanned once (FindUp asks it of the walk's ancestors).
+  const KeyScan& ScanOf(NodeId m) {
+    auto [it, inserted] = key_scans_.try_emplace(m);
+    if (inserted) it->second = ScanKeys(doc_.node(m));
+    return it->second;
   }
 
   // Looks up `key` in a mapping, then in mappings merged into it with `<<: *anchor` or
@@ -296,8 +312,8 @@ class Extractor {
 
     // A Kubernetes object (root or a List item): remember its kind for pod-template detection.
     std::string_view saved_kind = object_kind_;
-    ancestors_.push_back(ScanKeys(n));
-    const KeyScan keys = ancestors_.back();
+    ancestors_.push_back(id);
+    const KeyScan keys = ScanKeys(n);
     bool is_object = IsScalar(keys.api_version) && IsScalar(keys.kind);
     if (is_object) object_kind_ = ScalarValue(keys.kind);
     // The `image:` scalar a loose split took as its repository: not a field of its own.
@@ -387,7 +403,16 @@ class Extractor {
         IsSetScalar(keys.tag) && !HasTagOrDigest(doc_.Value(doc_.Resolve(keys.image)))) {
       repository = taken_image = doc_.Resolve(keys.image);
     }
-    bool beside = IsSetScalar(keys.tag) || IsSetScalar(keys.registry) || IsSetScalar(keys.digest);
+    NodeId tag = keys.tag, registry = keys.registry;
+    if (repository == kNoNode && keys.image == kNoNode && IsSetScalar(keys.image_name)) {
+      // `{containerRegistry, imageName, imageTag}`: the parts under prefixed names.
+      repository = doc_.Resolve(keys.image_name);
+      if (tag == kNoNode) tag = keys.image_tag;
+      if (registry == kNoNode)
+        registry =
+            keys.container_registry != kNoNode ? keys.container_registry : keys.image_registry;
+    }
+    bool beside = IsSetScalar(tag) || IsSetScalar(registry) || IsSetScalar(keys.digest);
     if (!IsScalar(repository) || !beside) return kNoNode;
     if (keys.name != kNoNode && keys.version != kNoNode) return kNoNode;  // a chart dependency
     if (ScalarValue(key_node) == "images") return kNoNode;
@@ -403,9 +428,9 @@ class Extractor {
     // sibling parts, found at the `image` key.
     if (taken_image != kNoNode) key_node = ImageKeyUnlessOnlyParts(m, taken_image, key_node);
     ImageField f = NewField(FieldForm::kSplit, key_node);
-    f.registry = MakeScalar(keys.registry);
+    f.registry = MakeScalar(registry);
     f.repository = MakeScalar(repository);
-    f.tag = MakeScalar(keys.tag);
+    f.tag = MakeScalar(tag);
     f.digest = MakeScalar(keys.digest);
     SetPullPolicy(m, "pullPolicy", "imagePullPolicy", path_.depth(), &f);
     f.partial = !f.repository.present || f.repository.value.empty();
@@ -654,6 +679,15 @@ class Extractor {
         YttPlaceholder(key_node);
         return;
       }
+      if (key != "image" && doc_.Value(target).empty()) {
+        // `registrationImage: ""`: an override left empty, so the chart's (or the operator's)
+        // default applies. Listed as partial, as `image: {repository: ""}` is; nothing to judge.
+        ImageField f = NewField(FieldForm::kString, target);
+        f.ref = MakeScalar(target);
+        f.partial = true;
+        Emit(std::move(f));
+        return;
+      }
       if (key != "image" && !LooksLikeReferenceText(doc_.Value(target))) return;
       if (!HandleSiblingParts(key_node, target, key, parent)) {
         ImageField f = NewField(FieldForm::kString, target);
@@ -715,7 +749,6 @@ class Extractor {
   bool HandleSiblingParts(NodeId key_node, NodeId image, std::string_view key, NodeId parent) {
     std::string_view text = doc_.Value(image);
     if (HasTagOrDigest(text) || ancestors_.empty()) return false;
-    const KeyScan& siblings = ancestors_.back();
     NodeId tag = Lookup(parent, std::string(key) + "Tag");
     NodeId hub = kNoNode;
     if (key == "image" && text.find('/') == std::string_view::npos) {
@@ -874,8 +907,8 @@ class Extractor {
   bool skaffold_ = false;          // a skaffold.yaml document
   bool unittest_ = false;          // a helm-unittest suite
   std::string_view object_kind_;
-  std::vector<KeyScan> ancestors_;  // the mappings the walk is inside, outermost first
-  std::unordered_map<NodeId, KeyScan> global_scans_;
+  std::vector<NodeId> ancestors_;  // the mappings the walk is inside, outermost first
+  std::unordered_map<NodeId, KeyScan> key_scans_;  // ScanOf: only for FindUp, rarely
   bool merge_sources_ready_ = false;
   std::unordered_set<NodeId> merge_sources_;  // mappings merged with `<<` (IsMergeSource)
   // Anchored nodes already reported: the range of out_->images their fields occupy.

@@ -19,7 +19,7 @@ namespace {
 std::vector<ImageField> Fields(std::string_view text, std::string_view name = "values.yaml") {
   yaml::StreamParser parser;
   FileScan scan = ScanContents(text, name, false, &parser);
-  EXPECT_EQ(scan.status, FileStatus::kScanned) << text;
+  EXPECT_NE(scan.status, FileStatus::kProblem) << text;
   return scan.fields.images;
 }
 
@@ -233,6 +233,42 @@ TEST(ImageClasses, HelmUnittestSetIsValuesAndAssertsAreNot) {
       "            image: busybox\n");
   EXPECT_EQ(Seen(fields), (Lines{"8 busybox:1.36", "6 custom/controller:v1.0.0"}));
   EXPECT_EQ(fields[1].key_path, R"(tests[0].set["controller.image"])");
+}
+
+TEST(ImageClasses, PrefixedPartNamesContainerRegistryImageNameImageTag) {
+  auto fields = Fields(
+      "clusterAgent:\n"
+      "  sidecar:\n"
+      "    containerRegistry: gcr.io/datadoghq\n"
+      "    imageName: agent\n"
+      "    imageTag: 7.52.0\n");
+  EXPECT_EQ(Seen(fields), (Lines{"2 gcr.io/datadoghq/agent:7.52.0"}));
+}
+
+TEST(ImageClasses, AnEmptyImageOverrideIsListedAsTheDefault) {
+  auto fields = Fields("images:\n  overrides:\n    registrationImage: \"\"\n");
+  ASSERT_EQ(Seen(fields), (Lines{"3 "}));
+  EXPECT_TRUE(fields[0].partial) << "the chart's or operator's default applies: nothing to judge";
+}
+
+TEST(ImageClasses, ATemplateOutsideAChartKeepsItsLiteralImages) {
+  auto fields = Fields(
+      "apiVersion: apps/v1\n"
+      "kind: Deployment\n"
+      "spec:\n"
+      "  template:\n"
+      "    spec:\n"
+      "      containers:\n"
+      "      - name: registration\n"
+      "        image: {{ .RegistrationImage }}\n"
+      "      {{- if .AwsCli }}\n"
+      "      - name: aws\n"
+      "        image: amazon/aws-cli:latest\n"
+      "      {{- end }}\n",
+      "manifests/klusterlet.yaml");
+  EXPECT_EQ(Seen(fields), (Lines{"8 {{ .RegistrationImage }}", "11 amazon/aws-cli:latest"}));
+  EXPECT_TRUE(fields[0].templated);
+  EXPECT_FALSE(fields[1].templated) << "judged: a literal image is an image in a template too";
 }
 
 TEST(ImageClasses, AliasesListEveryPathThatReachesAnAnchoredImage) {

@@ -84,11 +84,12 @@ bool IsArgsKey(std::string_view key) {
   return key == "args" || key == "command" || key.ends_with("Args");
 }
 
-// What could be a mention, judged on one scalar's value: the cheap test of the pass over nodes.
+// What could be a mention, judged on one scalar's value: the test of the pass over nodes, as
+// strict as the walk's (an argument that names a reference, a flag naming an image, an image
+// env name), so that a document whose flags name only paths and addresses is not walked.
 bool MayBeMention(std::string_view v) {
-  if (v.size() > 2 && v[0] == '-' && v[1] == '-' && v.find('=') != std::string_view::npos)
-    return v.find_first_of("/:@") != std::string_view::npos;
-  if (v.size() > 6 && v[0] == '-') return !FlagNamingAnImage(v).empty();
+  if (v.size() > 2 && v[0] == '-')
+    return !ArgumentReference(v).empty() || !FlagNamingAnImage(v).empty();
   return v.size() >= 6 && (v.back() == 'E' || v.front() == 'R') && IsImageEnvName(v);
 }
 

@@ -76,6 +76,8 @@ FileScan ScanContents(std::string_view contents, std::string_view name, bool ren
       scan = FileScan{};
       if (documents != nullptr) documents->clear();
       scan.status = FileStatus::kTemplate;
+      // Its images are still images: a literal one is judged, never hidden by the `{{`.
+      ExtractTemplateImageLines(contents, &scan.fields);
       return scan;
     }
     scan.status = FileStatus::kProblem;

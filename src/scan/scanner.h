@@ -50,7 +50,8 @@ struct ScanOptions {
 };
 
 // Scans `contents` (a whole file or standard input). `name` decides kustomization handling.
-// A file that fails to parse and holds `{{` is taken for an unrendered Helm template (kTemplate),
+// A file that fails to parse and holds `{{` is taken for an unrendered Helm template (kTemplate,
+// its `image:` lines read one by one: ExtractTemplateImageLines),
 // unless it is `rendered` output (standard input of `check -`), where that is a problem too.
 // With `documents`, also keeps a copy of every parsed document (they view `contents`, which
 // must outlive them) and records each field's path as data (ExtractOptions::record_paths): what

@@ -70,8 +70,17 @@ TEST(ScanContents, UnparsableFileWithTemplateBracesIsATemplate) {
       "{{- end }}\n");
   EXPECT_EQ(scan.status, FileStatus::kTemplate);
   EXPECT_FALSE(scan.problem.has_value());
-  // Nothing from the documents before the error is kept for a template.
-  EXPECT_TRUE(scan.fields.images.empty());
+  // Nothing from the documents before the error is kept for a template: its `image:` lines are
+  // read as text instead, a literal one to be judged, a `{{ }}` one listed as templated.
+  ASSERT_EQ(scan.fields.images.size(), 2u);
+  EXPECT_EQ(scan.fields.images[0].reference, "nginx:1.27.0");
+  EXPECT_EQ(scan.fields.images[0].ref.line, 1);
+  EXPECT_EQ(scan.fields.images[0].ref.column, 8);
+  EXPECT_FALSE(scan.fields.images[0].templated);
+  EXPECT_FALSE(scan.fields.images[0].ref.rewritable);
+  EXPECT_EQ(scan.fields.images[1].reference, "{{ .Values.image }}");
+  EXPECT_EQ(scan.fields.images[1].line, 4);
+  EXPECT_TRUE(scan.fields.images[1].templated);
 }
 
 TEST(ScanContents, ParsableFileWithTemplateTextIsScanned) {
