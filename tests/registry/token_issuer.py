@@ -13,6 +13,13 @@ Who gets what:
   wrong credentials -> 401.
 With --token-suffix TEXT (testreg.py start) every token ends in TEXT: a hostile issuer.
 
+Many scopes in one request (`scope` repeated on a GET, space-separated in a POST's one `scope`)
+are granted together, one access entry each, unless --multi-scope says otherwise (testreg.py
+start) for a request naming several scopes that all ask for pull alone (a puller's bulk
+request; a push's blob mount, pull,push plus pull, is left alone): `reject` answers 400
+UNSUPPORTED (an issuer that takes one scope per request), `first-only` grants the first scope
+only (the spec lets an issuer grant a subset and still answer 200).
+
 The JWT is what distribution 2.8.2 accepts: alg RS256 with an `x5c` chain whose leaf verifies
 against the registry's rootcertbundle; `aud` a plain string; `exp` set. Signing uses
 `openssl dgst -sha256 -sign` so no crypto library is needed.
@@ -38,7 +45,7 @@ def b64url(data):
 
 class Issuer:
     def __init__(self, dir, service, issuer, user, password, identity_token, ttl, anonymous_pull,
-                 token_suffix=""):
+                 token_suffix="", multi_scope="grant"):
         self.dir = dir
         self.service, self.issuer = service, issuer
         self.user, self.password = user, password
@@ -46,6 +53,8 @@ class Issuer:
         self.ttl, self.anonymous_pull = ttl, anonymous_pull
         # A hostile issuer's addition to every token (e.g. "\r\nX-Injected: yes").
         self.token_suffix = token_suffix
+        # "grant" (every scope asked), "reject" (400 to more than one), "first-only".
+        self.multi_scope = multi_scope
         self.key = os.path.join(dir, "token.key")
         der = subprocess.run(["openssl", "x509", "-in", os.path.join(dir, "token.pem"),
                               "-outform", "DER"], check=True, capture_output=True).stdout
@@ -153,6 +162,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             issuer.log(entry)
             return self.reply(400, {"error": f"unknown service {service!r}"})
         access = parse_scopes(scopes)
+        entry["scopes_asked"] = len(access)
+        # The faults are for a puller's bulk requests; a push's blob mount names two
+        # repositories too (pull,push and pull) and must keep working, or nothing can be pushed.
+        bulk_pull = len(access) > 1 and all(a["actions"] == ["pull"] for a in access)
+        if bulk_pull and issuer.multi_scope == "reject":
+            entry["result"] = "rejected-multi-scope"
+            issuer.log(entry)
+            return self.reply(400, {"errors": [{"code": "UNSUPPORTED",
+                                                "message": "one scope per token request"}]})
+        if bulk_pull and issuer.multi_scope == "first-only":
+            access = access[:1]
         if identity == "none":
             for a in access:
                 a["actions"] = ["pull"] if issuer.anonymous_pull and "pull" in a["actions"] else []

@@ -1,0 +1,62 @@
+#include "registry/token_batches.h"
+
+#include "registry/token_scopes.h"
+
+namespace imagepin::registry {
+
+void TokenBatches::Plan(const std::string& host, const std::vector<std::string>& scopes,
+                        size_t max_count) {
+  std::lock_guard lock(mutex_);
+  Host& planned = hosts_[host];
+  std::vector<std::string> fresh;
+  std::set<std::string> seen;
+  for (const std::string& scope : scopes) {
+    if (planned.batch_of.contains(scope) || !seen.insert(scope).second) continue;
+    fresh.push_back(scope);
+  }
+  if (fresh.size() < 2 || max_count < 2) return;
+  for (std::vector<std::string>& scopes_of_batch : BatchScopes(fresh, max_count)) {
+    size_t index = planned.batches.size();
+    for (const std::string& scope : scopes_of_batch) planned.batch_of[scope] = index;
+    Batch batch;
+    batch.scopes = std::move(scopes_of_batch);
+    planned.batches.push_back(std::move(batch));
+  }
+}
+
+void TokenBatches::Fetch(const std::string& host, const std::string& scope, const FetchFn& fetch) {
+  std::unique_lock lock(mutex_);
+  auto host_it = hosts_.find(host);
+  if (host_it == hosts_.end()) return;
+  Host& planned = host_it->second;
+  auto it = planned.batch_of.find(scope);
+  if (it == planned.batch_of.end() || planned.excluded.contains(scope)) return;
+  Batch& batch = planned.batches[it->second];  // stays put: a deque, a map
+  done_.wait(lock, [&] { return !batch.fetching; });
+  if (planned.disabled) return;
+  if (batch.asked && (!batch.serves_until || *batch.serves_until > clock_.Now())) return;
+  std::vector<std::string> ask;
+  for (const std::string& member : batch.scopes) {
+    if (!planned.excluded.contains(member)) ask.push_back(member);
+  }
+  batch.fetching = true;
+  lock.unlock();
+  std::optional<Clock::TimePoint> serves_until = fetch(ask);
+  lock.lock();
+  batch.fetching = false;
+  batch.asked = true;
+  batch.serves_until = serves_until;
+  done_.notify_all();
+}
+
+void TokenBatches::Exclude(const std::string& host, const std::string& scope) {
+  std::lock_guard lock(mutex_);
+  hosts_[host].excluded.insert(scope);
+}
+
+void TokenBatches::Disable(const std::string& host) {
+  std::lock_guard lock(mutex_);
+  hosts_[host].disabled = true;
+}
+
+}  // namespace imagepin::registry
