@@ -146,6 +146,21 @@ Result<std::optional<Credential>> Authenticator::CredentialFor(const std::string
   return credential_cache_.emplace(host, std::move(stored)).first->second;
 }
 
+std::optional<Result<std::string>> Authenticator::AfterForbidden(const Endpoint& endpoint,
+                                                                 const std::string& repository,
+                                                                 const std::string& sent,
+                                                                 const Deadline& deadline) {
+  if (!sent.starts_with("Bearer ")) return std::nullopt;
+  std::optional<HostChallenge> known = KnownChallenge(endpoint.host);
+  if (!known || known->scheme != Scheme::kBearer) return std::nullopt;
+  std::string scope = PullScope(repository);
+  if (!tokens_.ForgetBulk({known->realm, known->service, scope}, sent.substr(7))) {
+    return std::nullopt;
+  }
+  batches_.Exclude(endpoint.host, scope);
+  return BearerHeader(endpoint, *known, scope, deadline);
+}
+
 Result<std::string> Authenticator::HeaderFor(const Endpoint& endpoint,
                                              const std::string& repository,
                                              const Deadline& deadline) {

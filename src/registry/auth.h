@@ -17,7 +17,8 @@
 // of scopes in one request (token_batches.h) and cached for every scope the token covers. A
 // JWT's `access` claim tells which those are (token_scopes.h); the rest are asked for alone.
 // An opaque token is taken to cover them all, and a 401 with it on one repository makes that
-// repository ask alone (one more send: step 3 then happens after the third). A token server
+// repository ask alone (one more send: step 3 then happens after the third), and so does a
+// 403 (some registries answer a token without the repository so). A token server
 // that answers a batch with a 4xx gets one scope per request from then on.
 //
 // Credentials are looked up (once per host) only when a challenge needs them. Tokens and
@@ -53,6 +54,15 @@ class Authenticator {
   // Announces that `repositories` on endpoint `host` will be pulled soon, so that their pull
   // scopes are asked for in batches of ClientOptions::max_scopes_per_token_request.
   void ExpectRepositories(const std::string& host, const std::vector<std::string>& repositories);
+
+  // After a 403 to `sent`: when `sent` was a bulk token cached for `repository`, that token is
+  // dropped and the repository asked for alone from now on, and the header to send again is
+  // returned (a registry may answer 403 rather than 401 to a token without the repository).
+  // nullopt when the 403 is the answer (any other header: a denial).
+  std::optional<Result<std::string>> AfterForbidden(const Endpoint& endpoint,
+                                                    const std::string& repository,
+                                                    const std::string& sent,
+                                                    const Deadline& deadline);
 
   // The Authorization header value ("Bearer ...", "Basic ...") to send first, or empty.
   Result<std::string> HeaderFor(const Endpoint& endpoint, const std::string& repository,

@@ -85,6 +85,8 @@ class BulkRegistry {
   // Repositories the issuer grants only when asked for alone (as a server that reads one
   // scope of many would).
   std::set<std::string> withheld_in_bulk;
+  // The registry answers 403 DENIED, not 401, to a token that does not grant the repository.
+  bool forbid = false;
 
   HttpResponse operator()(const HttpRequest& request) {
     std::lock_guard lock(mutex_);
@@ -99,6 +101,11 @@ class BulkRegistry {
       return Answer(200, {{"docker-content-digest", kDigest},
                           {"content-type", kOciManifest},
                           {"content-length", "0"}});
+    }
+    if (forbid && granted != grants_.end()) {
+      return Answer(
+          403, {},
+          R"({"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]})");
     }
     return Answer(401,
                   {{"www-authenticate",
@@ -336,6 +343,32 @@ TEST_F(ClientBulkTokenTest, AnOpaqueBulkTokenRefusedThenTheRepositorysOwnTokenRe
   // Its first request may have been the host's first, sent with nothing: one more.
   EXPECT_GE(ManifestRequestsFor("svc-1"), 2) << "with the bulk token (401), then its own";
   EXPECT_LE(ManifestRequestsFor("svc-1"), 3);
+}
+
+TEST_F(ClientBulkTokenTest, AnOpaqueBulkTokenForbiddenOnARepositoryMakesItAskAlone) {
+  BulkRegistry registry;
+  registry.opaque = true;
+  registry.forbid = true;  // 403, as some registries answer a token without the repository
+  registry.withheld_in_bulk = {"svc-1"};
+  Client& client = ClientOver(registry);
+  ExpectAllOk(client.ResolveAll(References(3), false));
+  EXPECT_EQ(registry.token_requests(),
+            (std::vector<std::vector<std::string>>{{Scope(0), Scope(1), Scope(2)}, {Scope(1)}}));
+}
+
+TEST_F(ClientBulkTokenTest, AForbiddenRepositorysOwnTokenIsDeniedWithoutALoop) {
+  BulkRegistry registry;
+  registry.opaque = true;
+  registry.forbid = true;
+  registry.withheld = {"svc-2"};
+  Client& client = ClientOver(registry);
+  std::vector<Result<Manifest>> results = client.ResolveAll(References(4), false);
+  for (int i : {0, 1, 3}) EXPECT_TRUE(results[i].ok()) << results[i].error().ToString();
+  ASSERT_FALSE(results[2].ok());
+  EXPECT_EQ(results[2].error().kind, ErrorKind::kDenied) << results[2].error().ToString();
+  EXPECT_EQ(registry.token_requests(), (std::vector<std::vector<std::string>>{
+                                           {Scope(0), Scope(1), Scope(2), Scope(3)}, {Scope(2)}}));
+  EXPECT_LE(ManifestRequestsFor("svc-2"), 3) << "bulk token (403), own token (403): the answer";
 }
 
 TEST_F(ClientBulkTokenTest, AnIssuerThatRejectsManyScopesIsAskedForEachAloneAndNeverInBulkAgain) {

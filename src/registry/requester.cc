@@ -102,6 +102,15 @@ Result<HttpResponse> Requester::RequestWithAuth(const Endpoint& endpoint,
   for (int send = 1;; ++send) {
     SetAuthorization(request, header.value());
     Result<HttpResponse> response = SendOnce(endpoint, request, path, deadline, kind);
+    if (response.ok() && response->status == 403 && send < kMaxSends) {
+      // A 403 to a bulk token may only mean it lacks this repository: ask for it alone.
+      if (std::optional<Result<std::string>> alone =
+              authenticator_.AfterForbidden(endpoint, repository, header.value(), deadline)) {
+        if (!alone->ok()) return alone->error();
+        header = std::move(*alone);
+        continue;
+      }
+    }
     if (!response.ok() || response->status != 401) return response;
     if (send == kMaxSends) {
       return authenticator_.Refused(endpoint, repository, *response, header.value(), deadline);

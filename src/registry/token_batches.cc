@@ -32,12 +32,40 @@ void TokenBatches::Fetch(const std::string& host, const std::string& scope, cons
   auto it = planned.batch_of.find(scope);
   if (it == planned.batch_of.end() || planned.excluded.contains(scope)) return;
   Batch& batch = planned.batches[it->second];  // stays put: a deque, a map
-  done_.wait(lock, [&] { return !batch.fetching; });
+  while (batch.fetching) {
+    // Rather than idle while another thread asks for this batch, ask for a later one nobody
+    // has asked yet: the workers reach it soon, and the token requests then overlap instead
+    // of queueing one batch after another. Only once the host granted a bulk request: the
+    // first one tells whether its token server takes them at all.
+    Batch* ahead = planned.bulk_granted && !planned.disabled ? NextUnasked(planned) : nullptr;
+    if (ahead == nullptr) {
+      done_.wait(lock);
+      continue;
+    }
+    Run(lock, planned, *ahead, fetch);
+  }
   if (planned.disabled) return;
   if (batch.asked && (!batch.serves_until || *batch.serves_until > clock_.Now())) return;
+  Run(lock, planned, batch, fetch);
+}
+
+TokenBatches::Batch* TokenBatches::NextUnasked(Host& planned) {
+  for (Batch& batch : planned.batches) {
+    if (!batch.asked && !batch.fetching) return &batch;
+  }
+  return nullptr;
+}
+
+void TokenBatches::Run(std::unique_lock<std::mutex>& lock, Host& planned, Batch& batch,
+                       const FetchFn& fetch) {
   std::vector<std::string> ask;
   for (const std::string& member : batch.scopes) {
     if (!planned.excluded.contains(member)) ask.push_back(member);
+  }
+  if (ask.empty()) {  // every scope asks alone: nothing to ask in bulk
+    batch.asked = true;
+    batch.serves_until.reset();
+    return;
   }
   batch.fetching = true;
   lock.unlock();
@@ -46,6 +74,7 @@ void TokenBatches::Fetch(const std::string& host, const std::string& scope, cons
   batch.fetching = false;
   batch.asked = true;
   batch.serves_until = serves_until;
+  if (serves_until) planned.bulk_granted = true;
   done_.notify_all();
 }
 

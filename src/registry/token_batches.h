@@ -4,7 +4,9 @@
 // Client::ResolveAll knows every repository it will pull from a host before the first request,
 // so it Plans them: the scopes, in the order the workers take them, cut into batches
 // (BatchScopes). The first worker whose scope has no token runs its batch's one token request;
-// the others wait for it. A batch is asked once per token lifetime: after a failure never again
+// the others, once the host has granted one bulk request, ask for the next batches nobody has
+// asked yet instead of waiting idle (so requests overlap rather than queue), then wait for it.
+// A batch is asked once per token lifetime: after a failure never again
 // (its scopes are asked for alone), and after its token expired once more. Never a loop: every
 // path ends in one scope per request, which is what the client did before batches.
 //
@@ -63,7 +65,13 @@ class TokenBatches {
     std::map<std::string, size_t> batch_of;  // scope → index in batches
     std::set<std::string> excluded;
     bool disabled = false;
+    bool bulk_granted = false;  // a bulk request succeeded: later batches may be asked ahead
   };
+
+  // The first batch of `planned` neither asked nor being asked, or nullptr. Under mutex_.
+  static Batch* NextUnasked(Host& planned);
+  // Asks for `batch` (its scopes not excluded) with mutex_ released during `fetch`.
+  void Run(std::unique_lock<std::mutex>& lock, Host& planned, Batch& batch, const FetchFn& fetch);
 
   Clock& clock_;
   std::mutex mutex_;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "registry/fake_clock_test_util.h"
@@ -119,6 +121,107 @@ TEST(TokenBatches, ConcurrentCallersShareOneFetch) {
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(fetches.load(), 1);
   EXPECT_EQ(returned_early.load(), 0);
+}
+
+// A fetch that blocks until Release(): lets a test hold one batch's request in flight.
+class Gate {
+ public:
+  void Release() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    changed_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock lock(mutex_);
+    entered_ = true;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return open_; });
+  }
+  void WaitEntered() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return entered_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool open_ = false;
+  bool entered_ = false;
+};
+
+TEST(TokenBatches, AWaitingCallerAsksForTheNextBatchOnceTheHostGrantedOne) {
+  FakeClock clock;
+  TokenBatches batches(clock);
+  std::vector<std::string> scopes = Scopes(6);
+  batches.Plan("h", scopes, 2);  // {r0 r1} {r2 r3} {r4 r5}
+  std::mutex mutex;
+  std::vector<std::vector<std::string>> asked;
+  auto record = [&](const std::vector<std::string>& ask) {
+    std::lock_guard lock(mutex);
+    asked.push_back(ask);
+  };
+  auto serves = [&] { return std::optional<Clock::TimePoint>(clock.Now() + seconds(60)); };
+  batches.Fetch("h", scopes[0], [&](const std::vector<std::string>& ask) {
+    record(ask);
+    return serves();
+  });
+  Gate gate;
+  std::thread holder([&] {
+    batches.Fetch("h", scopes[2], [&](const std::vector<std::string>& ask) {
+      record(ask);
+      gate.Wait();
+      return serves();
+    });
+  });
+  gate.WaitEntered();
+  // r3's batch is in flight: instead of waiting, this caller asks for {r4 r5}, then waits.
+  std::thread waiter([&] {
+    batches.Fetch("h", scopes[3], [&](const std::vector<std::string>& ask) {
+      record(ask);
+      gate.Release();  // only now does r3's batch finish: the order below is certain
+      return serves();
+    });
+  });
+  holder.join();
+  waiter.join();
+  EXPECT_EQ(asked, (std::vector<std::vector<std::string>>{
+                       {scopes[0], scopes[1]}, {scopes[2], scopes[3]}, {scopes[4], scopes[5]}}));
+  batches.Fetch("h", scopes[5], [&](const std::vector<std::string>& ask) {
+    record(ask);
+    return serves();
+  });
+  EXPECT_EQ(asked.size(), 3u) << "asked ahead, so not again";
+}
+
+TEST(TokenBatches, BeforeAnyBulkGrantAWaitingCallerOnlyWaits) {
+  // The host's first bulk request tells whether its token server takes them; asking for more
+  // batches meanwhile would multiply a refusal.
+  FakeClock clock;
+  TokenBatches batches(clock);
+  std::vector<std::string> scopes = Scopes(4);
+  batches.Plan("h", scopes, 2);
+  std::atomic<int> fetches{0};
+  Gate gate;
+  std::thread holder([&] {
+    batches.Fetch("h", scopes[0], [&](const std::vector<std::string>&) {
+      ++fetches;
+      gate.Wait();
+      return std::optional<Clock::TimePoint>();  // refused
+    });
+  });
+  gate.WaitEntered();
+  std::thread waiter([&] {
+    batches.Fetch("h", scopes[1], [&](const std::vector<std::string>&) {
+      ++fetches;
+      return std::optional<Clock::TimePoint>(clock.Now() + seconds(60));
+    });
+  });
+  // The waiter has nothing to do but wait: give it time to (wrongly) ask for {r2 r3}.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  gate.Release();
+  holder.join();
+  waiter.join();
+  EXPECT_EQ(fetches.load(), 1);
 }
 
 }  // namespace

@@ -64,4 +64,15 @@ Rejection TokenCache::Invalidate(const TokenKey& key, const std::string& rejecte
   return bulk ? Rejection::kBulk : Rejection::kStale;
 }
 
+bool TokenCache::ForgetBulk(const TokenKey& key, const std::string& rejected) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || !it->second.token || !it->second.token->bulk ||
+      it->second.token->value != rejected) {
+    return false;
+  }
+  it->second.token.reset();
+  return true;
+}
+
 }  // namespace imagepin::registry

@@ -68,6 +68,10 @@ class TokenCache {
   // obtained, which fetching again would only repeat. A bulk token is always forgotten (kBulk).
   Rejection Invalidate(const TokenKey& key, const std::string& rejected, Clock::TimePoint since);
 
+  // Forgets `key`'s token if it is still `rejected` and a bulk token; whether it did. For a
+  // registry's 403, which to a token fetched for `key` alone is a final answer (denied).
+  bool ForgetBulk(const TokenKey& key, const std::string& rejected);
+
  private:
   struct Entry {
     std::optional<Token> token;
