@@ -21,14 +21,20 @@ UNSUPPORTED (an issuer that takes one scope per request), `first-only` grants th
 only (the spec lets an issuer grant a subset and still answer 200).
 
 The JWT is what distribution 2.8.2 accepts: alg RS256 with an `x5c` chain whose leaf verifies
-against the registry's rootcertbundle; `aud` a plain string; `exp` set. Signing uses
-`openssl dgst -sha256 -sign` so no crypto library is needed.
+against the registry's rootcertbundle; `aud` a plain string; `exp` set. No crypto library is
+needed: the key's numbers are read once with `openssl rsa -text`, and RS256 (RSASSA-PKCS1-v1_5
+with SHA-256, RFC 8017 section 8.2) is computed in-process with Python's pow(). That takes a few
+milliseconds, as a real token server does, where running `openssl dgst -sign` per token took
+25-50 ms of process start-up and made the issuer, not the client, the cost in token mode. The
+in-process signature is checked against `openssl dgst -sign` once at start-up (PKCS#1 v1.5 is
+deterministic: both must be the same bytes); if they differ, every token is signed by openssl.
 
 Every request is logged to tokens.log as one JSON line (never a secret), so tests can count
 token requests and see the scopes asked for.
 """
 
 import base64
+import hashlib
 import http.server
 import json
 import os
@@ -41,6 +47,41 @@ import urllib.parse
 
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+# DER of DigestInfo{sha256, NULL} before the 32-byte hash (RFC 8017 section 9.2, note 1).
+SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+class RsaKey:
+    """An RSA private key's CRT numbers, read from `openssl rsa -noout -text`."""
+
+    FIELDS = ("modulus", "prime1", "prime2", "exponent1", "exponent2", "coefficient")
+
+    def __init__(self, path):
+        text = subprocess.run(["openssl", "rsa", "-in", path, "-noout", "-text"], check=True,
+                              capture_output=True, text=True).stdout
+        numbers, name = {}, None
+        for line in text.splitlines():
+            if not line.startswith(" ") and line.rstrip().endswith(":"):
+                name = line.strip()[:-1]
+                numbers[name] = ""
+            elif line.startswith(" ") and name in self.FIELDS:
+                numbers[name] += line.strip().replace(":", "")
+            else:
+                name = None
+        n, p, q, dp, dq, qinv = (int(numbers[f], 16) for f in self.FIELDS)
+        self.n, self.p, self.q, self.dp, self.dq, self.qinv = n, p, q, dp, dq, qinv
+        self.size = (n.bit_length() + 7) // 8
+
+    def sign_sha256(self, data):
+        """RSASSA-PKCS1-v1_5 with SHA-256: EMSA-PKCS1-v1_5 encoding, then m^d mod n by CRT."""
+        t = SHA256_DIGEST_INFO + hashlib.sha256(data).digest()
+        em = b"\x00\x01" + b"\xff" * (self.size - len(t) - 3) + b"\x00" + t
+        m = int.from_bytes(em, "big")
+        s1, s2 = pow(m, self.dp, self.p), pow(m, self.dq, self.q)
+        s = s2 + self.q * ((self.qinv * (s1 - s2)) % self.p)
+        return s.to_bytes(self.size, "big")
 
 
 class Issuer:
@@ -59,6 +100,7 @@ class Issuer:
         der = subprocess.run(["openssl", "x509", "-in", os.path.join(dir, "token.pem"),
                               "-outform", "DER"], check=True, capture_output=True).stdout
         self.x5c = [base64.b64encode(der).decode()]
+        self.rs256 = self.in_process_rs256() or self.openssl_rs256
         self.log_lock = threading.Lock()
 
     def sign(self, subject, access):
@@ -68,9 +110,20 @@ class Issuer:
                   "nbf": now - 10, "iat": now, "jti": secrets.token_hex(8), "access": access}
         signing_input = (b64url(json.dumps(header).encode()) + "." +
                          b64url(json.dumps(claims).encode())).encode()
-        signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", self.key],
-                                   input=signing_input, check=True, capture_output=True).stdout
-        return signing_input.decode() + "." + b64url(signature)
+        return signing_input.decode() + "." + b64url(self.rs256(signing_input))
+
+    def openssl_rs256(self, data):
+        return subprocess.run(["openssl", "dgst", "-sha256", "-sign", self.key], input=data,
+                              check=True, capture_output=True).stdout
+
+    def in_process_rs256(self):
+        """The in-process signer, or None when it does not match openssl's bytes."""
+        try:
+            key = RsaKey(self.key)
+        except (subprocess.CalledProcessError, KeyError, ValueError):
+            return None
+        probe = b"imagepin token issuer self-check"
+        return key.sign_sha256 if key.sign_sha256(probe) == self.openssl_rs256(probe) else None
 
     def log(self, entry):
         with self.log_lock, open(os.path.join(self.dir, "tokens.log"), "a") as f:
