@@ -45,8 +45,24 @@ void TokenBatches::Fetch(const std::string& host, const std::string& scope, cons
     Run(lock, planned, *ahead, fetch);
   }
   if (planned.disabled) return;
-  if (batch.asked && (!batch.serves_until || *batch.serves_until > clock_.Now())) return;
-  Run(lock, planned, batch, fetch);
+  if (!batch.asked || (batch.serves_until && *batch.serves_until <= clock_.Now())) {
+    Run(lock, planned, batch, fetch);
+  }
+  AskAhead(lock, planned, fetch);
+}
+
+void TokenBatches::AskAhead(std::unique_lock<std::mutex>& lock, Host& planned,
+                            const FetchFn& fetch) {
+  // One thread at a time asks ahead, batch after batch: its token requests then overlap the
+  // other workers' manifest requests, and a token server is not sent every batch at once.
+  if (planned.asking_ahead) return;
+  planned.asking_ahead = true;
+  while (planned.bulk_granted && !planned.disabled) {
+    Batch* next = NextUnasked(planned);
+    if (next == nullptr) break;
+    Run(lock, planned, *next, fetch);
+  }
+  planned.asking_ahead = false;
 }
 
 TokenBatches::Batch* TokenBatches::NextUnasked(Host& planned) {

@@ -4,8 +4,11 @@
 // Client::ResolveAll knows every repository it will pull from a host before the first request,
 // so it Plans them: the scopes, in the order the workers take them, cut into batches
 // (BatchScopes). The first worker whose scope has no token runs its batch's one token request;
-// the others, once the host has granted one bulk request, ask for the next batches nobody has
-// asked yet instead of waiting idle (so requests overlap rather than queue), then wait for it.
+// the others wait for it. Once the host has granted a bulk request (the first one tells whether
+// its token server takes them at all), the worker that got it goes on to ask for the batches
+// nobody has asked yet, one after another, while the others send manifest requests; a worker
+// that would wait for a batch in flight asks for the next unasked one instead of idling. So
+// token requests overlap manifest requests rather than queue before them.
 // A batch is asked once per token lifetime: after a failure never again
 // (its scopes are asked for alone), and after its token expired once more. Never a loop: every
 // path ends in one scope per request, which is what the client did before batches.
@@ -66,7 +69,12 @@ class TokenBatches {
     std::set<std::string> excluded;
     bool disabled = false;
     bool bulk_granted = false;  // a bulk request succeeded: later batches may be asked ahead
+    bool asking_ahead = false;  // a thread is in AskAhead
   };
+
+  // Once the host granted a bulk request: asks for every batch nobody has asked yet, in order,
+  // unless another thread already does. Under mutex_ (released during each fetch).
+  void AskAhead(std::unique_lock<std::mutex>& lock, Host& planned, const FetchFn& fetch);
 
   // The first batch of `planned` neither asked nor being asked, or nullptr. Under mutex_.
   static Batch* NextUnasked(Host& planned);
