@@ -161,6 +161,14 @@ std::optional<Result<std::string>> Authenticator::AfterForbidden(const Endpoint&
   return BearerHeader(endpoint, *known, scope, deadline);
 }
 
+void Authenticator::AskAhead(const Endpoint& endpoint, const Deadline& deadline) {
+  std::optional<HostChallenge> known = KnownChallenge(endpoint.host);
+  if (!known || known->scheme != Scheme::kBearer) return;
+  batches_.AskAhead(endpoint.host, [&](const std::vector<std::string>& scopes) {
+    return FetchBatch(endpoint, *known, scopes, deadline);
+  });
+}
+
 Result<std::string> Authenticator::HeaderFor(const Endpoint& endpoint,
                                              const std::string& repository,
                                              const Deadline& deadline) {

@@ -64,6 +64,11 @@ class Authenticator {
                                                     const std::string& sent,
                                                     const Deadline& deadline);
 
+  // After a request to `endpoint`: once its token server granted a bulk request, asks for the
+  // batches nobody has asked yet (TokenBatches::AskAhead); at once when there are none, or
+  // another thread is at it.
+  void AskAhead(const Endpoint& endpoint, const Deadline& deadline);
+
   // The Authorization header value ("Bearer ...", "Basic ...") to send first, or empty.
   Result<std::string> HeaderFor(const Endpoint& endpoint, const std::string& repository,
                                 const Deadline& deadline);

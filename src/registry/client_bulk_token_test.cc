@@ -368,7 +368,11 @@ TEST_F(ClientBulkTokenTest, AForbiddenRepositorysOwnTokenIsDeniedWithoutALoop) {
   EXPECT_EQ(results[2].error().kind, ErrorKind::kDenied) << results[2].error().ToString();
   EXPECT_EQ(registry.token_requests(), (std::vector<std::vector<std::string>>{
                                            {Scope(0), Scope(1), Scope(2), Scope(3)}, {Scope(2)}}));
-  EXPECT_LE(ManifestRequestsFor("svc-2"), 3) << "bulk token (403), own token (403): the answer";
+  // The HEAD with the bulk token (403), with its own token (403: the answer), then the GET for
+  // the error body with its own token (the resolver reads the spec's code from it); one more
+  // when svc-2's was the host's first request, sent with nothing.
+  EXPECT_GE(ManifestRequestsFor("svc-2"), 3);
+  EXPECT_LE(ManifestRequestsFor("svc-2"), 4);
 }
 
 TEST_F(ClientBulkTokenTest, AnIssuerThatRejectsManyScopesIsAskedForEachAloneAndNeverInBulkAgain) {

@@ -85,6 +85,10 @@ Result<HttpResponse> Requester::Request(const Endpoint& endpoint, const std::str
     std::lock_guard lock(mutex_);
     answered_.insert(endpoint.host);
   }
+  if (first.owns_lock()) first.unlock();
+  // Outside the first request's lock, which the other workers wait on: the token requests for
+  // the batches ahead then overlap their manifest requests.
+  authenticator_.AskAhead(endpoint, deadline);
   return response;
 }
 

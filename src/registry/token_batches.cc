@@ -45,14 +45,15 @@ void TokenBatches::Fetch(const std::string& host, const std::string& scope, cons
     Run(lock, planned, *ahead, fetch);
   }
   if (planned.disabled) return;
-  if (!batch.asked || (batch.serves_until && *batch.serves_until <= clock_.Now())) {
-    Run(lock, planned, batch, fetch);
-  }
-  AskAhead(lock, planned, fetch);
+  if (batch.asked && (!batch.serves_until || *batch.serves_until > clock_.Now())) return;
+  Run(lock, planned, batch, fetch);
 }
 
-void TokenBatches::AskAhead(std::unique_lock<std::mutex>& lock, Host& planned,
-                            const FetchFn& fetch) {
+void TokenBatches::AskAhead(const std::string& host, const FetchFn& fetch) {
+  std::unique_lock lock(mutex_);
+  auto host_it = hosts_.find(host);
+  if (host_it == hosts_.end()) return;
+  Host& planned = host_it->second;
   // One thread at a time asks ahead, batch after batch: its token requests then overlap the
   // other workers' manifest requests, and a token server is not sent every batch at once.
   if (planned.asking_ahead) return;

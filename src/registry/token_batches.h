@@ -6,7 +6,8 @@
 // (BatchScopes). The first worker whose scope has no token runs its batch's one token request;
 // the others wait for it. Once the host has granted a bulk request (the first one tells whether
 // its token server takes them at all), the worker that got it goes on to ask for the batches
-// nobody has asked yet, one after another, while the others send manifest requests; a worker
+// nobody has asked yet, one after another (AskAhead, after its request: the host's first
+// request holds the other workers back), while the others send manifest requests; a worker
 // that would wait for a batch in flight asks for the next unasked one instead of idling. So
 // token requests overlap manifest requests rather than queue before them.
 // A batch is asked once per token lifetime: after a failure never again
@@ -52,6 +53,11 @@ class TokenBatches {
   // claim says so, or the registry refused it).
   void Exclude(const std::string& host, const std::string& scope);
 
+  // Once `host` granted a bulk request: asks for every batch nobody has asked yet, in order,
+  // unless another thread already does so; returns at once otherwise. Called after a request
+  // (Requester), never inside the host's first request, which the other workers wait for.
+  void AskAhead(const std::string& host, const FetchFn& fetch);
+
   // No more bulk requests to `host`'s token server: it refused one (a 4xx). Every scope is
   // asked for alone from now on.
   void Disable(const std::string& host);
@@ -71,10 +77,6 @@ class TokenBatches {
     bool bulk_granted = false;  // a bulk request succeeded: later batches may be asked ahead
     bool asking_ahead = false;  // a thread is in AskAhead
   };
-
-  // Once the host granted a bulk request: asks for every batch nobody has asked yet, in order,
-  // unless another thread already does. Under mutex_ (released during each fetch).
-  void AskAhead(std::unique_lock<std::mutex>& lock, Host& planned, const FetchFn& fetch);
 
   // The first batch of `planned` neither asked nor being asked, or nullptr. Under mutex_.
   static Batch* NextUnasked(Host& planned);

@@ -152,7 +152,11 @@ class Gate {
 TEST_F(TokenBatchesTest, AGrantedBatchsCallerAsksForTheOthersAheadInOrder) {
   std::vector<std::string> scopes = Scopes(7);
   batches_.Plan("h", scopes, 3);
+  batches_.AskAhead("h", Recording());
+  EXPECT_TRUE(asked_.empty()) << "nothing granted yet";
   batches_.Fetch("h", scopes[1], Recording());
+  EXPECT_EQ(asked_.size(), 1u) << "a caller asks for its own batch only";
+  batches_.AskAhead("h", Recording());
   EXPECT_EQ(asked_, (std::vector<std::vector<std::string>>{{scopes[0], scopes[1], scopes[2]},
                                                            {scopes[3], scopes[4], scopes[5]},
                                                            {scopes[6]}}));
@@ -164,6 +168,7 @@ TEST_F(TokenBatchesTest, AFailedFirstBatchAsksNothingAhead) {
   std::vector<std::string> scopes = Scopes(4);
   batches_.Plan("h", scopes, 2);
   batches_.Fetch("h", scopes[0], Recording(std::nullopt));
+  batches_.AskAhead("h", Recording());
   EXPECT_EQ(asked_.size(), 1u) << "the token server may take no bulk requests at all";
   batches_.Fetch("h", scopes[2], Recording());
   EXPECT_EQ(asked_.size(), 2u) << "the next batch is still asked when a worker needs it";
@@ -180,14 +185,16 @@ TEST(TokenBatches, AWaitingCallerAsksForTheNextBatchOnceTheHostGrantedOne) {
   Gate gate;
   // r0's batch is granted at once; its caller then asks ahead for {r2 r3}, held at the gate.
   std::thread holder([&] {
-    batches.Fetch("h", scopes[0], [&](const std::vector<std::string>& ask) {
+    TokenBatches::FetchFn fetch = [&](const std::vector<std::string>& ask) {
       {
         std::lock_guard lock(mutex);
         asked.push_back(ask);
       }
       if (ask[0] == scopes[2]) gate.Wait();
       return serves();
-    });
+    };
+    batches.Fetch("h", scopes[0], fetch);
+    batches.AskAhead("h", fetch);
   });
   gate.WaitEntered();
   // r3's batch is in flight: instead of waiting, this caller asks for {r4 r5}, then waits.
