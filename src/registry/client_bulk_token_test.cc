@@ -3,14 +3,17 @@
 // grants only part of them. Each test counts the token requests and the scopes each asked for.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "registry/client.h"
 #include "registry/client_test_util.h"
 #include "registry/fake_clock_test_util.h"
 #include "registry/fake_transport_test_util.h"
+#include "registry/url.h"
 
 namespace imagepin::registry {
 namespace {
@@ -418,6 +421,44 @@ TEST_F(ClientBulkTokenTest, AFailedBulkRequestFailsOnlyItsBatch) {
   // The issuer never saw the reset batch: 25 alone, then batch 1 (5 scopes) in bulk.
   ASSERT_EQ(asked.size(), 26u);
   EXPECT_EQ(asked.back().size(), 5u);
+}
+
+TEST_F(ClientBulkTokenTest, BatchesAskedAheadDoNotHoldBackTheOtherWorkers) {
+  // The second batch's token request is held until other workers have sent manifest requests
+  // with the first batch's token. Were it asked inside the host's first request, which the
+  // other workers wait for, they could send none: the wait would time out.
+  BulkRegistry registry;
+  std::mutex mutex;
+  std::condition_variable sent;
+  int manifest_requests = 0;
+  bool timed_out = false;
+  FakeTransport::Handler handler = [&](const HttpRequest& request) {
+    if (!request.url.starts_with(kRealm)) {
+      std::unique_lock lock(mutex);
+      if (++manifest_requests == 1) {
+        // The host's first request: the other workers start meanwhile and wait for it (on the
+        // first-request lock, which this test is about); give them the time to get there.
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        lock.lock();
+      }
+      sent.notify_all();
+    } else if (request.url.find(EscapeQueryValue(Scope(25))) != std::string::npos) {
+      std::unique_lock lock(mutex);
+      // The host's first request (a 401, then with the token) and at least two others.
+      if (!sent.wait_for(lock, seconds(10), [&] { return manifest_requests >= 4; })) {
+        timed_out = true;
+      }
+    }
+    return registry(request);
+  };
+  transport_ = std::make_shared<FakeTransport>(handler);
+  options_.transport = transport_;
+  options_.clock = clock_;
+  client_ = std::make_unique<Client>(options_);
+  ExpectAllOk(client_->ResolveAll(References(60), false));
+  EXPECT_FALSE(timed_out);
+  EXPECT_EQ(registry.token_requests().size(), 3u);
 }
 
 TEST_F(ClientBulkTokenTest, AnIdentityTokenPostsTheScopesSpaceSeparatedInOneField) {
