@@ -27,13 +27,15 @@ class Requester {
   // Sends `request` (method, headers, body cap; its url is ignored) to `path` on `endpoint`
   // for `repository`. Returns the final response, whatever its status, or an error (auth,
   // transport, retries spent; kUnauthorized when the retry with credentials met a 401 too).
+  // Then, before returning, asks for token batches ahead (Authenticator::AskAhead), outside the
+  // host's first-request lock: this caller's answer waits for them, the other workers do not.
   Result<HttpResponse> Request(const Endpoint& endpoint, const std::string& repository,
                                HttpRequest request, const std::string& path,
                                const Deadline& deadline, RequestKind kind);
 
  private:
   // Request without the first-request wait: auth header, send, answer each 401 (at most three
-  // sends).
+  // sends; a 403 to a bulk token counts as one).
   Result<HttpResponse> RequestWithAuth(const Endpoint& endpoint, const std::string& repository,
                                        HttpRequest request, const std::string& path,
                                        const Deadline& deadline, RequestKind kind);
