@@ -9,6 +9,7 @@
 
 #include "registry/auth_challenge.h"
 #include "registry/errors.h"
+#include "registry/token_scopes.h"
 #include "registry/url.h"
 
 namespace imagepin::registry {
@@ -105,7 +106,16 @@ Authenticator::Authenticator(std::shared_ptr<const CredentialStore> credentials,
       sender_(sender),
       secrets_(secrets),
       clock_(clock),
-      tokens_(clock) {}
+      tokens_(clock),
+      batches_(clock) {}
+
+void Authenticator::ExpectRepositories(const std::string& host,
+                                       const std::vector<std::string>& repositories) {
+  std::vector<std::string> scopes;
+  scopes.reserve(repositories.size());
+  for (const std::string& repository : repositories) scopes.push_back(PullScope(repository));
+  batches_.Plan(host, scopes, options_.max_scopes_per_token_request);
+}
 
 std::optional<Authenticator::HostChallenge> Authenticator::KnownChallenge(const std::string& host) {
   std::lock_guard lock(mutex_);
@@ -134,6 +144,29 @@ Result<std::optional<Credential>> Authenticator::CredentialFor(const std::string
                  : Result<std::optional<Credential>>(RegistryError::Credentials(
                        "reading credentials: " + found.error().ToString()));
   return credential_cache_.emplace(host, std::move(stored)).first->second;
+}
+
+std::optional<Result<std::string>> Authenticator::AfterForbidden(const Endpoint& endpoint,
+                                                                 const std::string& repository,
+                                                                 const std::string& sent,
+                                                                 const Deadline& deadline) {
+  if (!sent.starts_with("Bearer ")) return std::nullopt;
+  std::optional<HostChallenge> known = KnownChallenge(endpoint.host);
+  if (!known || known->scheme != Scheme::kBearer) return std::nullopt;
+  std::string scope = PullScope(repository);
+  if (!tokens_.ForgetBulk({known->realm, known->service, scope}, sent.substr(7))) {
+    return std::nullopt;
+  }
+  batches_.Exclude(endpoint.host, scope);
+  return BearerHeader(endpoint, *known, scope, deadline);
+}
+
+void Authenticator::AskAhead(const Endpoint& endpoint, const Deadline& deadline) {
+  std::optional<HostChallenge> known = KnownChallenge(endpoint.host);
+  if (!known || known->scheme != Scheme::kBearer) return;
+  batches_.AskAhead(endpoint.host, [&](const std::vector<std::string>& scopes) {
+    return FetchBatch(endpoint, *known, scopes, deadline);
+  });
 }
 
 Result<std::string> Authenticator::HeaderFor(const Endpoint& endpoint,
@@ -184,9 +217,19 @@ Result<std::string> Authenticator::Answer(const Endpoint& endpoint, const std::s
   if (learned.scheme == Scheme::kBearer) {
     std::string scope = bearer->Param("scope");
     if (scope.empty()) scope = PullScope(repository);
-    if (sent.starts_with("Bearer ") &&
-        !tokens_.Invalidate({learned.realm, learned.service, scope}, sent.substr(7), started)) {
-      return Refused(endpoint, repository, unauthorized, sent, deadline);
+    if (sent.starts_with("Bearer ")) {
+      switch (
+          tokens_.Invalidate({learned.realm, learned.service, scope}, sent.substr(7), started)) {
+        case Rejection::kFresh:
+          return Refused(endpoint, repository, unauthorized, sent, deadline);
+        case Rejection::kBulk:
+          // An opaque bulk token (or an access claim the registry reads otherwise) does not
+          // cover this repository: ask for it alone, once.
+          batches_.Exclude(endpoint.host, scope);
+          break;
+        case Rejection::kStale:
+          break;
+      }
     }
     return BearerHeader(endpoint, learned, scope, deadline);
   }
@@ -229,15 +272,47 @@ Result<std::string> Authenticator::BearerHeader(const Endpoint& endpoint,
                                                 const HostChallenge& challenge,
                                                 const std::string& scope,
                                                 const Deadline& deadline) {
-  Result<std::string> token = tokens_.Get({challenge.realm, challenge.service, scope}, [&] {
-    return FetchToken(endpoint, challenge, scope, deadline);
+  TokenKey key{challenge.realm, challenge.service, scope};
+  if (std::optional<std::string> cached = tokens_.Peek(key)) return "Bearer " + *cached;
+  batches_.Fetch(endpoint.host, scope, [&](const std::vector<std::string>& scopes) {
+    return FetchBatch(endpoint, challenge, scopes, deadline);
   });
+  // Covered by the batch's token now, or asked for alone: no batch, or not covered by it.
+  Result<std::string> token =
+      tokens_.Get(key, [&] { return FetchToken(endpoint, challenge, {scope}, deadline); });
   if (!token.ok()) return token.error();
   return "Bearer " + token.value();
 }
 
+std::optional<Clock::TimePoint> Authenticator::FetchBatch(const Endpoint& endpoint,
+                                                          const HostChallenge& challenge,
+                                                          const std::vector<std::string>& scopes,
+                                                          const Deadline& deadline) {
+  Result<Token> token = FetchToken(endpoint, challenge, scopes, deadline);
+  if (!token.ok()) {
+    // A 4xx is the token server's word on multi-scope requests (or on a URL it finds too
+    // long), or a refusal that one scope at a time tells apart per repository (a server may
+    // refuse a whole request for one scope it will not grant). Either way, no more batches.
+    // Anything else (network, deadline) fails this batch only; its scopes are asked alone.
+    int status = token.error().http_status;
+    if (status >= 400 && status < 500) batches_.Disable(endpoint.host);
+    return std::nullopt;
+  }
+  token->bulk = true;
+  std::optional<std::set<std::string>> granted = GrantedAccess(token->value);
+  for (const std::string& scope : scopes) {
+    if (granted && !CoversScope(*granted, scope)) {
+      batches_.Exclude(endpoint.host, scope);  // a subset is no error (token spec): ask alone
+      continue;
+    }
+    tokens_.Put({challenge.realm, challenge.service, scope}, *token);
+  }
+  return token->expires;
+}
+
 Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChallenge& challenge,
-                                        const std::string& scope, const Deadline& deadline) {
+                                        const std::vector<std::string>& scopes,
+                                        const Deadline& deadline) {
   Result<std::optional<Credential>> found = CredentialFor(endpoint.credential_host, deadline);
   if (!found.ok()) return found.error();
   const std::optional<Credential>& credential = found.value();
@@ -252,8 +327,8 @@ Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChal
     return RegistryError::InsecureRefused(
         fmt::format("token realm on plain HTTP at {} refused", realm->host_port));
   }
-  std::string params = "scope=" + EscapeQueryValue(scope);
-  if (!challenge.service.empty()) params += "&service=" + EscapeQueryValue(challenge.service);
+  std::string service =
+      challenge.service.empty() ? "" : "&service=" + EscapeQueryValue(challenge.service);
 
   HttpRequest request;
   request.max_body_bytes = options_.max_manifest_bytes;
@@ -264,7 +339,8 @@ Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChal
     request.method = "POST";
     request.url = challenge.realm;
     request.headers = {"Content-Type: application/x-www-form-urlencoded"};
-    request.body = params + "&grant_type=refresh_token&client_id=imagepin&refresh_token=" +
+    request.body = ScopeForm(scopes) + service +
+                   "&grant_type=refresh_token&client_id=imagepin&refresh_token=" +
                    EscapeQueryValue(credential->identity_token);
     response = sender_.Send(request, deadline, RequestKind::kToken);
     // A token server without OAuth2 support answers 404; Docker then falls back to GET.
@@ -273,8 +349,8 @@ Result<Token> Authenticator::FetchToken(const Endpoint& endpoint, const HostChal
   if (!response) {
     request = HttpRequest();
     request.max_body_bytes = options_.max_manifest_bytes;
-    request.url =
-        challenge.realm + (challenge.realm.find('?') == std::string::npos ? "?" : "&") + params;
+    request.url = challenge.realm + (challenge.realm.find('?') == std::string::npos ? "?" : "&") +
+                  ScopeQuery(scopes) + service;
     if (credential && !credential->username.empty()) {
       SetAuthorization(request, BasicAuthorization(*credential));
     }

@@ -10,7 +10,16 @@
 //    by POST grant_type=refresh_token (OAuth2, Docker's token spec). If the rejected request
 //    carried a cached token, that token is dropped and one fresh token fetched. Basic: send the
 //    host's credentials, unless they were just refused.
-// 3. The caller sends once more; a second 401 is kUnauthorized.
+// 3. The caller sends once more; a 401 to a fresh token or to credentials is kUnauthorized.
+//
+// Tokens in bulk: when the caller announced the repositories it will pull from a host
+// (ExpectRepositories, from Client::ResolveAll), a missing token is fetched for its whole batch
+// of scopes in one request (token_batches.h) and cached for every scope the token covers. A
+// JWT's `access` claim tells which those are (token_scopes.h); the rest are asked for alone.
+// An opaque token is taken to cover them all, and a 401 with it on one repository makes that
+// repository ask alone (one more send: step 3 then happens after the third), and so does a
+// 403 (some registries answer a token without the repository so). A token server
+// that answers a batch with a 4xx gets one scope per request from then on.
 //
 // Credentials are looked up (once per host) only when a challenge needs them. Tokens and
 // passwords never appear in errors.
@@ -29,6 +38,7 @@
 #include "registry/redact.h"
 #include "registry/retry.h"
 #include "registry/sender.h"
+#include "registry/token_batches.h"
 #include "registry/token_cache.h"
 #include "registry/transport.h"
 
@@ -40,6 +50,24 @@ class Authenticator {
   // redacts from its errors. Token lifetimes are on `clock`.
   Authenticator(std::shared_ptr<const CredentialStore> credentials, const ClientOptions& options,
                 Sender& sender, SecretList& secrets, Clock& clock);
+
+  // Announces that `repositories` on endpoint `host` will be pulled soon, so that their pull
+  // scopes are asked for in batches of ClientOptions::max_scopes_per_token_request.
+  void ExpectRepositories(const std::string& host, const std::vector<std::string>& repositories);
+
+  // After a 403 to `sent`: when `sent` was a bulk token cached for `repository`, that token is
+  // dropped and the repository asked for alone from now on, and the header to send again is
+  // returned (a registry may answer 403 rather than 401 to a token without the repository).
+  // nullopt when the 403 is the answer (any other header: a denial).
+  std::optional<Result<std::string>> AfterForbidden(const Endpoint& endpoint,
+                                                    const std::string& repository,
+                                                    const std::string& sent,
+                                                    const Deadline& deadline);
+
+  // After a request to `endpoint`: once its token server granted a bulk request, asks for the
+  // batches nobody has asked yet (TokenBatches::AskAhead); at once when there are none, or
+  // another thread is at it.
+  void AskAhead(const Endpoint& endpoint, const Deadline& deadline);
 
   // The Authorization header value ("Bearer ...", "Basic ...") to send first, or empty.
   Result<std::string> HeaderFor(const Endpoint& endpoint, const std::string& repository,
@@ -73,8 +101,15 @@ class Authenticator {
   Result<std::string> BearerHeader(const Endpoint& endpoint, const HostChallenge& challenge,
                                    const std::string& scope, const Deadline& deadline);
   Result<std::string> BasicHeader(const Endpoint& endpoint);
+  // One token request for `scopes` (several `scope` parameters when there are many).
   Result<Token> FetchToken(const Endpoint& endpoint, const HostChallenge& challenge,
-                           const std::string& scope, const Deadline& deadline);
+                           const std::vector<std::string>& scopes, const Deadline& deadline);
+  // The bulk request of a batch: caches its token for each scope it covers and excludes the
+  // others from the batch; until when it serves, or nullopt when it failed.
+  std::optional<Clock::TimePoint> FetchBatch(const Endpoint& endpoint,
+                                             const HostChallenge& challenge,
+                                             const std::vector<std::string>& scopes,
+                                             const Deadline& deadline);
 
   std::shared_ptr<const CredentialStore> credentials_;
   const ClientOptions& options_;
@@ -82,6 +117,7 @@ class Authenticator {
   SecretList& secrets_;
   Clock& clock_;
   TokenCache tokens_;
+  TokenBatches batches_;
   std::mutex mutex_;
   std::map<std::string, HostChallenge> challenges_;  // by endpoint host
   std::map<std::string, Result<std::optional<Credential>>> credential_cache_;

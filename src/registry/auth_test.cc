@@ -173,9 +173,9 @@ TEST(TokenCache, InvalidateDropsOnlyTheRejectedToken) {
   TokenKey key{"r", "s", "a"};
   EXPECT_EQ(cache.Get(key, fetch).value(), "t1");
   auto after_fetch = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  EXPECT_TRUE(cache.Invalidate(key, "not-the-cached-one", after_fetch));
+  EXPECT_EQ(cache.Invalidate(key, "not-the-cached-one", after_fetch), Rejection::kStale);
   EXPECT_EQ(cache.Get(key, fetch).value(), "t1");
-  EXPECT_TRUE(cache.Invalidate(key, "t1", after_fetch));
+  EXPECT_EQ(cache.Invalidate(key, "t1", after_fetch), Rejection::kStale);
   EXPECT_EQ(cache.Get(key, fetch).value(), "t2");
 }
 
@@ -186,9 +186,42 @@ TEST(TokenCache, KeepsATokenFetchedForTheRejectedRequestItself) {
   TokenKey key{"r", "s", "a"};
   auto request_started = std::chrono::steady_clock::now();
   EXPECT_EQ(cache.Get(key, fetch).value(), "t1");
-  EXPECT_FALSE(cache.Invalidate(key, "t1", request_started)) << "a refetch would not help";
+  EXPECT_EQ(cache.Invalidate(key, "t1", request_started), Rejection::kFresh)
+      << "a refetch would not help";
   EXPECT_EQ(cache.Get(key, fetch).value(), "t1");
   EXPECT_EQ(fetches, 1);
+}
+
+TEST(TokenCache, PutStoresABulkTokenThatPeekSeesAndARefusalForgets) {
+  TokenCache cache;
+  TokenKey key{"r", "s", "a"};
+  EXPECT_EQ(cache.Peek(key), std::nullopt);
+  Token bulk = MakeToken("bulk");
+  bulk.bulk = true;
+  cache.Put(key, bulk);
+  EXPECT_EQ(cache.Peek(key), "bulk");
+  int fetches = 0;
+  auto fetch = [&]() -> Result<Token> { return MakeToken(fmt::format("t{}", ++fetches)); };
+  EXPECT_EQ(cache.Get(key, fetch).value(), "bulk");
+  // Refused even though fetched for this very request: a bulk token is no final answer.
+  auto request_started = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  EXPECT_EQ(cache.Invalidate(key, "bulk", request_started), Rejection::kBulk);
+  EXPECT_EQ(cache.Peek(key), std::nullopt);
+  EXPECT_EQ(cache.Get(key, fetch).value(), "t1");
+  EXPECT_EQ(cache.Invalidate(key, "t1", request_started), Rejection::kFresh);
+}
+
+TEST(TokenCache, PutKeepsAnUnexpiredTokenAndReplacesAnExpiredOne) {
+  TokenCache cache;
+  TokenKey key{"r", "s", "a"};
+  cache.Put(key, MakeToken("first"));
+  cache.Put(key, MakeToken("second"));
+  EXPECT_EQ(cache.Peek(key), "first");
+  TokenKey other{"r", "s", "b"};
+  cache.Put(other, MakeToken("old", std::chrono::seconds(-1)));
+  EXPECT_EQ(cache.Peek(other), std::nullopt) << "expired";
+  cache.Put(other, MakeToken("new"));
+  EXPECT_EQ(cache.Peek(other), "new");
 }
 
 }  // namespace

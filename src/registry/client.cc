@@ -10,6 +10,7 @@
 
 #include "registry/auth.h"
 #include "registry/clock.h"
+#include "registry/endpoint.h"
 #include "registry/errors.h"
 #include "registry/http_transport.h"
 #include "registry/redact.h"
@@ -83,6 +84,7 @@ class Client::Impl {
       }
       positions[it->second].push_back(i);
     }
+    ExpectRepositories(references, first_of);
     Deadline deadline = StartDeadline();
     std::vector<std::optional<Result<Manifest>>> answers(first_of.size());
     std::mutex mutex;
@@ -133,6 +135,21 @@ class Client::Impl {
   }
 
  private:
+  // Tells the authenticator which repositories each endpoint host will be asked for, in the
+  // order the workers take them, so that their tokens can be fetched in batches.
+  void ExpectRepositories(const std::vector<ref::Reference>& references,
+                          const std::vector<size_t>& first_of) {
+    std::map<std::string, std::vector<std::string>> by_host;
+    for (size_t index : first_of) {
+      const ref::Reference& reference = references[index];
+      Result<Endpoint> endpoint = SelectEndpoint(reference.domain, options_);
+      if (endpoint.ok()) by_host[endpoint->host].push_back(reference.path);
+    }
+    for (const auto& [host, repositories] : by_host) {
+      authenticator_->ExpectRepositories(host, repositories);
+    }
+  }
+
   // The libcurl transport with the options' user agent and trust store. An unreadable ca_file
   // is kept as setup_error_, every resolution's answer.
   std::shared_ptr<Transport> MakeHttpTransport() {

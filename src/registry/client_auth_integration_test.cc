@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 
 #include "registry/fake_clock_test_util.h"
 #include "registry/integration_test_util.h"
@@ -67,7 +68,7 @@ TEST(ClientAuthIntegration, BasicAuthWithoutCredentialsIsUnauthorized) {
 
 // ---- Bearer tokens ---------------------------------------------------------------------------
 
-TEST(ClientAuthIntegration, BearerTokenOncePerRepositoryForManyTags) {
+TEST(ClientAuthIntegration, BearerTokenOnceForManyTagsOfTwoRepositories) {
   TestRegistry* reg = TestRegistry::Shared(Mode::kToken);
   ASSERT_NE(reg, nullptr);
   std::vector<ref::Reference> references;
@@ -90,7 +91,7 @@ TEST(ClientAuthIntegration, BearerTokenOncePerRepositoryForManyTags) {
     ASSERT_TRUE(results[i].ok()) << results[i].error().ToString();
     EXPECT_EQ(results[i]->digest, expected[i]);
   }
-  EXPECT_EQ(client.stats().token_requests, 2) << "one per repository";
+  EXPECT_EQ(client.stats().token_requests, 1) << "one token for both repositories";
   // The first request meets the host's 401 while the other workers wait for its challenge.
   EXPECT_EQ(client.stats().manifest_requests, static_cast<int>(references.size()) + 1);
 }
@@ -191,6 +192,137 @@ TEST(ClientAuthIntegration, TokenWithAnInjectedHeaderIsRefusedBeforeItIsSent) {
   EXPECT_EQ(manifest.error().ToString().find("Injected"), std::string::npos);
   EXPECT_EQ(client.stats().token_requests, 1) << "the issuer did answer";
   EXPECT_EQ(client.stats().manifest_requests, 1) << "only the first 401: the token never went out";
+}
+
+// ---- tokens in bulk -------------------------------------------------------------------------
+
+// The issuer's log entries from `skip` on.
+std::vector<nlohmann::json> TokenRequestsAfter(const TestRegistry& reg, size_t skip) {
+  std::vector<nlohmann::json> all = reg.TokenRequests();
+  return std::vector<nlohmann::json>(
+      all.begin() + static_cast<ptrdiff_t>(std::min(skip, all.size())), all.end());
+}
+
+std::vector<ref::Reference> Numbered(const TestRegistry& reg, const std::string& prefix, int count,
+                                     const std::string& tag) {
+  std::vector<ref::Reference> out;
+  for (int i = 0; i < count; ++i) {
+    out.push_back(Ref(reg.host() + "/" + prefix + std::to_string(i) + ":" + tag));
+  }
+  return out;
+}
+
+TEST(ClientAuthIntegration, SixtyRepositoriesCostThreeTokenRequests) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kToken);
+  ASSERT_NE(reg, nullptr);
+  std::vector<std::string> digests = reg->PushMany(60, "client/bulk-", "v1", ImageKind::kIndex);
+  ASSERT_EQ(digests.size(), 60u);
+  size_t skip = reg->TokenRequests().size();
+  testing::TempDir dir;
+  ClientOptions options;
+  options.credentials = StoreFor(dir, reg->host(), PasswordEntry(reg->user(), reg->password()));
+  Client client(options);
+  auto results = client.ResolveAll(Numbered(*reg, "client/bulk-", 60, "v1"), true);
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].ok()) << results[i].error().ToString();
+    EXPECT_EQ(results[i]->digest, digests[i]);
+  }
+  std::vector<nlohmann::json> asked = TokenRequestsAfter(*reg, skip);
+  ASSERT_EQ(asked.size(), 3u) << "batches of 25: 25, 25, 10";
+  EXPECT_EQ(asked[0]["scopes_asked"], 25);
+  EXPECT_EQ(asked[1]["scopes_asked"], 25);
+  EXPECT_EQ(asked[2]["scopes_asked"], 10);
+  for (const nlohmann::json& entry : asked) {
+    EXPECT_EQ(entry["granted"].size(), entry["scopes_asked"]) << entry.dump();
+  }
+  EXPECT_EQ(client.stats().token_requests, 3);
+  // The registry took each bulk token for every repository it names: no 401 but the host's.
+  EXPECT_EQ(client.stats().manifest_requests, 61);
+}
+
+TEST(ClientAuthIntegration, AnIdentityTokenGetsOneTokenForManyRepositoriesByPost) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kToken);
+  ASSERT_NE(reg, nullptr);
+  std::vector<std::string> digests = reg->PushMany(4, "client/bulk-idt-", "v1", ImageKind::kSingle);
+  ASSERT_EQ(digests.size(), 4u);
+  size_t skip = reg->TokenRequests().size();
+  testing::TempDir dir;
+  ClientOptions options;
+  options.credentials = StoreFor(dir, reg->host(), {{"identitytoken", reg->identity_token()}});
+  Client client(options);
+  for (const auto& result : client.ResolveAll(Numbered(*reg, "client/bulk-idt-", 4, "v1"), false)) {
+    ASSERT_TRUE(result.ok()) << result.error().ToString();
+  }
+  std::vector<nlohmann::json> asked = TokenRequestsAfter(*reg, skip);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0]["method"], "POST");
+  EXPECT_EQ(asked[0]["scopes_asked"], 4);
+  EXPECT_EQ(asked[0]["granted"].size(), 4u);
+}
+
+TEST(ClientAuthIntegration, AnIssuerThatRejectsManyScopesIsAskedForEachRepositoryAlone) {
+  std::unique_ptr<TestRegistry> reg =
+      TestRegistry::Start(Mode::kToken, {.anonymous_pull = true, .multi_scope = "reject"});
+  ASSERT_NE(reg, nullptr);
+  std::vector<std::string> digests = reg->PushMany(30, "client/one-", "v1", ImageKind::kSingle);
+  ASSERT_EQ(digests.size(), 30u);
+  size_t skip = reg->TokenRequests().size();
+  Client client(PlainOptions());
+  auto results = client.ResolveAll(Numbered(*reg, "client/one-", 30, "v1"), false);
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].ok()) << results[i].error().ToString();
+    EXPECT_EQ(results[i]->digest, digests[i]);
+  }
+  std::vector<nlohmann::json> asked = TokenRequestsAfter(*reg, skip);
+  // One bulk request, refused; then each repository alone, and the second batch never tried.
+  ASSERT_EQ(asked.size(), 31u);
+  EXPECT_EQ(asked[0]["result"], "rejected-multi-scope");
+  EXPECT_EQ(asked[0]["scopes_asked"], 25);
+  std::set<std::string> alone;
+  for (size_t i = 1; i < asked.size(); ++i) {
+    EXPECT_EQ(asked[i]["scopes_asked"], 1) << asked[i].dump();
+    alone.insert(asked[i]["scope"][0].get<std::string>());
+  }
+  EXPECT_EQ(alone.size(), 30u);
+}
+
+TEST(ClientAuthIntegration, ScopesABulkTokenDoesNotGrantAreAskedForAlone) {
+  // The issuer grants only the first of many scopes, and says so in the JWT's access claim.
+  std::unique_ptr<TestRegistry> reg =
+      TestRegistry::Start(Mode::kToken, {.anonymous_pull = true, .multi_scope = "first-only"});
+  ASSERT_NE(reg, nullptr);
+  std::vector<std::string> digests = reg->PushMany(10, "client/subset-", "v1", ImageKind::kSingle);
+  ASSERT_EQ(digests.size(), 10u);
+  size_t skip = reg->TokenRequests().size();
+  Client client(PlainOptions());
+  auto results = client.ResolveAll(Numbered(*reg, "client/subset-", 10, "v1"), false);
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].ok()) << results[i].error().ToString();
+    EXPECT_EQ(results[i]->digest, digests[i]);
+  }
+  std::vector<nlohmann::json> asked = TokenRequestsAfter(*reg, skip);
+  ASSERT_EQ(asked.size(), 10u) << "one bulk request (granting one), nine alone";
+  EXPECT_EQ(asked[0]["scopes_asked"], 10);
+  EXPECT_EQ(asked[0]["granted"].size(), 1u);
+  // The claim told before any request: the registry met no 401 but the host's first.
+  EXPECT_EQ(client.stats().manifest_requests, 11);
+}
+
+TEST(ClientAuthIntegration, ManyRepositoriesWithoutPullRightsFailOnceEachWithoutALoop) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kToken);
+  ASSERT_NE(reg, nullptr);
+  ASSERT_EQ(reg->PushMany(5, "client/private-", "v1", ImageKind::kSingle).size(), 5u);
+  size_t skip = reg->TokenRequests().size();
+  Client client(PlainOptions());  // anonymous: the issuer grants nothing
+  for (const auto& result : client.ResolveAll(Numbered(*reg, "client/private-", 5, "v1"), false)) {
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().kind, ErrorKind::kUnauthorized);
+    EXPECT_NE(result.error().message.find("no credentials"), std::string::npos)
+        << result.error().ToString();
+  }
+  std::vector<nlohmann::json> asked = TokenRequestsAfter(*reg, skip);
+  EXPECT_EQ(asked.size(), 6u) << "the bulk request (nothing granted), then each alone, once";
+  EXPECT_LE(client.stats().manifest_requests, 11) << "at most the host's 401 and two per image";
 }
 
 // ---- TLS -------------------------------------------------------------------------------------

@@ -85,6 +85,10 @@ Result<HttpResponse> Requester::Request(const Endpoint& endpoint, const std::str
     std::lock_guard lock(mutex_);
     answered_.insert(endpoint.host);
   }
+  if (first.owns_lock()) first.unlock();
+  // Outside the first request's lock, which the other workers wait on: the token requests for
+  // the batches ahead then overlap their manifest requests.
+  authenticator_.AskAhead(endpoint, deadline);
   return response;
 }
 
@@ -93,18 +97,32 @@ Result<HttpResponse> Requester::RequestWithAuth(const Endpoint& endpoint,
                                                 const std::string& path, const Deadline& deadline,
                                                 RequestKind kind) {
   Clock::TimePoint started = clock_.Now();
-  Result<std::string> first = authenticator_.HeaderFor(endpoint, repository, deadline);
-  if (!first.ok()) return first.error();
-  SetAuthorization(request, first.value());
-  Result<HttpResponse> response = SendOnce(endpoint, request, path, deadline, kind);
-  if (!response.ok() || response->status != 401) return response;
-  Result<std::string> second =
-      authenticator_.Answer(endpoint, repository, *response, first.value(), started, deadline);
-  if (!second.ok()) return second.error();
-  SetAuthorization(request, second.value());
-  Result<HttpResponse> retried = SendOnce(endpoint, std::move(request), path, deadline, kind);
-  if (!retried.ok() || retried->status != 401) return retried;
-  return authenticator_.Refused(endpoint, repository, *retried, second.value(), deadline);
+  Result<std::string> header = authenticator_.HeaderFor(endpoint, repository, deadline);
+  if (!header.ok()) return header.error();
+  // Each 401 is answered with something better or an error (auth.h), so this ends: nothing or
+  // a cached token, then a fresh one; or a bulk token, then the repository's own. The third
+  // send is only reached past a bulk token the registry refused.
+  constexpr int kMaxSends = 3;
+  for (int send = 1;; ++send) {
+    SetAuthorization(request, header.value());
+    Result<HttpResponse> response = SendOnce(endpoint, request, path, deadline, kind);
+    if (response.ok() && response->status == 403 && send < kMaxSends) {
+      // A 403 to a bulk token may only mean it lacks this repository: ask for it alone.
+      if (std::optional<Result<std::string>> alone =
+              authenticator_.AfterForbidden(endpoint, repository, header.value(), deadline)) {
+        if (!alone->ok()) return alone->error();
+        header = std::move(*alone);
+        continue;
+      }
+    }
+    if (!response.ok() || response->status != 401) return response;
+    if (send == kMaxSends) {
+      return authenticator_.Refused(endpoint, repository, *response, header.value(), deadline);
+    }
+    header =
+        authenticator_.Answer(endpoint, repository, *response, header.value(), started, deadline);
+    if (!header.ok()) return header.error();
+  }
 }
 
 }  // namespace imagepin::registry

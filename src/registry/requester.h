@@ -1,6 +1,7 @@
 // One request to a registry endpoint, with the scheme and the auth dance settled:
 // picks https or (for loopback/insecure hosts whose server does not speak TLS) plain HTTP,
-// sends with what earlier challenges taught, and answers one 401 (see auth.h).
+// sends with what earlier challenges taught, and answers 401s as auth.h says (at most three
+// sends: a bulk token the registry refuses costs one more).
 #pragma once
 
 #include <map>
@@ -26,12 +27,15 @@ class Requester {
   // Sends `request` (method, headers, body cap; its url is ignored) to `path` on `endpoint`
   // for `repository`. Returns the final response, whatever its status, or an error (auth,
   // transport, retries spent; kUnauthorized when the retry with credentials met a 401 too).
+  // Then, before returning, asks for token batches ahead (Authenticator::AskAhead), outside the
+  // host's first-request lock: this caller's answer waits for them, the other workers do not.
   Result<HttpResponse> Request(const Endpoint& endpoint, const std::string& repository,
                                HttpRequest request, const std::string& path,
                                const Deadline& deadline, RequestKind kind);
 
  private:
-  // Request without the first-request wait: auth header, send, answer a 401 once.
+  // Request without the first-request wait: auth header, send, answer each 401 (at most three
+  // sends; a 403 to a bulk token counts as one).
   Result<HttpResponse> RequestWithAuth(const Endpoint& endpoint, const std::string& repository,
                                        HttpRequest request, const std::string& path,
                                        const Deadline& deadline, RequestKind kind);

@@ -33,14 +33,44 @@ Result<std::string> TokenCache::Get(const TokenKey& key, const FetchFn& fetch) {
   return fetched->value;
 }
 
-bool TokenCache::Invalidate(const TokenKey& key, const std::string& rejected,
-                            Clock::TimePoint since) {
+std::optional<std::string> TokenCache::Peek(const TokenKey& key) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || !it->second.token) return std::nullopt;
+  if (it->second.token->expires <= clock_.Now()) return std::nullopt;
+  return it->second.token->value;
+}
+
+void TokenCache::Put(const TokenKey& key, Token token) {
+  std::lock_guard lock(mutex_);
+  Entry& entry = entries_[key];
+  if (entry.fetching) return;
+  if (entry.token && entry.token->expires > clock_.Now()) return;
+  token.fetched = clock_.Now();
+  entry.token = std::move(token);
+  entry.last_error.reset();
+}
+
+Rejection TokenCache::Invalidate(const TokenKey& key, const std::string& rejected,
+                                 Clock::TimePoint since) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);
   if (it == entries_.end() || !it->second.token || it->second.token->value != rejected) {
-    return true;  // already gone or replaced: the next Get has something new
+    return Rejection::kStale;  // already gone or replaced: the next Get has something new
   }
-  if (it->second.token->fetched >= since) return false;
+  bool bulk = it->second.token->bulk;
+  if (!bulk && it->second.token->fetched >= since) return Rejection::kFresh;
+  it->second.token.reset();
+  return bulk ? Rejection::kBulk : Rejection::kStale;
+}
+
+bool TokenCache::ForgetBulk(const TokenKey& key, const std::string& rejected) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || !it->second.token || !it->second.token->bulk ||
+      it->second.token->value != rejected) {
+    return false;
+  }
   it->second.token.reset();
   return true;
 }

@@ -3,6 +3,7 @@
 // The first caller for a key runs the fetch; callers that arrive while it runs wait and share
 // its outcome, error included (so 50 tags of one repository cost one token request, and a
 // refused password is refused once, not 50 times). A later caller after a failure tries again.
+// A token fetched for many scopes at once (token_batches.h) is Put under each scope it covers.
 #pragma once
 
 #include <chrono>
@@ -30,6 +31,16 @@ struct Token {
   std::string value;  // a secret
   Clock::TimePoint expires;
   Clock::TimePoint fetched;  // set by TokenCache
+  // Fetched for many scopes in one request: a 401 with it is no final answer for one scope,
+  // which is then asked for alone (auth.h).
+  bool bulk = false;
+};
+
+// What a registry's 401 to a request carrying a cached token means for that token.
+enum class Rejection {
+  kStale,  // forgotten (expired early, revoked) or already replaced: fetch again
+  kBulk,   // a token fetched for many scopes, forgotten: ask for this scope alone
+  kFresh,  // fetched for the rejected request itself: fetching again would only repeat it
 };
 
 class TokenCache {
@@ -43,11 +54,23 @@ class TokenCache {
   // time per key).
   Result<std::string> Get(const TokenKey& key, const FetchFn& fetch);
 
-  // Forgets `key`'s token if it is still `rejected` (a registry 401'd it: expired early or
-  // revoked); a token another worker already replaced stays. Returns false, forgetting
-  // nothing, when `rejected` was fetched at or after `since` (the rejected request's start):
-  // a token that request itself obtained, which fetching again would only repeat.
-  bool Invalidate(const TokenKey& key, const std::string& rejected, Clock::TimePoint since);
+  // The cached, unexpired token for `key`, without fetching or waiting; nullopt when none.
+  std::optional<std::string> Peek(const TokenKey& key);
+
+  // Stores `token` for `key` (a bulk token for each scope it covers), unless `key` already has
+  // an unexpired token or a fetch under way, which stay.
+  void Put(const TokenKey& key, Token token);
+
+  // Forgets `key`'s token if it is still `rejected` (a registry 401'd it: expired early,
+  // revoked, or a bulk token that does not cover `key` after all); a token another worker
+  // already replaced stays. kFresh, forgetting nothing, when `rejected` was fetched for `key`
+  // alone at or after `since` (the rejected request's start): a token that request itself
+  // obtained, which fetching again would only repeat. A bulk token is always forgotten (kBulk).
+  Rejection Invalidate(const TokenKey& key, const std::string& rejected, Clock::TimePoint since);
+
+  // Forgets `key`'s token if it is still `rejected` and a bulk token; whether it did. For a
+  // registry's 403, which to a token fetched for `key` alone is a final answer (denied).
+  bool ForgetBulk(const TokenKey& key, const std::string& rejected);
 
  private:
   struct Entry {

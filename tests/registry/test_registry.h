@@ -26,6 +26,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -107,6 +108,9 @@ struct StartOptions {
   bool anonymous_pull = false;    // token mode: token requests without credentials get pull
   int token_ttl_seconds = 300;    // token mode: expires_in and the JWT's exp
   std::string token_suffix = "";  // token mode: appended to every token (a hostile issuer)
+  // Token mode: what the issuer does with a request naming many scopes: "grant" them all,
+  // "reject" it (400 UNSUPPORTED), or grant the "first-only" (a subset, still a 200).
+  std::string multi_scope = "grant";
 };
 
 // Whether `program` is an executable file in one of $PATH's directories.
@@ -158,6 +162,7 @@ class TestRegistry {
     if (options.anonymous_pull) argv.push_back("--anonymous-pull");
     if (!options.token_suffix.empty())
       argv.insert(argv.end(), {"--token-suffix", options.token_suffix});
+    if (mode == Mode::kToken) argv.insert(argv.end(), {"--multi-scope", options.multi_scope});
     CommandResult r = RunCommand(argv);
     std::optional<nlohmann::json> line = LastJsonLine(r.out);
     if (r.exit_code != 0 || !line) {
@@ -205,6 +210,19 @@ class TestRegistry {
   const std::string& identity_token() const { return identity_token_; }
   const std::string& dir() const { return dir_; }       // logs: registry.log, tokens.log, ...
   const nlohmann::json& info() const { return info_; }  // the whole JSON line of `start`
+
+  // Token mode: the issuer's log since the start, one object per token request (method, auth,
+  // scope as sent, scopes_asked, result, granted; never a secret). Empty before any request.
+  std::vector<nlohmann::json> TokenRequests() const {
+    std::vector<nlohmann::json> out;
+    std::ifstream log(dir_ + "/tokens.log");
+    std::string line;
+    while (std::getline(log, line)) {
+      nlohmann::json entry = nlohmann::json::parse(line, nullptr, false);
+      if (entry.is_object()) out.push_back(std::move(entry));
+    }
+    return out;
+  }
 
   // Pushes a small synthetic image as repo:tag; a different seed gives different digests.
   // Returns the top-level digest, or "" after recording a failure.

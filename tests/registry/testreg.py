@@ -3,6 +3,7 @@
 
   testreg.py start --dir DIR --mode plain|basic|token|tls [--port 0] [--watch-pid PID]
                    [--anonymous-pull] [--token-ttl SECONDS] [--token-suffix TEXT]
+                   [--multi-scope grant|reject|first-only]
       Starts docker-registry (and for token mode a token issuer) in the background with a config
       written into DIR, waits until GET /v2/ answers, prints one JSON line:
       {"host", "mode", "user", "password", "identity_token", "ca_file", "token_realm",
@@ -275,7 +276,7 @@ def cmd_start(args):
             json.dump({"service": SERVICE, "issuer": ISSUER, "user": info["user"],
                        "password": info["password"], "identity_token": info["identity_token"],
                        "ttl": args.token_ttl, "anonymous_pull": args.anonymous_pull,
-                       "token_suffix": args.token_suffix}, f)
+                       "token_suffix": args.token_suffix, "multi_scope": args.multi_scope}, f)
         ready = os.path.join(dir, "issuer-ready.json")
         proc = spawn(dir, "issuer", [sys.executable, os.path.abspath(__file__), "token-server",
                                      "--dir", dir, "--ready-file", ready])
@@ -312,7 +313,8 @@ def cmd_token_server(args):
     token_issuer.serve(args.dir, 0, args.ready_file, service=c["service"], issuer=c["issuer"],
                        user=c["user"], password=c["password"], identity_token=c["identity_token"],
                        ttl=c["ttl"], anonymous_pull=c["anonymous_pull"],
-                       token_suffix=c.get("token_suffix", ""))
+                       token_suffix=c.get("token_suffix", ""),
+                       multi_scope=c.get("multi_scope", "grant"))
 
 
 def cmd_watchdog(args):
@@ -402,6 +404,9 @@ def main():
     p.add_argument("--token-suffix", default="",
                    help="token mode: appended to every token issued (a hostile issuer, e.g. "
                         "CR LF and a header, for the client's header-injection tests)")
+    p.add_argument("--multi-scope", choices=("grant", "reject", "first-only"), default="grant",
+                   help="token mode: what the issuer does with a request naming many scopes: "
+                        "grant them all, reject it (400), or grant the first only")
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("stop")
