@@ -26,6 +26,7 @@ constexpr std::string_view kContainerLists[] = {"containers", "initContainers",
 // `image`, a camelCase `…Image` key, or a kebab-case `…-image` one (Knative's ConfigMap keys:
 // `queue-sidecar-image`).
 bool IsImageKey(std::string_view key) {
+  if (key.size() < 5 || key.back() != 'e') return false;  // most keys: one compare
   return key == "image" || (key.size() > 5 && key.ends_with("Image")) ||
          (key.size() > 6 && key.ends_with("-image"));
 }
@@ -63,43 +64,56 @@ void NoteKey(std::string_view key, yaml::NodeId v, KeyScan* s) {
   auto first = [&](yaml::NodeId* slot) {
     if (*slot == yaml::kNoNode) *slot = v;
   };
-  switch (key.size()) {
-    case 3:
+  // Length, then first letter, then the compare: most keys are none of these, and this runs for
+  // every key of every file.
+  if (key.size() < 3 || key.size() > 17) return;
+  switch (key.size() * 128 + static_cast<unsigned char>(key[0])) {
+    case 3 * 128 + 't':
       if (key == "tag") first(&s->tag);
+      break;
+    case 3 * 128 + 'h':
       if (key == "hub") first(&s->hub);
       break;
-    case 4:
+    case 4 * 128 + 'k':
       if (key == "kind") first(&s->kind);
+      break;
+    case 4 * 128 + 'n':
       if (key == "name") first(&s->name);
       break;
-    case 5:
+    case 5 * 128 + 'i':
       if (key == "image") first(&s->image);
       break;
-    case 6:
+    case 6 * 128 + 'd':
       if (key == "digest") first(&s->digest);
+      break;
+    case 6 * 128 + 'g':
       if (key == "global") first(&s->global);
       break;
-    case 7:
+    case 7 * 128 + 'v':
       if (key == "version") first(&s->version);
       break;
-    case 8:
+    case 8 * 128 + 'r':
       if (key == "registry") first(&s->registry);
+      break;
+    case 8 * 128 + 'i':
       if (key == "imageTag") first(&s->image_tag);
       break;
-    case 9:
+    case 9 * 128 + 'i':
       if (key == "imageName") first(&s->image_name);
       break;
-    case 10:
+    case 10 * 128 + 'a':
       if (key == "apiVersion") first(&s->api_version);
+      break;
+    case 10 * 128 + 'r':
       if (key == "repository") first(&s->repository);
       break;
-    case 13:
+    case 13 * 128 + 'i':
       if (key == "imageRegistry") first(&s->image_registry);
       break;
-    case 14:
+    case 14 * 128 + 'i':
       if (key == "imageNamespace") first(&s->image_namespace);
       break;
-    case 17:
+    case 17 * 128 + 'c':
       if (key == "containerRegistry") first(&s->container_registry);
       break;
     default:
