@@ -8,6 +8,10 @@
 # BASELINE=path/to/another/imagepin adds its check, timed in the same hyperfine run (say, the
 # build before the application model: the per-file check), and the ratio to it.
 set -euo pipefail
+# The generated trees are not git repositories: the first-party default comes from the owner a
+# GitHub runner names (docs/config.md#firstparty), as it would in CI. The generator's
+# first-party images are ghcr.io/acme/.
+export GITHUB_REPOSITORY_OWNER=${GITHUB_REPOSITORY_OWNER:-acme}
 imagepin=$(realpath "${1:?usage: bench/run.sh IMAGEPIN [SCALES...]}")
 shift
 scales=("${@:-1 5 20}")
