@@ -418,15 +418,18 @@ class Extractor {
       repository = taken_image = doc_.Resolve(keys.image);
     }
     NodeId tag = keys.tag, registry = keys.registry;
-    if (repository == kNoNode && keys.image == kNoNode && IsSetScalar(keys.image_name)) {
+    NodeId named_part = kNoNode;  // the repository under a prefixed name
+    if (repository == kNoNode && keys.image == kNoNode && IsScalar(keys.image_name)) {
       // `{containerRegistry, imageName, imageTag}`: the parts under prefixed names.
-      repository = doc_.Resolve(keys.image_name);
+      repository = named_part = doc_.Resolve(keys.image_name);
       if (tag == kNoNode) tag = keys.image_tag;
       if (registry == kNoNode)
         registry =
             keys.container_registry != kNoNode ? keys.container_registry : keys.image_registry;
     }
-    bool beside = IsSetScalar(tag) || IsSetScalar(registry) || IsSetScalar(keys.digest);
+    // A part key beside the repository, set or left empty (`{repository: , tag: }` is the
+    // chart's default, listed as partial).
+    bool beside = tag != kNoNode || registry != kNoNode || keys.digest != kNoNode;
     if (!IsScalar(repository) || !beside) return kNoNode;
     if (keys.name != kNoNode && keys.version != kNoNode) return kNoNode;  // a chart dependency
     if (ScalarValue(key_node) == "images") return kNoNode;
@@ -440,7 +443,8 @@ class Extractor {
     // A mapping of image parts only is a split mapping, found at its key; an `image` and a
     // `tag` among other settings (argo-cd's `redis.exporter: {enabled, image, tag, …}`) are
     // sibling parts, found at the `image` key.
-    if (taken_image != kNoNode) key_node = ImageKeyUnlessOnlyParts(m, taken_image, key_node);
+    if (taken_image != kNoNode || named_part != kNoNode)
+      key_node = ImageKeyUnlessOnlyParts(m, repository, key_node);
     ImageField f = NewField(FieldForm::kSplit, key_node);
     f.registry = MakeScalar(registry);
     f.repository = MakeScalar(repository);
@@ -463,10 +467,20 @@ class Extractor {
       std::string_view key = ScalarValue(k);
       if (doc_.Resolve(v) == image) image_key = k;
       only_parts &= key == "image" || key == "tag" || key == "registry" || key == "digest" ||
-                    IsPullPolicyKey(key) || key == "pullSecrets";
+                    key == "imageName" || key == "imageTag" || key == "containerRegistry" ||
+                    key == "imageRegistry" || IsPullPolicyKey(key) || key == "pullSecrets";
       k = doc_.node(v).next_sibling;
     }
     return only_parts || image_key == kNoNode ? mapping_key : image_key;
+  }
+
+  // `registrationImage` names an image; `useStandaloneImage` or `enableImage` a switch about
+  // one, and a dotted key (`datadog.otelCollector.useStandaloneImage`) a flattened table.
+  static bool IsImageSettingName(std::string_view key) {
+    if (key.find('.') != std::string_view::npos) return false;
+    for (std::string_view verb : {"use", "enable", "disable", "skip", "pull", "allow"})
+      if (key.starts_with(verb)) return false;
+    return true;
   }
 
   static bool HasTagOrDigest(std::string_view text) {
@@ -693,7 +707,7 @@ class Extractor {
         YttPlaceholder(key_node);
         return;
       }
-      if (key != "image" && doc_.Value(target).empty()) {
+      if (key != "image" && doc_.Value(target).empty() && IsImageSettingName(key)) {
         // `registrationImage: ""`: an override left empty, so the chart's (or the operator's)
         // default applies. Listed as partial, as `image: {repository: ""}` is; nothing to judge.
         ImageField f = NewField(FieldForm::kString, target);

@@ -243,12 +243,32 @@ TEST(ImageClasses, PrefixedPartNamesContainerRegistryImageNameImageTag) {
       "    imageName: agent\n"
       "    imageTag: 7.52.0\n");
   EXPECT_EQ(Seen(fields), (Lines{"2 gcr.io/datadoghq/agent:7.52.0"}));
+  // Among other settings, the parts point at the name, as an `image` beside a `tag` does.
+  auto mixed = Fields(
+      "agentSidecarInjection:\n"
+      "  enabled: true\n"
+      "  containerRegistry: gcr.io/datadoghq\n"
+      "  imageName: agent\n"
+      "  imageTag: 7.52.0\n");
+  EXPECT_EQ(Seen(mixed), (Lines{"4 gcr.io/datadoghq/agent:7.52.0"}));
 }
 
 TEST(ImageClasses, AnEmptyImageOverrideIsListedAsTheDefault) {
   auto fields = Fields("images:\n  overrides:\n    registrationImage: \"\"\n");
   ASSERT_EQ(Seen(fields), (Lines{"3 "}));
   EXPECT_TRUE(fields[0].partial) << "the chart's or operator's default applies: nothing to judge";
+  // A switch about an image, and a flattened table's dotted key, are not image settings.
+  EXPECT_TRUE(Fields("otel:\n  useStandaloneImage: \"\"\n").empty());
+  EXPECT_TRUE(Fields("datadog.otelCollector.useStandaloneImage: \"\"\n").empty());
+}
+
+TEST(ImageClasses, ASplitLeftEmptyIsTheChartsDefault) {
+  // Rook's `toolbox: {repository: , tag: }`: the chart falls back to its cephImage.
+  auto fields = Fields("toolbox:\n  enabled: false\n  repository:\n  tag:\n");
+  ASSERT_EQ(Seen(fields), (Lines{"1 "}));
+  EXPECT_TRUE(fields[0].partial);
+  auto untagged = Fields("csi:\n  cephcsi:\n    repository: quay.io/cephcsi/cephcsi\n    tag:\n");
+  EXPECT_EQ(Seen(untagged), (Lines{"2 quay.io/cephcsi/cephcsi"}));
 }
 
 TEST(ImageClasses, ATemplateOutsideAChartKeepsItsLiteralImages) {
