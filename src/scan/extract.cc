@@ -297,10 +297,43 @@ class Extractor {
   bool NoteAlias(NodeId target) {
     auto it = anchored_fields_.find(target);
     if (it == anchored_fields_.end()) return false;
-    for (size_t i = it->second.first; i < it->second.second; ++i)
+    // Fields × aliases can be quadratic in a hostile file (an anchor of 10,000 images aliased
+    // 10,000 times): past kMaxAliasPaths per document the listing stops growing.
+    for (size_t i = it->second.first; i < it->second.second && alias_paths_ < kMaxAliasPaths;
+         ++i, ++alias_paths_)
       out_->images[i].aliases.push_back(path_.Text());
     return true;
   }
+  // An anchored mapping or list the walk is in: the fields found inside it, and its path, so
+  // that an alias of it (`worker: *defaults`) lists its own path for each of them.
+  class AnchorScope {
+   public:
+    AnchorScope(Extractor* e, NodeId id)
+        : e_(e), id_(IsAnchored(e, id) ? id : kNoNode), before_(e->out_->images.size()) {}
+    ~AnchorScope() {
+      if (id_ == kNoNode || e_->out_->images.size() == before_) return;
+      e_->anchored_subtrees_.try_emplace(
+          id_, AnchoredSubtree{before_, e_->out_->images.size(), e_->path_.Text()});
+    }
+
+   private:
+    static bool IsAnchored(Extractor* e, NodeId id) { return e->doc_.node(id).anchor_length != 0; }
+    Extractor* e_;
+    NodeId id_;
+    size_t before_;
+  };
+
+  void NoteAliasedSubtree(NodeId target) {
+    auto it = anchored_subtrees_.find(target);
+    if (it == anchored_subtrees_.end()) return;
+    const AnchoredSubtree& a = it->second;
+    std::string here = path_.Text();
+    for (size_t i = a.first; i < a.last && alias_paths_ < kMaxAliasPaths; ++i, ++alias_paths_) {
+      const std::string& path = out_->images[i].key_path;
+      out_->images[i].aliases.push_back(here + path.substr(std::min(path.size(), a.path.size())));
+    }
+  }
+
   void RememberAnchor(NodeId target, size_t before) {
     // Only an anchored node can be reached again (through an alias): remember just those.
     if (doc_.node(target).anchor_length != 0)
@@ -309,13 +342,16 @@ class Extractor {
 
   // `key_node` is the key (or list item) that holds `id`, where a field found here points.
   void Walk(NodeId id, bool pod_spec, std::string_view parent_key, NodeId key_node) {
-    // Aliases are walked where their anchor is written, never again (no expansion).
-    if (id == kNoNode || doc_.node(id).kind == NodeKind::kAlias) return;
+    if (id == kNoNode) return;
+    // Aliases are walked where their anchor is written, never again (no expansion); the paths
+    // that reach the anchor's fields through them are listed beside those fields.
+    if (doc_.node(id).kind == NodeKind::kAlias) return NoteAliasedSubtree(doc_.Resolve(id));
     const yaml::Node& n = doc_.node(id);
+    AnchorScope anchor(this, id);
     if (n.kind == NodeKind::kSequence) {
       size_t i = 0;
       for (NodeId item = n.first_child; item != kNoNode; item = doc_.node(item).next_sibling, ++i) {
-        if (!IsCollection(item)) continue;  // nothing to find in a scalar or an alias
+        if (!IsCollection(item) && doc_.node(item).kind != NodeKind::kAlias) continue;
         path_.PushIndex(i);
         Walk(item, false, parent_key, item);
         path_.Pop();
@@ -356,6 +392,8 @@ class Extractor {
       } else if (skaffold_ && key == "artifacts" && parent_key == "build") {
         // Skaffold's `build.artifacts[].image` names what it builds and tags itself, not a
         // reference anything deploys: not an image field.
+      } else if (doc_.node(v).kind == NodeKind::kAlias) {
+        NoteAliasedSubtree(doc_.Resolve(v));
       } else if (IsCollection(v)) {  // most values are scalars: nothing to walk
         if (key == "images" && IsMapping(v)) HandleImagesMapping(v);
         if (unittest_ && key == "set" && IsMapping(v)) HandleDottedSet(doc_.Resolve(v));
@@ -499,7 +537,8 @@ class Extractor {
       NodeId first_key = kNoNode;
       NodeId registry = kNoNode, repository = kNoNode, tag = kNoNode, digest = kNoNode;
     };
-    std::vector<Group> groups;
+    std::vector<Group> groups;                              // in the order of their first key
+    std::unordered_map<std::string_view, size_t> group_of;  // prefix → index (views into doc_)
     for (NodeId k = doc_.node(m).first_child; k != kNoNode;) {
       NodeId v = doc_.node(k).next_sibling;
       if (v == kNoNode) break;
@@ -521,9 +560,9 @@ class Extractor {
         Emit(std::move(f));
         continue;
       }
-      auto g = std::find_if(groups.begin(), groups.end(),
-                            [&](const Group& x) { return x.prefix == prefix; });
-      if (g == groups.end()) g = groups.insert(groups.end(), Group{std::string(prefix), key_node});
+      auto [at, added] = group_of.try_emplace(prefix, groups.size());
+      if (added) groups.push_back(Group{std::string(prefix), key_node});
+      Group* g = &groups[at->second];
       if (last == "registry") g->registry = v;
       if (last == "repository" || last == "image" || last == "name") g->repository = v;
       if (last == "tag") g->tag = v;
@@ -937,6 +976,13 @@ class Extractor {
   std::string_view object_kind_;
   std::vector<NodeId> ancestors_;  // the mappings the walk is inside, outermost first
   std::unordered_map<NodeId, KeyScan> key_scans_;  // ScanOf: only for FindUp, rarely
+  struct AnchoredSubtree {
+    size_t first, last;  // its fields: out_->images[first, last)
+    std::string path;    // its key path, the prefix of theirs
+  };
+  std::unordered_map<NodeId, AnchoredSubtree> anchored_subtrees_;
+  static constexpr size_t kMaxAliasPaths = 10000;
+  size_t alias_paths_ = 0;  // listed in ImageField::aliases so far, in this document
   bool merge_sources_ready_ = false;
   std::unordered_set<NodeId> merge_sources_;  // mappings merged with `<<` (IsMergeSource)
   // Anchored nodes already reported: the range of out_->images their fields occupy.

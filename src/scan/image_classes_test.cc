@@ -305,5 +305,33 @@ TEST(ImageClasses, AliasesListEveryPathThatReachesAnAnchoredImage) {
   EXPECT_EQ(fields[0].aliases, (std::vector<std::string>{"loki.image", "gateway.image"}));
 }
 
+TEST(ImageClasses, AliasesOfAMappingHoldingImagesListTheirOwnPaths) {
+  auto fields = Fields(
+      "defaults: &defaults\n"
+      "  web: {image: nginx:1.27.0}\n"
+      "  jobs:\n"
+      "    - image: busybox:1.36\n"
+      "worker: *defaults\n"
+      "replicas:\n"
+      "  - *defaults\n");
+  ASSERT_EQ(fields.size(), 2u);
+  EXPECT_EQ(fields[0].aliases,
+            (std::vector<std::string>{"worker.web.image", "replicas[0].web.image"}));
+  EXPECT_EQ(fields[1].aliases,
+            (std::vector<std::string>{"worker.jobs[0].image", "replicas[0].jobs[0].image"}));
+}
+
+TEST(ImageClasses, AliasPathsStopGrowingInAHostileFile) {
+  // 200 images under one anchor, aliased 100 times: 20,000 paths; the listing keeps 10,000.
+  std::string text = "base: &base\n";
+  for (int i = 0; i < 200; ++i) text += "  c" + std::to_string(i) + ": {image: nginx:1.27.0}\n";
+  for (int i = 0; i < 100; ++i) text += "a" + std::to_string(i) + ": *base\n";
+  auto fields = Fields(text);
+  ASSERT_EQ(fields.size(), 200u);
+  size_t listed = 0;
+  for (const ImageField& f : fields) listed += f.aliases.size();
+  EXPECT_EQ(listed, 10000u);
+}
+
 }  // namespace
 }  // namespace imagepin::scan
