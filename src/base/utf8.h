@@ -56,6 +56,14 @@ inline bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
+// The characters in `text` as columns count them: every byte that is not a UTF-8 continuation
+// byte. Positions in reports are 1-based characters, spans are bytes.
+inline int Utf8Length(std::string_view text) {
+  int n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 // `text` with every byte that DecodeUtf8 calls invalid replaced by U+FFFD.
 inline std::string ReplaceInvalidUtf8(std::string_view text) {
   std::string out;

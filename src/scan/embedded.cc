@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "base/utf8.h"
 #include "scan/extract.h"
 #include "scan/mentions.h"
 #include "yaml/key_path.h"
@@ -170,12 +171,6 @@ class TextPositions {
   std::vector<uint32_t> inner_starts_, outer_starts_;
 };
 
-int CharacterCount(std::string_view text) {
-  return static_cast<int>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 bool IsImageKeyText(std::string_view key) {
   if (key != "image" && !(key.size() > 5 && key.ends_with("Image"))) return false;
   return std::all_of(key.begin(), key.end(), [](char c) {
@@ -210,7 +205,7 @@ void ScanTemplateLines(std::string_view text, DocumentFields* out) {
     f.form = FieldForm::kString;
     f.key_path = std::string(key) + "@" + std::to_string(i + 1);
     f.line = static_cast<int>(i) + 1;
-    f.column = CharacterCount(line.substr(0, p)) + 1;
+    f.column = base::Utf8Length(line.substr(0, p)) + 1;
     f.source_line = std::string(line);
     f.templated = true;  // an image written on the lines after `image:` only a renderer knows
     if (!value.empty()) {
@@ -225,7 +220,7 @@ void ScanTemplateLines(std::string_view text, DocumentFields* out) {
       }
       s.value = std::string(value);
       s.line = f.line;
-      s.column = CharacterCount(line.substr(0, v)) + 1;
+      s.column = base::Utf8Length(line.substr(0, v)) + 1;
       s.begin = starts[i] + static_cast<uint32_t>(v);
       s.end = s.begin + static_cast<uint32_t>(s.raw.size());
       s.source_line = f.source_line;

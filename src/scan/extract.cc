@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/utf8.h"
 #include "yaml/key_path.h"
 
 namespace imagepin::scan {
@@ -655,7 +656,7 @@ class Extractor {
         sub.raw = whole.raw.substr(skip, reference.size());
         sub.begin = whole.begin + static_cast<uint32_t>(skip);
         sub.end = sub.begin + static_cast<uint32_t>(reference.size());
-        sub.column = whole.column + CountCharacters(std::string_view(whole.raw).substr(0, skip));
+        sub.column = whole.column + base::Utf8Length(std::string_view(whole.raw).substr(0, skip));
         sub.style = yaml::ScalarStyle::kPlain;
         f.ref = std::move(sub);
         f.column = f.ref.column;
@@ -663,12 +664,6 @@ class Extractor {
       path_.Pop();
       Emit(std::move(f));
     }
-  }
-
-  static int CountCharacters(std::string_view bytes) {
-    int n = 0;
-    for (char c : bytes) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    return n;
   }
 
   // repository[:tag][@digest] into the field's parts (values only: the parts are not scalars of

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "base/utf8.h"
 #include "scan/extract.h"
 #include "yaml/key_path.h"
 
@@ -91,13 +92,6 @@ bool MayBeMention(std::string_view v) {
   if (v.size() > 2 && v[0] == '-')
     return !ArgumentReference(v).empty() || !FlagNamingAnImage(v).empty();
   return v.size() >= 6 && (v.back() == 'E' || v.front() == 'R') && IsImageEnvName(v);
-}
-
-// The columns (characters) that the first `bytes` bytes of `text` take.
-int CharacterCount(std::string_view text) {
-  return static_cast<int>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
 }
 
 class MentionFinder {
@@ -240,7 +234,7 @@ class MentionFinder {
     }
     s.begin = n.begin + static_cast<uint32_t>(quote + prefix);
     s.end = s.begin + static_cast<uint32_t>(reference.size());
-    s.column += static_cast<int>(quote) + CharacterCount(value.substr(0, prefix));
+    s.column += static_cast<int>(quote) + base::Utf8Length(value.substr(0, prefix));
     s.raw = std::string(reference);
     s.style = yaml::ScalarStyle::kPlain;  // a reference inside the argument's text
     return s;
