@@ -4,15 +4,23 @@
 # Everything else here is a helper for those, or for benchmarks, or one of these checks:
 #   make tsan   build-tsan: the tests under ThreadSanitizer (slower, so not part of make test)
 #   make tidy   clang-tidy (.clang-tidy) over src/**/*.cc, with build-tidy's compile_commands.json
+#   make install  build-pkg (no tests, so no GoogleTest), installed under PREFIX (/usr/local),
+#                 staged under DESTDIR if set: make install PREFIX=/usr DESTDIR=/tmp/stage
+#   make deb      build/imagepin_<version>_<arch>.deb, from build-pkg (CPack; Depends from
+#                 dpkg-shlibdeps): apt-get install ./build/imagepin_*.deb
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 TIDY_BUILD ?= build-tidy
+PKG_BUILD ?= build-pkg
+PREFIX ?= /usr/local
+DESTDIR ?=
 JOBS ?= $(shell nproc)
 IMAGEPIN := $(BUILD)/src/cli/imagepin
 
-.PHONY: all deps build demo test test-fast test-asan tsan tidy bench fuzz format clean
+.PHONY: all deps build demo test test-fast test-asan tsan tidy bench fuzz format clean \
+        pkg-build install deb
 
 all: build
 
@@ -22,6 +30,25 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
+
+# The packaging build: Release, no tests, so only install-deps.sh --build's packages. cmake
+# --install reads DESTDIR from the environment only, so it is passed on explicitly.
+pkg-build:
+	@scripts/install-deps.sh --build
+	@cmake -S . -B $(PKG_BUILD) -DCMAKE_BUILD_TYPE=Release -DIMAGEPIN_TESTS=OFF >/dev/null
+	@cmake --build $(PKG_BUILD) -j$(JOBS) --target imagepin
+
+install: pkg-build
+	@DESTDIR=$(DESTDIR) cmake --install $(PKG_BUILD) --prefix $(PREFIX)
+
+# cpack's staging tree stays in build-pkg; the package lands in build/, beside the usual binary.
+deb: pkg-build
+	@mkdir -p $(BUILD)
+	@rm -f $(BUILD)/imagepin_*.deb
+	@cd $(PKG_BUILD) && cpack -G DEB -B $(CURDIR)/$(PKG_BUILD)/cpack >/dev/null
+	@mv $(PKG_BUILD)/cpack/imagepin_*.deb $(BUILD)/
+	@ls $(BUILD)/imagepin_*.deb
+	@dpkg-deb -f $(BUILD)/imagepin_*.deb Depends
 
 demo: build
 	@scripts/demo.sh $(IMAGEPIN)
@@ -69,4 +96,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(TIDY_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(TIDY_BUILD) $(PKG_BUILD)

@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
-# Installs the Debian packages imagepin needs to build, test and benchmark, skipping what is
+# Installs the Debian packages imagepin needs to build, test, benchmark or run, skipping what is
 # already there (so a second run costs a second, and needs no network).
 #   scripts/install-deps.sh           build, tests and the demo
-#   scripts/install-deps.sh --build   only what building needs (the GitHub action)
+#   scripts/install-deps.sh --build   only what building the imagepin binary needs, tests off
+#                                     (make install, make deb, the GitHub action, the Dockerfile)
+#   scripts/install-deps.sh --runtime only the shared libraries a built imagepin links (a cached
+#                                     binary in the GitHub action, the Dockerfile's run stage)
 #   scripts/install-deps.sh --bench   tests and the benchmark tools
-#   scripts/install-deps.sh --fuzz    build and clang's libFuzzer (make fuzz)
-#   scripts/install-deps.sh --tidy    build and clang-tidy (make tidy)
+#   scripts/install-deps.sh --fuzz    tests and clang's libFuzzer (make fuzz)
+#   scripts/install-deps.sh --tidy    tests and clang-tidy (make tidy)
+# A second argument --list prints the mode's packages, one a line, and installs nothing.
 set -euo pipefail
 
-packages=(
-  build-essential cmake pkg-config          # toolchain
+# Building the binary (cmake -DIMAGEPIN_TESTS=OFF). build-essential brings dpkg-dev, whose
+# dpkg-shlibdeps computes the .deb's Depends; CPack's DEB generator runs `file` to find the ELF
+# files to hand it.
+toolchain=(build-essential cmake pkg-config file)
+libraries=(
   libyaml-dev                               # YAML parser (event API with positions)
   nlohmann-json3-dev libcli11-dev libfmt-dev  # JSON, command line, formatting
   libcurl4-openssl-dev libssl-dev           # registry client: HTTP(S), sha256
   libmimalloc-dev                           # allocator: libyaml allocates per token
   libre2-dev                                # tags.allow patterns: linear-time regular expressions
+)
+build_packages=("${toolchain[@]}" "${libraries[@]}")
+# Building and running the tests (the default build), and the tools the repository's own
+# checks use.
+test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and micro-benchmarks
   libtsan2                                  # ThreadSanitizer runtime (make tsan); g++ pulls it in too
   python3 python3-jsonschema python3-yaml   # SARIF schema validation; the shared bench tools
@@ -22,13 +34,37 @@ packages=(
 )
 # The real-registry tests, the demo and the benchmarks start a registry on loopback.
 registry_tools=(docker-registry skopeo apache2-utils openssl python3-cryptography)
+
+# What the binary links, as the .deb's Depends lists it (dpkg-shlibdeps; tests/package_test.sh
+# checks the two agree on Debian 12), plus the CA bundle HTTPS needs. The names carry sonames
+# and Ubuntu 24.04 renamed some for 64-bit time_t, so they are per release; on any other
+# release the -dev packages stand in (each depends on its runtime library).
+runtime_packages() {
+  local codename
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  case $codename in
+    bookworm) echo libyaml-0-2 libcurl4 libfmt9 libre2-9 libmimalloc2.0 libssl3 ca-certificates ;;
+    noble) echo libyaml-0-2 libcurl4t64 libfmt9 libre2-10 libmimalloc2.0 libssl3t64 ca-certificates ;;
+    *) echo "${libraries[@]}" ca-certificates ;;
+  esac
+}
+
 case "${1:-}" in
-  --build) ;;  # only what building imagepin needs (the GitHub action)
-  --bench) packages+=("${registry_tools[@]}" hyperfine ripgrep time) ;;
-  --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-  --tidy) packages+=(clang-tidy) ;;
-  *) packages+=("${registry_tools[@]}") ;;
+  --build) packages=("${build_packages[@]}") ;;
+  --runtime) read -r -a packages <<< "$(runtime_packages)" ;;
+  --bench) packages=("${build_packages[@]}" "${test_packages[@]}" "${registry_tools[@]}"
+                     hyperfine ripgrep time) ;;
+  --fuzz) packages=("${build_packages[@]}" "${test_packages[@]}" clang libclang-rt-14-dev) ;;
+  --tidy) packages=("${build_packages[@]}" "${test_packages[@]}" clang-tidy) ;;
+  "") packages=("${build_packages[@]}" "${test_packages[@]}" "${registry_tools[@]}") ;;
+  *) echo "install-deps: unknown mode $1 (--build, --runtime, --bench, --fuzz, --tidy)" >&2
+     exit 2 ;;
 esac
+
+if [[ ${2:-} == --list ]]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The Debian package, end to end: cpack builds it from this build tree (the binary already built,
+# no second build), its Depends name only runtime libraries (on Debian 12 exactly install-deps.sh
+# --runtime's, plus libc/libgcc/libstdc++), its files are the binary, the man page and the docs,
+# all under /usr, and the binary unpacked with dpkg -x into a fresh root runs: --version, then
+# check on the packaged example repositories (clean: exit 0, violations: exit 1, README's codes).
+#   tests/package_test.sh SOURCE_DIR BUILD_DIR VERSION
+# Exit 77 (ctest: skipped) where Debian's packaging tools are not installed.
+set -euo pipefail
+source_dir=$1 build_dir=$2 version=$3
+for tool in dpkg-deb dpkg-shlibdeps cpack file; do
+  if ! command -v "$tool" > /dev/null; then
+    echo "package_test: skipped: $tool is not installed (scripts/install-deps.sh --build has it)"
+    exit 77
+  fi
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "package_test: $*" >&2; exit 1; }
+
+# -B keeps cpack's staging and output out of the build tree (ctest runs other tests in it).
+cpack -G DEB --config "$build_dir/CPackConfig.cmake" -B "$work/out" > "$work/cpack.log" 2>&1 ||
+  { cat "$work/cpack.log" >&2; fail "cpack failed"; }
+debs=("$work"/out/imagepin_"$version"_*.deb)
+[[ ${#debs[@]} -eq 1 && -f ${debs[0]} ]] || fail "expected one imagepin_${version}_<arch>.deb: ${debs[*]}"
+deb=${debs[0]}
+[[ $(dpkg-deb -f "$deb" Package) == imagepin ]] || fail "Package: $(dpkg-deb -f "$deb" Package)"
+[[ $(dpkg-deb -f "$deb" Version) == "$version" ]] || fail "Version: $(dpkg-deb -f "$deb" Version)"
+
+# Depends: package names only (versions and alternatives dropped), sorted.
+echo "Depends: $(dpkg-deb -f "$deb" Depends)"
+depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed -E 's/\(.*\)//; s/\|.*//; s/ //g' |
+  grep -v '^$' | sort)
+# ca-certificates is set by hand; libc6 can only come from dpkg-shlibdeps reading the binary.
+grep -qx libc6 <<< "$depends" || fail "no libc6 in Depends: dpkg-shlibdeps did not run"
+if grep -E -- '-dev$|gtest|googletest|gmock|benchmark|python|cmake' <<< "$depends"; then
+  fail "Depends names a build or test package (above)"
+fi
+# The C and C++ runtime every C++ program links; anything else must be in --runtime's list,
+# which names the release's packages on Debian 12 (elsewhere the list is -dev stand-ins).
+expected=$( { printf '%s\n' libc6 libgcc-s1 libstdc++6
+              "$source_dir/scripts/install-deps.sh" --runtime --list; } | sort)
+if [[ $(. /etc/os-release && echo "${VERSION_CODENAME:-}") == bookworm ]]; then
+  diff <(echo "$expected") <(echo "$depends") ||
+    fail "Depends (right) and install-deps.sh --runtime + libc6 libgcc-s1 libstdc++6 (left) differ"
+fi
+
+# Files: the binary, its man page and docs, the examples, all under /usr; no libraries, headers
+# or tests.
+dpkg-deb -c "$deb" | awk '{print $6}' > "$work/files"
+for f in ./usr/bin/imagepin ./usr/share/man/man1/imagepin.1 ./usr/share/doc/imagepin/README.md \
+         ./usr/share/doc/imagepin/config.md ./usr/share/doc/imagepin/examples/gitops/.imagepin.yaml; do
+  grep -qxF "$f" "$work/files" || fail "missing from the package: $f"
+done
+if grep -v -E '^\./usr/' "$work/files" | grep -v -x '\./'; then
+  fail "the package installs outside /usr (above)"
+fi
+if grep -E '\.(a|so|h|cc|o)$|imagepin_tests|/include/|/lib/' "$work/files"; then
+  fail "the package holds build or test files (above)"
+fi
+
+# Unpacked into a fresh root, not installed: the binary must find every library by itself.
+dpkg -x "$deb" "$work/root"
+bin="$work/root/usr/bin/imagepin"
+if ldd "$bin" | grep 'not found'; then fail "unresolved libraries (above)"; fi
+[[ $("$bin" --version) == "imagepin $version" ]] || fail "--version said: $("$bin" --version)"
+# The man page is well-formed roff (man's own warnings are failures).
+if command -v groff > /dev/null; then
+  warnings=$(groff -man -Tutf8 -ww -z "$work/root/usr/share/man/man1/imagepin.1" 2>&1)
+  [[ -z $warnings ]] || fail "imagepin.1: $warnings"
+fi
+
+# The clean example passes and the violations example fails: the packaged binary really checks.
+cp -r "$work/root/usr/share/doc/imagepin/examples" "$work/examples"
+(cd "$work/examples/gitops" && "$bin" check > "$work/clean.txt" 2>&1) ||
+  { cat "$work/clean.txt" >&2; fail "check on examples/gitops failed"; }
+set +e
+(cd "$work/examples/gitops-violations" && "$bin" check > "$work/violations.txt" 2>&1)
+code=$?
+set -e
+[[ $code -eq 1 ]] || { cat "$work/violations.txt" >&2; fail "check on gitops-violations exited $code, not 1"; }
+grep -q 'IP001 digest-required' "$work/violations.txt" ||
+  { cat "$work/violations.txt" >&2; fail "check on gitops-violations did not report IP001"; }
+echo "package_test: $(basename "$deb") ($(stat -c %s "$deb") bytes) checks out"
