@@ -31,21 +31,22 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
-# The packaging build: Release, no tests, so only install-deps.sh --build's packages. cmake
+# The packaging build: Release, no tests, so only install-deps.sh --no-tests's packages. cmake
 # --install reads DESTDIR from the environment only, so it is passed on explicitly.
 pkg-build:
-	@scripts/install-deps.sh --build
+	@scripts/install-deps.sh --no-tests
 	@cmake -S . -B $(PKG_BUILD) -DCMAKE_BUILD_TYPE=Release -DIMAGEPIN_TESTS=OFF >/dev/null
 	@cmake --build $(PKG_BUILD) -j$(JOBS) --target imagepin
 
 install: pkg-build
-	@DESTDIR=$(DESTDIR) cmake --install $(PKG_BUILD) --prefix $(PREFIX)
+	@DESTDIR=$(DESTDIR) cmake --install $(PKG_BUILD) --prefix $(PREFIX) --strip
 
 # cpack's staging tree stays in build-pkg; the package lands in build/, beside the usual binary.
 deb: pkg-build
 	@mkdir -p $(BUILD)
 	@rm -f $(BUILD)/imagepin_*.deb
-	@cd $(PKG_BUILD) && cpack -G DEB -B $(CURDIR)/$(PKG_BUILD)/cpack >/dev/null
+	@rm -f $(PKG_BUILD)/cpack/imagepin_*.deb
+	@cd $(PKG_BUILD) && cpack -G DEB -B $(abspath $(PKG_BUILD))/cpack >/dev/null
 	@mv $(PKG_BUILD)/cpack/imagepin_*.deb $(BUILD)/
 	@ls $(BUILD)/imagepin_*.deb
 	@dpkg-deb -f $(BUILD)/imagepin_*.deb Depends

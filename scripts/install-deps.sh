@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages imagepin needs to build, test, benchmark or run, skipping what is
 # already there (so a second run costs a second, and needs no network).
-#   scripts/install-deps.sh           build, tests and the demo
-#   scripts/install-deps.sh --build   only what building the imagepin binary needs, tests off
-#                                     (make install, make deb, the GitHub action, the Dockerfile)
-#   scripts/install-deps.sh --runtime only the shared libraries a built imagepin links (a cached
-#                                     binary in the GitHub action, the Dockerfile's run stage)
+#   scripts/install-deps.sh           build, tests and the demo (make test, make demo)
+#   scripts/install-deps.sh --build   what the default configure needs: build and test libraries,
+#                                     no registry tools (the GitHub action's cmake, tests on)
+#   scripts/install-deps.sh --no-tests  only what building the imagepin binary needs, with
+#                                     -DIMAGEPIN_TESTS=OFF: no GoogleTest, Benchmark or Python
+#                                     (make install, make deb)
+#   scripts/install-deps.sh --runtime only the shared libraries a built imagepin links, and the
+#                                     CA bundle (running a binary built elsewhere)
 #   scripts/install-deps.sh --bench   tests and the benchmark tools
 #   scripts/install-deps.sh --fuzz    tests and clang's libFuzzer (make fuzz)
 #   scripts/install-deps.sh --tidy    tests and clang-tidy (make tidy)
 # A second argument --list prints the mode's packages, one a line, and installs nothing.
 set -euo pipefail
 
-# Building the binary (cmake -DIMAGEPIN_TESTS=OFF). build-essential brings dpkg-dev, whose
+# Building the binary (cmake -DIMAGEPIN_TESTS=OFF: --no-tests). build-essential brings dpkg-dev, whose
 # dpkg-shlibdeps computes the .deb's Depends; CPack's DEB generator runs `file` to find the ELF
 # files to hand it.
 toolchain=(build-essential cmake pkg-config file)
@@ -50,14 +53,15 @@ runtime_packages() {
 }
 
 case "${1:-}" in
-  --build) packages=("${build_packages[@]}") ;;
+  --no-tests) packages=("${build_packages[@]}") ;;
+  --build) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
   --runtime) read -r -a packages <<< "$(runtime_packages)" ;;
   --bench) packages=("${build_packages[@]}" "${test_packages[@]}" "${registry_tools[@]}"
                      hyperfine ripgrep time) ;;
   --fuzz) packages=("${build_packages[@]}" "${test_packages[@]}" clang libclang-rt-14-dev) ;;
   --tidy) packages=("${build_packages[@]}" "${test_packages[@]}" clang-tidy) ;;
   "") packages=("${build_packages[@]}" "${test_packages[@]}" "${registry_tools[@]}") ;;
-  *) echo "install-deps: unknown mode $1 (--build, --runtime, --bench, --fuzz, --tidy)" >&2
+  *) echo "install-deps: unknown mode $1 (--build, --no-tests, --runtime, --bench, --fuzz, --tidy)" >&2
      exit 2 ;;
 esac
 

@@ -10,7 +10,7 @@ set -euo pipefail
 source_dir=$1 build_dir=$2 version=$3
 for tool in dpkg-deb dpkg-shlibdeps cpack file; do
   if ! command -v "$tool" > /dev/null; then
-    echo "package_test: skipped: $tool is not installed (scripts/install-deps.sh --build has it)"
+    echo "package_test: skipped: $tool is not installed (scripts/install-deps.sh --no-tests has it)"
     exit 77
   fi
 done
