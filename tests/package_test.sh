@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The Debian package, end to end: cpack builds it from this build tree (the binary already built,
-# no second build), its Depends name only runtime libraries (on Debian 12 exactly install-deps.sh
-# --runtime's, plus libc/libgcc/libstdc++), its files are the binary, the man page and the docs,
-# all under /usr, and the binary unpacked with dpkg -x into a fresh root runs: --version, then
+# The Debian package, end to end. First its build: configured with -DIMAGEPIN_TESTS=OFF it needs
+# no test package. Then cpack packages this build tree's binary (already built: no second
+# build); the Depends name only runtime libraries (on Debian 12 exactly install-deps.sh
+# --runtime's, plus libc/libgcc/libstdc++); the files are the binary, the man page and the docs,
+# all under /usr; and the binary unpacked with dpkg -x into a fresh root runs: --version, then
 # check on the packaged example repositories (clean: exit 0, violations: exit 1, README's codes).
 #   tests/package_test.sh SOURCE_DIR BUILD_DIR VERSION
 # Exit 77 (ctest: skipped) where Debian's packaging tools are not installed.
@@ -17,6 +18,22 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "package_test: $*" >&2; exit 1; }
+
+# The package's build needs no test package: configured with IMAGEPIN_TESTS=OFF, nothing may look
+# for GoogleTest, Google Benchmark or Python (CMAKE_DISABLE_FIND_PACKAGE_<P> turns each
+# find_package into "not found", and cmake names those never asked for as unused variables),
+# and no target may add sources to imagepin_tests, which then does not exist.
+cmake -S "$source_dir" -B "$work/notests" -DCMAKE_BUILD_TYPE=Release -DIMAGEPIN_TESTS=OFF \
+  -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON \
+  -DCMAKE_DISABLE_FIND_PACKAGE_Python3=ON > "$work/configure.log" 2>&1 ||
+  { cat "$work/configure.log" >&2; fail "configure with -DIMAGEPIN_TESTS=OFF failed"; }
+for package in GTest benchmark Python3; do
+  grep -q "CMAKE_DISABLE_FIND_PACKAGE_$package\$" "$work/configure.log" ||
+    { cat "$work/configure.log" >&2; fail "-DIMAGEPIN_TESTS=OFF still looks for $package"; }
+done
+cmake --build "$work/notests" --target help > "$work/targets.txt"
+grep -qw imagepin "$work/targets.txt" || fail "-DIMAGEPIN_TESTS=OFF has no imagepin target"
+if grep -qw imagepin_tests "$work/targets.txt"; then fail "-DIMAGEPIN_TESTS=OFF has imagepin_tests"; fi
 
 # -B keeps cpack's staging and output out of the build tree (ctest runs other tests in it).
 cpack -G DEB --config "$build_dir/CPackConfig.cmake" -B "$work/out" > "$work/cpack.log" 2>&1 ||
