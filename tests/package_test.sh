@@ -87,6 +87,27 @@ if command -v groff > /dev/null; then
   [[ -z $warnings ]] || fail "imagepin.1: $warnings"
 fi
 
+# The man page documents every command and option the binary has: each command's own options on
+# its line under COMMANDS (the shared ones, -C, -j and the registry flags, under OPTIONS).
+man_src="$work/root/usr/share/man/man1/imagepin.1"
+commands=$("$bin" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF {print $1}')
+[[ -n $commands ]] || fail "imagepin --help lists no subcommands"
+shared='--help|--root|--jobs|--ca-file|--insecure-registry|--timeout|--retries|--concurrency|--quiet'
+for command in $commands; do
+  line=$(grep -m1 "^\.BR $command " "$man_src" | sed 's/\\-/-/g') ||
+    fail "imagepin.1 does not document the command $command"
+  help=$("$bin" "$command" --help)
+  for option in $(grep -oE '^ +(-[a-zA-Z],)?--[a-z-]+' <<< "$help" | sed 's/.*,//; s/ //g'); do
+    [[ $option =~ ^($shared)$ ]] && continue
+    short=$(grep -oE "^ +-[a-zA-Z],$option\b" <<< "$help" | sed -E 's/ *(-[a-zA-Z]),.*/\1/' || true)
+    grep -qE -- "(^|[^a-z-])(${option}|${short:-$option})([^a-z-]|$)" <<< "$line" ||
+      fail "imagepin.1: $command's line lacks $option: $line"
+  done
+done
+for option in ${shared//|/ }; do
+  grep -qF -- "$option" <(sed 's/\\-/-/g' "$man_src") || fail "imagepin.1 does not document $option"
+done
+
 # The clean example passes and the violations example fails: the packaged binary really checks.
 cp -r "$work/root/usr/share/doc/imagepin/examples" "$work/examples"
 (cd "$work/examples/gitops" && "$bin" check > "$work/clean.txt" 2>&1) ||
