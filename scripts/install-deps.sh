@@ -39,7 +39,7 @@ test_packages=(
 registry_tools=(docker-registry skopeo apache2-utils openssl python3-cryptography)
 
 # What the binary links, as the .deb's Depends lists it (dpkg-shlibdeps; tests/package_test.sh
-# checks the two agree on Debian 12), plus the CA bundle HTTPS needs. The names carry sonames
+# checks this covers it on Debian 12), plus the CA bundle HTTPS needs. The names carry sonames
 # and Ubuntu 24.04 renamed some for 64-bit time_t, so they are per release; on any other
 # release the -dev packages stand in (each depends on its runtime library).
 runtime_packages() {
