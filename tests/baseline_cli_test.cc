@@ -3,8 +3,11 @@
 // a new violation fails alone, a fix is reported as fixed; SARIF's baselineState validated
 // against the official schema; a malformed baseline is one located error and exit 2.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -180,6 +183,32 @@ TEST_F(BaselineCliTest, AMalformedBaselineIsOneLocatedErrorAndExit2) {
 
   testing::CommandResult missing = Check({"--baseline", Baseline() + ".absent"});
   EXPECT_EQ(missing.exit_code, 2) << missing.err;
+}
+
+TEST_F(BaselineCliTest, RewritingKeepsTheModeAndLeavesNoTemporaryFile) {
+  ASSERT_EQ(Check({"--write-baseline", Baseline()}).exit_code, 0);
+  ASSERT_EQ(::chmod(Baseline().c_str(), 0600), 0);
+  repo_.Write("manifests/cache.yaml", "kind: ConfigMap\n");  // its finding is fixed
+  testing::CommandResult r = Check({"--write-baseline", Baseline()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("1 finding recorded"), std::string::npos) << r.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(Baseline().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(repo_.Read("imagepin-baseline.json").find("cache.yaml"), std::string::npos);
+  for (const auto& entry : std::filesystem::directory_iterator(repo_.path())) {
+    EXPECT_EQ(entry.path().filename().string().find(".imagepin-"), std::string::npos)
+        << "temporary file left behind: " << entry.path();
+  }
+}
+
+TEST_F(BaselineCliTest, AFileThatCannotBeWrittenIsExit3) {
+  // Its directory does not exist (a permission test would not fail as root, which CI runs as).
+  std::string path = (repo_.path() / "no-such-dir" / "baseline.json").string();
+  testing::CommandResult r = Check({"--write-baseline", path});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("no-such-dir/baseline.json"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(repo_.path() / "no-such-dir"));
 }
 
 TEST_F(BaselineCliTest, WriteBaselineNeedsTheWholeScope) {
