@@ -21,6 +21,12 @@ struct Suppression {
   int config_line = 0;
 };
 
+// A finding compared with a baseline (check --baseline; SARIF's result.baselineState, §3.27.24):
+// kNone when there is no baseline; kNew: not in it (fails as usual); kUnchanged: recorded in it
+// (does not fail); kAbsent: a baseline entry no current finding matched (fixed since: reported,
+// never a failure; such a finding has no line).
+enum class BaselineState { kNone, kNew, kUnchanged, kAbsent };
+
 struct Finding {
   std::string rule_id;    // stable id, e.g. "IP001"
   std::string rule_name;  // e.g. "digest-required"
@@ -37,6 +43,7 @@ struct Finding {
   std::string reference;  // the image reference the finding is about, may be empty
 
   std::optional<Suppression> suppression;  // set when an exception covers this finding
+  BaselineState baseline = BaselineState::kNone;
 };
 
 // Orders findings by path, line, column, rule id: the stable order every report uses.

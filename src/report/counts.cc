@@ -21,8 +21,12 @@ Counts CountFindings(const std::vector<policy::Finding>& findings) {
   Counts counts;
   for (const policy::Finding& finding : findings) {
     // An exception moves a finding out of the severity counts: it no longer fails the run.
+    if (finding.baseline == policy::BaselineState::kAbsent) continue;  // not a current finding
     if (finding.suppression.has_value()) {
       ++counts.suppressed;
+    } else if (finding.baseline == policy::BaselineState::kUnchanged) {
+      // Accepted by the baseline: like an exception, it no longer fails the run.
+      ++counts.baselined;
     } else if (finding.severity == policy::Severity::kError) {
       ++counts.errors;
     } else {
@@ -38,6 +42,7 @@ std::string SummaryLine(const Counts& counts, const RunSummary& summary) {
   if (counts.errors > 0) parts.push_back(Plural(counts.errors, "error"));
   if (counts.warnings > 0) parts.push_back(Plural(counts.warnings, "warning"));
   if (counts.suppressed > 0) parts.push_back(fmt::format("{} suppressed", counts.suppressed));
+  if (counts.baselined > 0) parts.push_back(fmt::format("{} baselined", counts.baselined));
 
   std::string line = "imagepin: ";
   line += parts.empty() ? std::string("no findings") : fmt::format("{}", fmt::join(parts, ", "));

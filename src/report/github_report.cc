@@ -54,12 +54,19 @@ std::string Properties(const Finding& finding, std::string_view title) {
   return out;
 }
 
+// Baselined findings get no annotation: GitHub shows only the first few annotations of a step,
+// so hundreds of accepted ones would hide the new one. The summary line counts them.
+bool Baselined(const Finding& finding) {
+  return finding.baseline == policy::BaselineState::kUnchanged ||
+         finding.baseline == policy::BaselineState::kAbsent;
+}
+
 }  // namespace
 
 void WriteGithub(const std::vector<Finding>& findings, const RunSummary& summary,
                  std::ostream& out) {
   for (const Finding& finding : findings) {
-    if (finding.suppression.has_value()) continue;
+    if (finding.suppression.has_value() || Baselined(finding)) continue;
     const char* command = finding.severity == policy::Severity::kError ? "error" : "warning";
     std::string title = fmt::format("{} {}", finding.rule_id, finding.rule_name);
     out << fmt::format("::{} {}::{}\n", command, Properties(finding, title),
@@ -68,7 +75,7 @@ void WriteGithub(const std::vector<Finding>& findings, const RunSummary& summary
   // Suppressed findings as notices, after the ones to fix (as in the text report), so reviewers
   // still see what an exception hides.
   for (const Finding& finding : findings) {
-    if (!finding.suppression.has_value()) continue;
+    if (!finding.suppression.has_value() || Baselined(finding)) continue;
     std::string title = fmt::format("{} {} (suppressed)", finding.rule_id, finding.rule_name);
     std::string message =
         fmt::format("{} \u2014 exception: {}", finding.message, finding.suppression->reason);

@@ -27,6 +27,18 @@ Json SuppressionJson(const Finding& finding) {
   return out;
 }
 
+// null without a baseline; "new" or "unchanged" with one.
+Json BaselineStateJson(policy::BaselineState state) {
+  switch (state) {
+    case policy::BaselineState::kNew:
+      return "new";
+    case policy::BaselineState::kUnchanged:
+      return "unchanged";
+    default:
+      return nullptr;
+  }
+}
+
 Json FindingJson(const Finding& finding) {
   Json out = Json::object();
   out["ruleId"] = finding.rule_id;
@@ -41,6 +53,7 @@ Json FindingJson(const Finding& finding) {
   out["reference"] = StringOrNull(finding.reference);
   out["suppressed"] = finding.suppression.has_value();
   out["suppression"] = SuppressionJson(finding);
+  out["baselineState"] = BaselineStateJson(finding.baseline);
   return out;
 }
 
@@ -57,6 +70,9 @@ void WriteJson(const std::vector<Finding>& findings, const RunSummary& summary, 
   totals["errors"] = counts.errors;
   totals["warnings"] = counts.warnings;
   totals["suppressed"] = counts.suppressed;
+  totals["baselined"] = counts.baselined;
+  // null when no baseline was given, so that 0 means "compared, nothing fixed".
+  totals["fixedSinceBaseline"] = summary.baseline ? Json(summary.fixed_since_baseline) : Json();
   totals["filesScanned"] = summary.files_scanned;
   totals["templatesSkipped"] = summary.templates_skipped;
   totals["imageFields"] = summary.image_fields;
@@ -66,7 +82,10 @@ void WriteJson(const std::vector<Finding>& findings, const RunSummary& summary, 
   totals["elapsedSeconds"] = summary.elapsed_seconds;
 
   Json& list = doc["findings"] = Json::array();
-  for (const Finding& finding : findings) list.push_back(FindingJson(finding));
+  for (const Finding& finding : findings) {
+    // Fixed since the baseline: counted in the summary, not a finding of this run.
+    if (finding.baseline != policy::BaselineState::kAbsent) list.push_back(FindingJson(finding));
+  }
 
   out << DumpJson(doc) << '\n';
 }

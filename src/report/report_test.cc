@@ -344,13 +344,14 @@ TEST(WriteJson, KeepsKeyOrder) {
   EXPECT_EQ(Keys(doc),
             (std::vector<std::string>{"tool", "version", "schemaVersion", "summary", "findings"}));
   EXPECT_EQ(Keys(doc["summary"]),
-            (std::vector<std::string>{"errors", "warnings", "suppressed", "filesScanned",
-                                      "templatesSkipped", "imageFields", "applications",
-                                      "templatesAnalysed", "notAnalysable", "elapsedSeconds"}));
+            (std::vector<std::string>{"errors", "warnings", "suppressed", "baselined",
+                                      "fixedSinceBaseline", "filesScanned", "templatesSkipped",
+                                      "imageFields", "applications", "templatesAnalysed",
+                                      "notAnalysable", "elapsedSeconds"}));
   EXPECT_EQ(Keys(doc["findings"][0]),
             (std::vector<std::string>{"ruleId", "ruleName", "severity", "message", "path", "line",
                                       "column", "document", "keyPath", "reference", "suppressed",
-                                      "suppression"}));
+                                      "suppression", "baselineState"}));
   EXPECT_EQ(Keys(doc["findings"][0]["suppression"]),
             (std::vector<std::string>{"reason", "expires", "configPath", "configLine"}));
 }
@@ -363,7 +364,8 @@ TEST(WriteJson, WritesToolSummaryAndFindingFields) {
   EXPECT_EQ(doc["version"], "0.1.0");
   EXPECT_EQ(doc["schemaVersion"], 1);
   EXPECT_EQ(doc["summary"],
-            Json::parse(R"({"errors": 1, "warnings": 1, "suppressed": 1, "filesScanned": 1329,
+            Json::parse(R"({"errors": 1, "warnings": 1, "suppressed": 1, "baselined": 0,
+                            "fixedSinceBaseline": null, "filesScanned": 1329,
                             "templatesSkipped": 29, "imageFields": 3433,
                             "applications": 0, "templatesAnalysed": 0, "notAnalysable": 0,
                             "elapsedSeconds": 0.21})"));
@@ -718,6 +720,77 @@ TEST(WriteSarif, ValidatesAgainstOfficialSchema) {
   WriteSarif({}, Summary(), empty);
   Validation none = ValidateSarif(empty.str(), "empty");
   EXPECT_EQ(none.exit_status, 0) << none.output;
+}
+
+// --- Baseline (check --baseline) ---
+
+// A new error, a baselined error and a fixed (absent) entry, as cmd_check hands them over.
+std::vector<Finding> WithBaseline() {
+  Finding fresh = ApiFinding();
+  fresh.baseline = policy::BaselineState::kNew;
+  Finding old = MakeFinding("apps/old.yaml", 4, 8, "  image: nginx:1.25");
+  old.reference = "nginx:1.25";
+  old.baseline = policy::BaselineState::kUnchanged;
+  Finding gone = MakeFinding("apps/gone.yaml", 0, 0, "");
+  gone.reference = "redis:7";
+  gone.message = "fixed since the baseline: image.ref (redis:7)";
+  gone.baseline = policy::BaselineState::kAbsent;
+  return {fresh, old, gone};
+}
+
+RunSummary BaselineSummary() {
+  RunSummary summary = Summary();
+  summary.baseline = true;
+  summary.fixed_since_baseline = 1;
+  return summary;
+}
+
+TEST(Baselined, CountedApartAndNeverErrors) {
+  Counts counts = CountFindings(WithBaseline());
+  EXPECT_EQ(counts.errors, 1);
+  EXPECT_EQ(counts.baselined, 1);
+  EXPECT_EQ(counts.warnings, 0);
+}
+
+TEST(Baselined, TextAndGithubShowOnlyTheNewFindingAndCountTheRest) {
+  std::ostringstream text, github;
+  WriteText(WithBaseline(), BaselineSummary(), ReportOptions{}, text);
+  WriteGithub(WithBaseline(), BaselineSummary(), github);
+  for (const std::string& out : {text.str(), github.str()}) {
+    EXPECT_NE(out.find("api.yaml"), std::string::npos) << out;
+    EXPECT_EQ(out.find("old.yaml"), std::string::npos) << out;
+    EXPECT_EQ(out.find("gone.yaml"), std::string::npos) << out;
+    EXPECT_NE(out.find("imagepin: 1 error, 1 baselined in 1329 files"), std::string::npos) << out;
+  }
+}
+
+TEST(Baselined, JsonMarksEachFindingAndCountsTheFixed) {
+  std::ostringstream out;
+  WriteJson(WithBaseline(), BaselineSummary(), out);
+  Json doc = Json::parse(out.str());
+  EXPECT_EQ(doc["summary"]["errors"], 1);
+  EXPECT_EQ(doc["summary"]["baselined"], 1);
+  EXPECT_EQ(doc["summary"]["fixedSinceBaseline"], 1);
+  ASSERT_EQ(doc["findings"].size(), 2u);  // the absent entry is not a finding of this run
+  EXPECT_EQ(doc["findings"][0]["baselineState"], "new");
+  EXPECT_EQ(doc["findings"][1]["baselineState"], "unchanged");
+}
+
+TEST(Baselined, SarifSetsBaselineStateOnEveryResultAndValidates) {
+  std::ostringstream out;
+  WriteSarif(WithBaseline(), BaselineSummary(), out);
+  Json log = Json::parse(out.str());
+  const Json& results = log["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0]["baselineState"], "new");
+  EXPECT_EQ(results[1]["baselineState"], "unchanged");
+  EXPECT_EQ(results[2]["baselineState"], "absent");
+  // The absent result names the file, with no region: its line is not known any more.
+  EXPECT_FALSE(results[2]["locations"][0]["physicalLocation"].contains("region"));
+  Validation validation = ValidateSarif(out.str(), "baseline");
+  EXPECT_EQ(validation.exit_status, 0) << validation.output;
+  // Without a baseline, no result has the property.
+  EXPECT_FALSE(SarifOf({ApiFinding()})["runs"][0]["results"][0].contains("baselineState"));
 }
 
 // Guards the test above against a validator that accepts anything.

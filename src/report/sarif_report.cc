@@ -133,14 +133,32 @@ Json SuppressionJson(const policy::Suppression& suppression) {
   return out;
 }
 
-Json ResultJson(const Finding& finding) {
+// result.baselineState (§3.27.24), with a baseline only: "new" (not in the baseline),
+// "unchanged" (in it), "absent" (in it, not found in this run: fixed). "updated" is not used:
+// a baseline entry has no details that could change while its key stays the same.
+const char* BaselineStateName(policy::BaselineState state) {
+  switch (state) {
+    case policy::BaselineState::kUnchanged:
+      return "unchanged";
+    case policy::BaselineState::kAbsent:
+      return "absent";
+    default:
+      return "new";
+  }
+}
+
+Json ResultJson(const Finding& finding, bool baseline) {
   Json result = Json::object();
   result["ruleId"] = finding.rule_id;
   if (std::optional<int> index = RuleIndex(finding.rule_id)) result["ruleIndex"] = *index;
   result["level"] = Level(finding.severity);
   result["message"] = {{"text", JsonText(finding.message)}};
   result["locations"] = Json::array({PhysicalLocation(finding.path, finding.line, finding.column)});
-  result["partialFingerprints"] = {{kFingerprintKey, Fingerprint(finding)}};
+  // An absent result has no document index to hash, so no fingerprint that would match its
+  // earlier results; it is left out rather than made up.
+  if (finding.baseline != policy::BaselineState::kAbsent) {
+    result["partialFingerprints"] = {{kFingerprintKey, Fingerprint(finding)}};
+  }
   // §3.27.23: suppressions must be null on every result of a run or on none. imagepin checks every
   // finding against the exceptions, so each result carries the array: empty means "checked, not
   // suppressed", one entry means suppressed by an exception.
@@ -149,6 +167,7 @@ Json ResultJson(const Finding& finding) {
     suppressions.push_back(SuppressionJson(*finding.suppression));
   }
   result["suppressions"] = suppressions;
+  if (baseline) result["baselineState"] = BaselineStateName(finding.baseline);
   return result;
 }
 
@@ -164,7 +183,8 @@ void WriteSarif(const std::vector<Finding>& findings, const RunSummary& summary,
   driver["rules"] = RulesJson();
 
   Json results = Json::array();
-  for (const Finding& finding : findings) results.push_back(ResultJson(finding));
+  // With a baseline every result carries baselineState, the absent ones included.
+  for (const Finding& finding : findings) results.push_back(ResultJson(finding, summary.baseline));
 
   Json run = Json::object();
   run["tool"] = {{"driver", driver}};

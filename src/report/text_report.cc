@@ -1,5 +1,7 @@
 // The text report: compiler-style diagnostics ("path:line:col: error: message [id name]") with
-// a source snippet and caret, then suppressed findings, then a one-line summary.
+// a source snippet and caret, then suppressed findings, then a one-line summary. Baselined
+// findings are only counted there: a repository adopting imagepin may baseline hundreds, and
+// listing them would bury the one new finding a reader has to fix.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -147,16 +149,26 @@ void WriteSuppressed(const Finding& finding, bool color, std::ostream& out) {
   out << Paint(color, kDim, line) << '\n';
 }
 
+// In the baseline (counted in the summary) or fixed since it (said on standard error).
+bool Baselined(const Finding& finding) {
+  return finding.baseline == policy::BaselineState::kUnchanged ||
+         finding.baseline == policy::BaselineState::kAbsent;
+}
+
 }  // namespace
 
 void WriteText(const std::vector<Finding>& findings, const RunSummary& summary,
                const ReportOptions& options, std::ostream& out) {
   // What needs fixing first; suppressed findings are a reminder, so they come after.
   for (const Finding& finding : findings) {
-    if (!finding.suppression.has_value()) WriteFinding(finding, options.color, out);
+    if (!finding.suppression.has_value() && !Baselined(finding)) {
+      WriteFinding(finding, options.color, out);
+    }
   }
   for (const Finding& finding : findings) {
-    if (finding.suppression.has_value()) WriteSuppressed(finding, options.color, out);
+    if (finding.suppression.has_value() && !Baselined(finding)) {
+      WriteSuppressed(finding, options.color, out);
+    }
   }
 
   Counts counts = CountFindings(findings);
