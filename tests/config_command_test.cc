@@ -104,6 +104,7 @@ TEST_F(ConfigCommandTest, TextShowsEveryValueAndWhereItComesFrom) {
             "platforms                      [linux/amd64, linux/arm64]       default\n"
             "bump.environments              [dev]                            default\n"
             "bump.channel                   main                             default\n"
+            "bump.holds                     []                               default\n"
             "registries.ghcr.io.mirror      127.0.0.1:5000                   .imagepin.yaml:9\n"
             "registries.ghcr.io.insecure    false                            default\n"
             "exceptions[0].path             values/**/legacy.yaml            .imagepin.yaml:11\n"

@@ -4,6 +4,7 @@
 // resolution and nothing is written (unless --keep-going).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 #include "cli/write_session.h"
 #include "decide/bump.h"
 #include "plan/bump.h"
+#include "policy/exceptions.h"
 #include "registry/client.h"
 #include "report/markdown.h"
 #include "rewrite/apply.h"
@@ -35,9 +37,28 @@ struct BumpFlags {
   RegistryFlags registry;
 };
 
+// "until 2027-01-31" or "no end".
+std::string Until(const policy::Hold& h) { return h.until.empty() ? "no end" : "until " + h.until; }
+
+// The held outcomes as a Markdown list for the PR body: a reviewer sees what did not move.
+std::string HeldMarkdown(const std::vector<decide::BumpOutcome>& outcomes,
+                         const std::string& config_path) {
+  std::vector<std::vector<std::string>> rows;
+  for (const decide::BumpOutcome& o : outcomes) {
+    if (o.hold == nullptr) continue;
+    const plan::BumpTarget& t = *o.target;
+    rows.push_back({t.service, t.environment, "`" + t.repository + "`", o.hold->reason,
+                    o.hold->until.empty() ? "-" : o.hold->until});
+  }
+  if (rows.empty()) return "";
+  return fmt::format("\n**Held** (not bumped; `bump.holds` in `{}`):\n\n", config_path) +
+         report::MarkdownTable({"Service", "Environment", "Repository", "Reason", "Until"}, rows);
+}
+
 std::string SummaryMarkdown(const std::vector<decide::BumpOutcome>& outcomes,
                             const std::string& channel,
-                            const std::vector<std::string>& environments) {
+                            const std::vector<std::string>& environments,
+                            const std::string& config_path) {
   std::vector<std::vector<std::string>> rows;
   int changed = 0;
   for (const decide::BumpOutcome& o : outcomes) {
@@ -51,14 +72,20 @@ std::string SummaryMarkdown(const std::vector<decide::BumpOutcome>& outcomes,
   }
   std::string md =
       fmt::format("## imagepin bump: {} → `{}`\n\n", fmt::join(environments, ", "), channel);
-  if (rows.empty()) return md + "Every image is already at its channel's digest.\n";
-  md += report::MarkdownTable({"Service", "Environment", "Repository", "Old digest", "New digest"},
-                              rows);
-  md += fmt::format(
-      "\n{} reference{} moved to the digest `:{}` points at, resolved over the OCI "
-      "distribution API and checked to be a multi-arch index.\n",
-      changed, changed == 1 ? "" : "s", channel);
-  return md;
+  if (rows.empty()) {
+    bool held = std::any_of(outcomes.begin(), outcomes.end(),
+                            [](const decide::BumpOutcome& o) { return o.hold != nullptr; });
+    md += held ? "Every image not held is already at its channel's digest.\n"
+               : "Every image is already at its channel's digest.\n";
+  } else {
+    md += report::MarkdownTable(
+        {"Service", "Environment", "Repository", "Old digest", "New digest"}, rows);
+    md += fmt::format(
+        "\n{} reference{} moved to the digest `:{}` points at, resolved over the OCI "
+        "distribution API and checked to be a multi-arch index.\n",
+        changed, changed == 1 ? "" : "s", channel);
+  }
+  return md + HeldMarkdown(outcomes, config_path);
 }
 
 nlohmann::ordered_json OutcomeJson(const decide::BumpOutcome& o) {
@@ -76,11 +103,17 @@ nlohmann::ordered_json OutcomeJson(const decide::BumpOutcome& o) {
   j["new"] = StringOrNull(o.new_digest);
   j["changed"] = o.changed;
   j["error"] = StringOrNull(o.failure);
+  if (o.hold != nullptr) {
+    j["held"] = {
+        {"reason", o.hold->reason}, {"until", StringOrNull(o.hold->until)}, {"line", o.hold->line}};
+  } else {
+    j["held"] = nullptr;
+  }
   return j;
 }
 
 void PrintJson(const decide::BumpDecision& d, const std::vector<std::string>& environments,
-               const std::string& channel, bool dry_run, int files_written) {
+               const std::string& channel, bool dry_run, int files_written, const std::string&) {
   nlohmann::ordered_json out;
   out["environments"] = environments;
   out["channel"] = channel;
@@ -92,23 +125,38 @@ void PrintJson(const decide::BumpDecision& d, const std::vector<std::string>& en
 }
 
 void PrintText(const decide::BumpDecision& d, const std::vector<std::string>& environments,
-               const std::string& channel, bool dry_run, int files_written) {
+               const std::string& channel, bool dry_run, int files_written,
+               const std::string& config_path) {
   for (const decide::BumpOutcome& o : d.outcomes) {
-    if (!o.changed) continue;
     const plan::BumpTarget& t = *o.target;
+    if (o.hold != nullptr) {
+      fmt::print("{}:{}:{}: {} {}: held ({}), {} [{}:{}]\n", t.file.display_path, t.ref.line,
+                 t.ref.column, t.environment, t.service, o.hold->reason, Until(*o.hold),
+                 config_path, o.hold->line);
+      continue;
+    }
+    if (!o.changed) continue;
     fmt::print("{}:{}:{}: {} {}: {} → {}\n", t.file.display_path, t.ref.line, t.ref.column,
                t.environment, t.service,
                t.current_digest.empty() ? "(tag only)" : report::ShortDigest(t.current_digest),
                report::ShortDigest(o.new_digest));
   }
+  // Held only when something is: the line stays as it was for a config without holds.
+  std::string held = d.Held() > 0 ? fmt::format(", {} held", d.Held()) : "";
   if (d.write_nothing) {
-    fmt::print("bump {} → :{}: nothing written: {} would have changed, {} unchanged, {} failed\n",
-               fmt::join(environments, ","), channel, d.WouldChange(), d.Unchanged(), d.Failures());
+    fmt::print("bump {} → :{}: nothing written: {} would have changed, {} unchanged{}, {} failed\n",
+               fmt::join(environments, ","), channel, d.WouldChange(), d.Unchanged(), held,
+               d.Failures());
     return;
   }
-  fmt::print("bump {} → :{}: {} changed, {} unchanged, {} failed; {}\n",
-             fmt::join(environments, ","), channel, d.Changed(), d.Unchanged(), d.Failures(),
+  fmt::print("bump {} → :{}: {} changed, {} unchanged{}, {} failed; {}\n",
+             fmt::join(environments, ","), channel, d.Changed(), d.Unchanged(), held, d.Failures(),
              dry_run ? "dry run, nothing written" : FilesWritten(files_written));
+}
+
+// Where holds come from, as messages name it (a hold is always in a file).
+std::string ConfigPath(const policy::Config& config) {
+  return config.path.empty() ? std::string(policy::kConfigFileName) : config.path;
 }
 
 int RunBump(const BumpFlags& flags) {
@@ -130,11 +178,13 @@ int RunBump(const BumpFlags& flags) {
   }
   plan::BumpTargets found = plan::FindBumpTargets(*lanes, *config);
   PrintDiagnostics(found.problems);  // before the (slow) resolution
-  std::vector<ref::Reference> channels;
-  for (const plan::BumpTarget& t : found.targets) channels.push_back(t.channel);
+  // Held targets are not asked for: a hold keeps a field as it is whatever its channel says.
+  std::vector<const policy::Hold*> held =
+      decide::BumpHolds(found, config->bump.holds, policy::TodayUtc());
   decide::BumpDecision d = decide::DecideBump(
-      found,
-      ResolveWithProgress(*config, flags.registry, channels, /*want_platforms=*/true, "resolving"),
+      found, held,
+      ResolveWithProgress(*config, flags.registry, decide::ChannelsToResolve(found, held),
+                          /*want_platforms=*/true, "resolving"),
       config->platforms, flags.keep_going);
   // The finder's problems are printed already; the rest are the resolutions' failures.
   PrintDiagnostics(std::span(d.diagnostics).subspan(found.problems.size()));
@@ -143,12 +193,13 @@ int RunBump(const BumpFlags& flags) {
                "imagepin: bump: nothing written: a reference could not be bumped (use "
                "--keep-going to write what resolved)\n");
   }
-  std::optional<int> written = ApplyAndSummarize(
-      d.edits, *session, flags.summary_md, !d.write_nothing,
-      [&] { return SummaryMarkdown(d.outcomes, config->bump.channel, environments); });
+  std::optional<int> written =
+      ApplyAndSummarize(d.edits, *session, flags.summary_md, !d.write_nothing, [&] {
+        return SummaryMarkdown(d.outcomes, config->bump.channel, environments, ConfigPath(*config));
+      });
   if (!written) return kExitRuntime;
   (flags.format == "json" ? PrintJson : PrintText)(d, environments, config->bump.channel,
-                                                   flags.dry_run, *written);
+                                                   flags.dry_run, *written, ConfigPath(*config));
   return d.failed ? kExitRuntime : kExitOk;
 }
 

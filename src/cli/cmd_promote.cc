@@ -17,6 +17,7 @@
 #include "decide/promote.h"
 #include "plan/app_images.h"
 #include "plan/promote.h"
+#include "policy/exceptions.h"
 #include "policy/tag_rules.h"
 #include "registry/client.h"
 #include "report/markdown.h"
@@ -31,12 +32,41 @@ struct PromoteFlags {
   bool dry_run = false;
   bool verify = false;
   bool write_inherited = false;
+  bool ignore_holds = false;
   std::string summary_md;
   std::string format = "text";
   std::string root = ".";
   unsigned jobs = 0;
   RegistryFlags registry;
 };
+
+std::string ConfigPath(const policy::Config& config) {
+  return config.path.empty() ? std::string(policy::kConfigFileName) : config.path;
+}
+
+// "held (freeze, REL-9), until 2027-01-31 [.imagepin.yaml:12]"
+std::string HeldText(const policy::Hold& h, const policy::Config& config) {
+  return fmt::format("held ({}), {} [{}:{}]", h.reason,
+                     h.until.empty() ? "no end" : "until " + h.until, ConfigPath(config), h.line);
+}
+
+// Held values of the target: those left out and, with --ignore-holds, those written anyway.
+std::string HeldMarkdown(const plan::PromotePlan& plan, const PromoteFlags& flags,
+                         const policy::Config& config) {
+  std::vector<std::vector<std::string>> rows;
+  auto row = [&](const plan::Promotion& p, const char* outcome) {
+    rows.push_back({p.service, "`" + p.repository + "`", p.hold->reason,
+                    p.hold->until.empty() ? "-" : p.hold->until, outcome});
+  };
+  for (const plan::Promotion& p : plan.held) row(p, "not promoted");
+  for (const plan::Promotion& p : plan.promotions) {
+    if (p.hold != nullptr) row(p, "promoted (--ignore-holds)");
+  }
+  if (rows.empty()) return "";
+  return fmt::format("\n**Held in {}** (`bump.holds` in `{}`):\n\n", flags.target,
+                     ConfigPath(config)) +
+         report::MarkdownTable({"Service", "Repository", "Reason", "Until", "Outcome"}, rows);
+}
 
 std::string SummaryMarkdown(const plan::PromotePlan& plan, const PromoteFlags& flags,
                             const policy::Config& config) {
@@ -56,7 +86,10 @@ std::string SummaryMarkdown(const plan::PromotePlan& plan, const PromoteFlags& f
     rows.push_back(std::move(row));
   }
   std::string md = fmt::format("## imagepin promote: {} → {}\n\n", flags.source, flags.target);
-  if (rows.empty()) {
+  if (rows.empty() && !plan.held.empty()) {
+    md += fmt::format("Nothing promoted: what {} runs differently from {} is held.\n", flags.target,
+                      flags.source);
+  } else if (rows.empty()) {
     md += fmt::format("{} already runs what {} runs.\n", flags.target, flags.source);
   } else {
     std::vector<std::string> headers = {"Service", "Repository", "From", "To"};
@@ -76,6 +109,7 @@ std::string SummaryMarkdown(const plan::PromotePlan& plan, const PromoteFlags& f
   };
   list(fmt::format("Only in {}", flags.source).c_str(), plan.only_in_source);
   list(fmt::format("Only in {}", flags.target).c_str(), plan.only_in_target);
+  md += HeldMarkdown(plan, flags, config);
   return md;
 }
 
@@ -91,6 +125,26 @@ nlohmann::ordered_json UnmatchedJson(const std::vector<plan::Unmatched>& items) 
   return list;
 }
 
+nlohmann::ordered_json HoldJson(const policy::Hold* h) {
+  if (h == nullptr) return nullptr;
+  return {{"reason", h->reason}, {"until", StringOrNull(h->until)}, {"line", h->line}};
+}
+
+nlohmann::ordered_json PromotionJson(const plan::Promotion& p, bool changed) {
+  return {{"service", p.service},
+          {"repository", p.repository},
+          {"path", p.target_path},
+          {"line", p.target_line},
+          {"keyPath", p.key_path},
+          {"from", StringOrNull(p.old_digest)},
+          {"to", p.digest},
+          {"tag", StringOrNull(p.tag)},
+          {"changed", changed},
+          {"inherited", p.inherited},
+          {"createsFile", p.creates_file},
+          {"held", HoldJson(p.hold)}};
+}
+
 void PrintJson(const plan::PromotePlan& plan, const PromoteFlags& flags, int files_written) {
   nlohmann::ordered_json out;
   out["source"] = flags.source;
@@ -98,18 +152,11 @@ void PrintJson(const plan::PromotePlan& plan, const PromoteFlags& flags, int fil
   out["dryRun"] = flags.dry_run;
   out["promotions"] = nlohmann::ordered_json::array();
   for (const plan::Promotion& p : plan.promotions) {
-    out["promotions"].push_back({{"service", p.service},
-                                 {"repository", p.repository},
-                                 {"path", p.target_path},
-                                 {"line", p.target_line},
-                                 {"keyPath", p.key_path},
-                                 {"from", StringOrNull(p.old_digest)},
-                                 {"to", p.digest},
-                                 {"tag", StringOrNull(p.tag)},
-                                 {"changed", p.Changes()},
-                                 {"inherited", p.inherited},
-                                 {"createsFile", p.creates_file}});
+    out["promotions"].push_back(PromotionJson(p, p.Changes()));
   }
+  // Left out by a hold: nothing of them is written.
+  out["held"] = nlohmann::ordered_json::array();
+  for (const plan::Promotion& p : plan.held) out["held"].push_back(PromotionJson(p, false));
   out["inherited"] = nlohmann::ordered_json::array();
   for (const base::Diagnostic& d : plan.inherited) {
     out["inherited"].push_back(
@@ -121,7 +168,13 @@ void PrintJson(const plan::PromotePlan& plan, const PromoteFlags& flags, int fil
   std::cout << DumpJson(out) << "\n";
 }
 
-void PrintText(const plan::PromotePlan& plan, const PromoteFlags& flags, int written) {
+void PrintText(const plan::PromotePlan& plan, const PromoteFlags& flags,
+               const policy::Config& config, int written) {
+  for (const plan::Promotion& p : plan.held) {
+    const rewrite::Edit& e = p.edits.front();
+    fmt::print("{}:{}:{}: {} {}: {}, not promoted (--ignore-holds writes it)\n", e.DisplayPath(),
+               e.line, e.column, flags.target, p.service, HeldText(*p.hold, config));
+  }
   int changed = 0;
   for (const plan::Promotion& p : plan.promotions) {
     if (!p.Changes()) continue;
@@ -134,10 +187,15 @@ void PrintText(const plan::PromotePlan& plan, const PromoteFlags& flags, int wri
                : p.creates_file
                    ? fmt::format(" (override of an inherited {}, new file)", p.key_path)
                    : fmt::format(" (override of an inherited {})", p.key_path));
+    if (p.hold != nullptr) {
+      fmt::print("  {} (written: --ignore-holds)\n", HeldText(*p.hold, config));
+    }
   }
   std::string inherited = plan.inherited.empty()
                               ? ""
                               : fmt::format(", {} inherited (not written)", plan.inherited.size());
+  // Held only when something is: the line stays as it was for a config without holds.
+  if (!plan.held.empty()) inherited += fmt::format(", {} held (not written)", plan.held.size());
   fmt::print(
       "promote {} → {}: {} changed, {} already current, {} only in {}, {} only in {}{}; {}\n",
       flags.source, flags.target, changed, plan.promotions.size() - changed,
@@ -196,9 +254,12 @@ int RunPromote(const PromoteFlags& flags) {
       return kExitRuntime;
     }
   }
-  plan::PromotePlan plan = plan::PlanPromotion(
-      *source, *target, *config, plan::PromoteOptions{flags.only, flags.write_inherited},
-      &source_apps, &target_apps);
+  // Holds on the target: what they keep is reported and left out (unless --ignore-holds).
+  plan::PromotePlan plan = decide::ApplyHolds(
+      plan::PlanPromotion(*source, *target, *config,
+                          plan::PromoteOptions{flags.only, flags.write_inherited}, &source_apps,
+                          &target_apps),
+      config->bump.holds, flags.target, policy::TodayUtc(), flags.ignore_holds);
   return Promote(plan, *config, flags, *session);
 }
 
@@ -225,7 +286,7 @@ int Promote(const plan::PromotePlan& plan, const policy::Config& config, const P
   if (flags.format == "json") {
     PrintJson(plan, flags, *written);
   } else {
-    PrintText(plan, flags, *written);
+    PrintText(plan, flags, config, *written);
   }
   return kExitOk;
 }
@@ -250,6 +311,8 @@ void RegisterPromote(CLI::App& app, int* exit_code) {
   cmd->add_flag("--write-inherited", flags->write_inherited,
                 "Where the target inherits the value (from _shared, a chart default), add the "
                 "override to the target's own overlay (creating the file if needed)");
+  cmd->add_flag("--ignore-holds", flags->ignore_holds,
+                "Write values the config's bump.holds hold in the target (still reported)");
   cmd->add_option("--summary-md", flags->summary_md, "Write a Markdown summary (the PR body)");
   AddFormatFlag(cmd, &flags->format, {"text", "json"});
   AddRootFlag(cmd, &flags->root);

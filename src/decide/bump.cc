@@ -6,6 +6,7 @@
 
 #include "decide/lookup.h"
 #include "decide/platforms.h"
+#include "policy/holds.h"
 
 namespace imagepin::decide {
 namespace {
@@ -51,16 +52,53 @@ int BumpDecision::Failures() const {
                                         [](const BumpOutcome& o) { return !o.failure.empty(); }));
 }
 
+int BumpDecision::Held() const {
+  return static_cast<int>(std::count_if(outcomes.begin(), outcomes.end(),
+                                        [](const BumpOutcome& o) { return o.hold != nullptr; }));
+}
+
+std::vector<const policy::Hold*> BumpHolds(const plan::BumpTargets& found,
+                                           const std::vector<policy::Hold>& holds,
+                                           std::string_view today) {
+  std::vector<const policy::Hold*> held;
+  for (const plan::BumpTarget& t : found.targets) {
+    held.push_back(policy::FindHold(holds, {t.service, t.repository, t.environment}, today));
+  }
+  return held;
+}
+
+std::vector<ref::Reference> ChannelsToResolve(const plan::BumpTargets& found,
+                                              const std::vector<const policy::Hold*>& held) {
+  std::vector<ref::Reference> channels;
+  for (size_t i = 0; i < found.targets.size(); ++i) {
+    if (held[i] == nullptr) channels.push_back(found.targets[i].channel);
+  }
+  return channels;
+}
+
 BumpDecision DecideBump(const plan::BumpTargets& found,
+                        const std::vector<registry::Result<registry::Manifest>>& resolved,
+                        const std::vector<std::string>& platforms, bool keep_going) {
+  return DecideBump(found, std::vector<const policy::Hold*>(found.targets.size(), nullptr),
+                    resolved, platforms, keep_going);
+}
+
+BumpDecision DecideBump(const plan::BumpTargets& found,
+                        const std::vector<const policy::Hold*>& held,
                         const std::vector<registry::Result<registry::Manifest>>& resolved,
                         const std::vector<std::string>& platforms, bool keep_going) {
   BumpDecision d;
   d.diagnostics = found.problems;
   d.failed = !found.problems.empty();
+  size_t answer = 0;  // the next of `resolved`: held targets were not asked for
   for (size_t i = 0; i < found.targets.size(); ++i) {
     BumpOutcome& o = d.outcomes.emplace_back();
     o.target = &found.targets[i];
-    Judge(resolved[i], platforms, &o);
+    if (held[i] != nullptr) {
+      o.hold = held[i];
+      continue;
+    }
+    Judge(resolved[answer++], platforms, &o);
     if (!o.failure.empty()) {
       d.failed = true;
       d.diagnostics.push_back(FailureAt(*o.target, o.failure));

@@ -8,6 +8,7 @@
 
 #include "base/diagnostic.h"
 #include "plan/bump.h"
+#include "policy/config.h"
 #include "registry/client.h"
 #include "rewrite/edit.h"
 
@@ -19,7 +20,8 @@ struct BumpOutcome {
   std::string new_digest;  // empty when resolution failed
   std::string failure;     // one line, when it failed
   bool changed = false;    // its edit is written (false for every target of a run writing nothing)
-  bool would_change = false;  // its edit changes the file, written or not
+  bool would_change = false;           // its edit changes the file, written or not
+  const policy::Hold* hold = nullptr;  // set: a hold keeps it as it is (not resolved, no edit)
 };
 
 struct BumpDecision {
@@ -33,11 +35,30 @@ struct BumpDecision {
   int WouldChange() const;  // targets whose edit changes the file, written or not
   int Unchanged() const;    // resolved, already at the channel's digest
   int Failures() const;
+  int Held() const;  // targets a hold keeps as they are
 };
+
+// For each target, in order, the live hold (bump.holds, policy/holds.h) that keeps it, or null.
+// `today` is YYYY-MM-DD (UTC), as for exceptions.
+std::vector<const policy::Hold*> BumpHolds(const plan::BumpTargets& found,
+                                           const std::vector<policy::Hold>& holds,
+                                           std::string_view today);
+
+// The channels to resolve: those of the targets no hold keeps, in order. A held target is not
+// asked for, so a hold also keeps bump from failing on a channel that is gone.
+std::vector<ref::Reference> ChannelsToResolve(const plan::BumpTargets& found,
+                                              const std::vector<const policy::Hold*>& held);
 
 // `resolved[i]` is the registry's answer for `found.targets[i].channel`. A target fails when
 // its channel does not resolve, or resolves to something without every platform of `platforms`.
 BumpDecision DecideBump(const plan::BumpTargets& found,
+                        const std::vector<registry::Result<registry::Manifest>>& resolved,
+                        const std::vector<std::string>& platforms, bool keep_going);
+
+// With holds: `held` is BumpHolds' answer and `resolved[i]` answers ChannelsToResolve(found,
+// held)[i]. A held target gets an outcome with `hold` set and neither an edit nor a failure.
+BumpDecision DecideBump(const plan::BumpTargets& found,
+                        const std::vector<const policy::Hold*>& held,
                         const std::vector<registry::Result<registry::Manifest>>& resolved,
                         const std::vector<std::string>& platforms, bool keep_going);
 

@@ -2,8 +2,27 @@
 
 #include "decide/lookup.h"
 #include "decide/platforms.h"
+#include "policy/holds.h"
 
 namespace imagepin::decide {
+
+plan::PromotePlan ApplyHolds(plan::PromotePlan plan, const std::vector<policy::Hold>& holds,
+                             std::string_view target_environment, std::string_view today,
+                             bool ignore_holds) {
+  std::vector<plan::Promotion> kept;
+  for (plan::Promotion& p : plan.promotions) {
+    if (p.Changes()) {
+      p.hold = policy::FindHold(holds, {p.service, p.repository, target_environment}, today);
+    }
+    if (p.hold != nullptr && !ignore_holds) {
+      plan.held.push_back(std::move(p));
+    } else {
+      kept.push_back(std::move(p));
+    }
+  }
+  plan.promotions = std::move(kept);
+  return plan;
+}
 
 std::vector<ref::Reference> PromotedDigests(const plan::PromotePlan& plan) {
   std::vector<ref::Reference> refs;

@@ -41,6 +41,9 @@ struct Promotion {
   std::string old_digest;     // the target's digest before, may be empty
   bool first_party = false;
   std::vector<rewrite::Edit> edits;  // empty or no-ops when the target is current
+  // The hold (bump.holds) on the target's value: decide::ApplyHolds sets it, on a promotion it
+  // leaves out (PromotePlan::held) or, with --ignore-holds, writes anyway.
+  const policy::Hold* hold = nullptr;
   bool Changes() const;
 };
 
@@ -63,6 +66,8 @@ struct PromotePlan {
   // layer is above the target's overlay, or there is no overlay): one note each, naming the
   // app, the key and the layer.
   std::vector<base::Diagnostic> inherited;
+  // Promotions a hold on the target keeps out (decide::ApplyHolds): reported, not written.
+  std::vector<Promotion> held;
 };
 
 // With `source_apps` and `target_apps` (LoadAppEnvironment of the same two environments), the

@@ -530,39 +530,56 @@ bool ReadTags(ConfigReader& r, NodeId v, Config* c) {
   });
 }
 
+// The date setting at `val` (exceptions' `expires`, holds' `until`): YYYY-MM-DD, with where it
+// is written, for the finding an expired entry becomes.
+struct DateAt {
+  std::string date;
+  int line = 0, column = 0;
+  std::string source_line;
+};
+bool ReadDate(ConfigReader& r, NodeId val, std::string_view what, DateAt* out) {
+  if (!r.NonEmptyString(val, what, &out->date)) return false;
+  if (!IsDate(out->date)) {
+    return r.Fail(val, fmt::format("{} \"{}\" is not a date (YYYY-MM-DD)", what, Shown(out->date)));
+  }
+  const yaml::Node& n = r.doc().node(r.doc().Resolve(val));
+  out->line = static_cast<int>(n.line) + 1;
+  out->column = static_cast<int>(n.column) + 1;
+  out->source_line = std::string(r.doc().LineAt(n.begin));
+  return true;
+}
+
 bool ReadExceptions(ConfigReader& r, NodeId v, Config* c) {
   return r.ForEachItem(v, "exceptions", [&](NodeId item, size_t i) {
     Exception ex;
     ex.line = static_cast<int>(r.doc().node(item).line) + 1;
     std::string where = fmt::format("exceptions[{}]", i);
-    bool ok = r.ForEachKey(
-        item, where, {"path", "rule", "key", "ref", "reason", "expires"},
-        [&](std::string_view key, NodeId, NodeId val) {
-          std::string what = where + "." + std::string(key);
-          if (key == "path") return r.NonEmptyString(val, what, &ex.path_glob);
-          if (key == "key") return r.NonEmptyString(val, what, &ex.key_glob);
-          if (key == "ref") return r.NonEmptyString(val, what, &ex.ref_glob);
-          if (key == "reason") return r.NonEmptyString(val, what, &ex.reason);
-          if (key == "rule") {
-            std::string rule;
-            if (!r.NonEmptyString(val, what, &rule)) return false;
-            const RuleInfo* info = FindRule(rule);
-            if (!info)
-              return r.Fail(val, fmt::format("{}: unknown rule \"{}\" (see docs/rules.md)", what,
-                                             Shown(rule)));
-            ex.rule_id = std::string(info->id);
-            return true;
-          }
-          if (!r.NonEmptyString(val, what, &ex.expires)) return false;
-          if (!IsDate(ex.expires))
-            return r.Fail(
-                val, fmt::format("{} \"{}\" is not a date (YYYY-MM-DD)", what, Shown(ex.expires)));
-          const yaml::Node& n = r.doc().node(r.doc().Resolve(val));
-          ex.expires_line = static_cast<int>(n.line) + 1;
-          ex.expires_column = static_cast<int>(n.column) + 1;
-          ex.expires_source_line = std::string(r.doc().LineAt(n.begin));
-          return true;
-        });
+    bool ok = r.ForEachKey(item, where, {"path", "rule", "key", "ref", "reason", "expires"},
+                           [&](std::string_view key, NodeId, NodeId val) {
+                             std::string what = where + "." + std::string(key);
+                             if (key == "path") return r.NonEmptyString(val, what, &ex.path_glob);
+                             if (key == "key") return r.NonEmptyString(val, what, &ex.key_glob);
+                             if (key == "ref") return r.NonEmptyString(val, what, &ex.ref_glob);
+                             if (key == "reason") return r.NonEmptyString(val, what, &ex.reason);
+                             if (key == "rule") {
+                               std::string rule;
+                               if (!r.NonEmptyString(val, what, &rule)) return false;
+                               const RuleInfo* info = FindRule(rule);
+                               if (!info)
+                                 return r.Fail(
+                                     val, fmt::format("{}: unknown rule \"{}\" (see docs/rules.md)",
+                                                      what, Shown(rule)));
+                               ex.rule_id = std::string(info->id);
+                               return true;
+                             }
+                             DateAt expires;
+                             if (!ReadDate(r, val, what, &expires)) return false;
+                             ex.expires = std::move(expires.date);
+                             ex.expires_line = expires.line;
+                             ex.expires_column = expires.column;
+                             ex.expires_source_line = std::move(expires.source_line);
+                             return true;
+                           });
     if (!ok) return false;
     if (ex.path_glob.empty()) return r.Fail(item, where + " needs a path (a glob of files)");
     if (ex.rule_id.empty()) return r.Fail(item, where + " needs a rule (an id such as IP001)");
@@ -937,10 +954,71 @@ bool CheckApplicationEnvironments(ConfigReader& r, const std::vector<PendingEnvi
   return true;
 }
 
-// bump.environments must name environments; checked after the whole file is read, since
-// `environments:` may come later.
-bool ReadBump(ConfigReader& r, NodeId v, Config* c, NodeId* environments_node) {
-  return r.ForEachKey(v, "bump", {"environments", "channel"},
+// One bump.holds entry. Its `env` is checked once the whole file is read (`environments:` may
+// come later): `env_node` is where to report it.
+bool ReadHold(ConfigReader& r, NodeId item, size_t i, Config* c, std::vector<NodeId>* env_nodes) {
+  Hold hold;
+  hold.line = r.Line(item);
+  std::string where = fmt::format("bump.holds[{}]", i);
+  NodeId env_node = kNoNode, app_node = kNoNode, repository_node = kNoNode;
+  bool ok = r.ForEachKey(
+      item, where, {"app", "repository", "env", "reason", "until"},
+      [&](std::string_view key, NodeId, NodeId val) {
+        std::string what = where + "." + std::string(key);
+        if (key == "app") {
+          app_node = val;
+          return r.NonEmptyString(val, what, &hold.app);
+        }
+        if (key == "env") {
+          env_node = val;
+          return r.NonEmptyString(val, what, &hold.environment);
+        }
+        if (key == "reason") return r.NonEmptyString(val, what, &hold.reason);
+        if (key == "until") {
+          DateAt until;
+          if (!ReadDate(r, val, what, &until)) return false;
+          hold.until = std::move(until.date);
+          hold.until_line = until.line;
+          hold.until_column = until.column;
+          hold.until_source_line = std::move(until.source_line);
+          return true;
+        }
+        repository_node = val;
+        if (!r.NonEmptyString(val, what, &hold.written)) return false;
+        // Compared with what bump and promote name, so normalised as they normalise: a hold on
+        // `acme/x` holds `docker.io/acme/x` however the field writes it.
+        base::Result<ref::Reference> parsed = ref::ParseReference(hold.written);
+        if (!parsed.ok()) {
+          return r.Fail(val, fmt::format("{} \"{}\" is not a repository: {}", what,
+                                         Shown(hold.written), parsed.error().message));
+        }
+        if (parsed->has_tag() || parsed->has_digest()) {
+          return r.Fail(val, fmt::format("{} \"{}\" names a tag or digest: a hold is on a "
+                                         "repository (write ghcr.io/acme/api)",
+                                         what, Shown(hold.written)));
+        }
+        hold.repository = parsed->Repository();
+        return true;
+      });
+  if (!ok) return false;
+  if (app_node != kNoNode && repository_node != kNoNode) {
+    return r.Fail(repository_node, where + " has both app and repository: a hold names one");
+  }
+  if (app_node == kNoNode && repository_node == kNoNode) {
+    return r.Fail(item, where + " needs an app (a service name) or a repository");
+  }
+  if (env_node == kNoNode) return r.Fail(item, where + " needs an env (the environment held)");
+  if (hold.reason.empty()) return r.Fail(item, where + " needs a reason: say why it is held");
+  env_nodes->push_back(env_node);
+  c->bump.holds.push_back(std::move(hold));
+  return true;
+}
+
+// bump.environments and bump.holds' envs must name environments; checked after the whole file
+// is read, since `environments:` may come later.
+bool ReadBump(ConfigReader& r, NodeId v, Config* c, NodeId* environments_node,
+              std::vector<NodeId>* hold_env_nodes) {
+  return r.ForEachKey(v, "bump", {"environments", "channel", "holds"},
                       [&](std::string_view key, NodeId, NodeId val) {
                         if (key == "channel") {
                           if (!r.NonEmptyString(val, "bump.channel", &c->bump.channel))
@@ -950,9 +1028,27 @@ bool ReadBump(ConfigReader& r, NodeId v, Config* c, NodeId* environments_node) {
                                                          "([A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})",
                                                          Shown(c->bump.channel)));
                         }
+                        if (key == "holds") {
+                          c->bump.holds.clear();
+                          hold_env_nodes->clear();
+                          return r.ForEachItem(val, "bump.holds", [&](NodeId item, size_t i) {
+                            return ReadHold(r, item, i, c, hold_env_nodes);
+                          });
+                        }
                         *environments_node = val;
                         return r.StringList(val, "bump.environments", &c->bump.environments);
                       });
+}
+
+// Each hold's env is a configured environment, reported at the env value.
+bool CheckHoldEnvironments(ConfigReader& r, const std::vector<NodeId>& env_nodes, const Config& c) {
+  for (size_t i = 0; i < c.bump.holds.size(); ++i) {
+    if (!c.FindEnvironment(c.bump.holds[i].environment)) {
+      return r.Fail(env_nodes[i], fmt::format("bump.holds[{}].env: \"{}\" is not an environment", i,
+                                              Shown(c.bump.holds[i].environment)));
+    }
+  }
+  return true;
 }
 
 // Unwritten, bump.environments is whichever of local and dev the config has.
@@ -1001,6 +1097,7 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
         if (doc.root() == kNoNode || doc.IsNull(doc.root())) return;  // empty: defaults
         ConfigReader r(doc, display_path, &config.key_lines);
         NodeId bump_environments = kNoNode;
+        std::vector<NodeId> hold_environments;
         std::vector<PendingEnvironments> app_environments;
         bool read = r.ForEachKey(
             doc.root(), "the config",
@@ -1009,7 +1106,8 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
             [&](std::string_view key, NodeId, NodeId v) {
               if (key == "applications") return ReadApplications(r, v, &config, &app_environments);
               if (key == "registries") return ReadRegistries(r, v, &config);
-              if (key == "bump") return ReadBump(r, v, &config, &bump_environments);
+              if (key == "bump")
+                return ReadBump(r, v, &config, &bump_environments, &hold_environments);
               if (key == "platforms") return ReadPlatforms(r, v, &config);
               if (key == "version") {
                 std::string version;
@@ -1037,7 +1135,8 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
               }
               return ReadExceptions(r, v, &config);
             });
-        if (read && CheckBumpEnvironments(r, bump_environments, config)) {
+        if (read && CheckBumpEnvironments(r, bump_environments, config) &&
+            CheckHoldEnvironments(r, hold_environments, config)) {
           CheckApplicationEnvironments(r, app_environments, config);
         }
         if (r.error) error = r.error;

@@ -44,10 +44,26 @@ struct RegistrySettings {
   bool insecure = false;  // plain HTTP allowed, as Docker's insecure-registries
 };
 
+// One `bump.holds` entry: a field bump leaves alone and promote will not overwrite in its
+// environment (without --ignore-holds), until the hold is removed or its `until` day has passed
+// (then it holds nothing and is itself a finding, IP015). policy/holds.h decides what it holds.
+struct Hold {
+  std::string app;          // a service name as bump and promote print it ("api"), or empty
+  std::string repository;   // normalised ("ghcr.io/acme/api", "docker.io/library/x"), or empty
+  std::string written;      // the repository as written, for messages
+  std::string environment;  // a configured environment
+  std::string reason;
+  std::string until;  // "YYYY-MM-DD" or empty (no end)
+  int line = 0;       // where the entry starts in the config file (1-based)
+  int until_line = 0, until_column = 0;
+  std::string until_source_line;  // for the IP015 finding's caret
+};
+
 // `bump:` — the fast lanes.
 struct BumpSettings {
   std::vector<std::string> environments{"local", "dev"};
   std::string channel = "main";  // the producer's channel tag resolved for each repository
+  std::vector<Hold> holds;
 };
 
 // One application written out in `applications.apps` (docs/config.md): wins over discovery and

@@ -225,6 +225,13 @@ std::vector<Setting> EffectiveSettings(const Config& config) {
   c.Add("platforms", Strings(config.platforms));
   c.Add("bump.environments", Strings(config.bump.environments));
   c.Add("bump.channel", config.bump.channel);
+  c.Entries("bump.holds", config.bump.holds, [&](const std::string& at, const Hold& h) {
+    c.Add(at + ".app", StringOrNull(h.app));
+    c.Add(at + ".repository", StringOrNull(h.written));
+    c.Add(at + ".env", h.environment);
+    c.Add(at + ".reason", h.reason);
+    c.Add(at + ".until", StringOrNull(h.until));
+  });
   if (config.registries.empty()) {
     c.Add("registries", Json::object());
   } else {

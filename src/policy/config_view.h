@@ -28,10 +28,10 @@ struct Setting {
 };
 
 // Every setting of `config`, in docs/config.md's order. Lists of entries (environments,
-// applications.apps, registries, exceptions) give one setting per field of each entry, or one
-// for the whole list when it is empty. An entry's optional field the file leaves out is null.
-// Nothing in Config is a credential (registry credentials never live in .imagepin.yaml), and a
-// git remote's user information is already gone from Origin::detail.
+// applications.apps, bump.holds, registries, exceptions) give one setting per field of each entry,
+// or one for the whole list when it is empty. An entry's optional field the file leaves out is
+// null. Nothing in Config is a credential (registry credentials never live in .imagepin.yaml), and
+// a git remote's user information is already gone from Origin::detail.
 std::vector<Setting> EffectiveSettings(const Config& config);
 
 // "default", ".imagepin.yaml:5", "git remote (.git/config:2, https://github.com/acme/app)",

@@ -50,7 +50,7 @@ TEST(EffectiveSettings, DefaultsListEveryKeyFromTheDefault) {
        {"shared", "charts", "applications.layers", "applications.globals", "applications.chart",
         "applications.apps", "applications.requireRef", "applications.firstPartyCharts",
         "firstParty.include", "firstParty.exclude", "tags.allow", "pullPolicy", "platforms",
-        "bump.environments", "bump.channel", "registries", "exceptions"}) {
+        "bump.environments", "bump.channel", "bump.holds", "registries", "exceptions"}) {
     expected.push_back(key);
   }
   EXPECT_EQ(Keys(settings), expected);
@@ -131,6 +131,29 @@ TEST(EffectiveSettings, WrittenKeysComeFromTheirLine) {
   EXPECT_EQ(line_of("exceptions[0].expires"), 25);
   EXPECT_EQ(Get(settings, "exceptions[0].key").value, nullptr);
   EXPECT_EQ(OriginText(Get(settings, "exceptions[0].reason").origin), ".imagepin.yaml:24");
+}
+
+TEST(EffectiveSettings, HoldsListEachFieldAtItsLine) {
+  Config config = Parse(
+      "bump:\n"                                                            // 1
+      "  holds:\n"                                                         // 2
+      "    - app: api\n"                                                   // 3
+      "      env: staging\n"                                               // 4
+      "      reason: \"freeze, REL-9\"\n"                                  // 5
+      "      until: \"2027-01-31\"\n"                                      // 6
+      "    - {repository: ghcr.io/acme/web, env: dev, reason: flaky}\n");  // 7
+  std::vector<Setting> settings = EffectiveSettings(config);
+  EXPECT_EQ(Get(settings, "bump.holds[0].app").value, "api");
+  EXPECT_EQ(OriginText(Get(settings, "bump.holds[0].app").origin), ".imagepin.yaml:3");
+  EXPECT_EQ(Get(settings, "bump.holds[0].repository").value, nullptr);
+  EXPECT_EQ(OriginText(Get(settings, "bump.holds[0].repository").origin), "default");
+  EXPECT_EQ(OriginText(Get(settings, "bump.holds[0].env").origin), ".imagepin.yaml:4");
+  EXPECT_EQ(OriginText(Get(settings, "bump.holds[0].until").origin), ".imagepin.yaml:6");
+  EXPECT_EQ(Get(settings, "bump.holds[0].until").value, "2027-01-31");
+  EXPECT_EQ(Get(settings, "bump.holds[1].repository").value, "ghcr.io/acme/web");
+  EXPECT_EQ(OriginText(Get(settings, "bump.holds[1].repository").origin), ".imagepin.yaml:7");
+  EXPECT_EQ(Get(settings, "bump.holds[1].until").value, nullptr);
+  EXPECT_EQ(Find(settings, "bump.holds"), nullptr) << "entries replace the empty list";
 }
 
 TEST(EffectiveSettings, APlainFirstPartyListIsTheIncludeAtItsKey) {

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "base/glob.h"
+#include "policy/holds.h"
 #include "policy/rules.h"
 
 namespace imagepin::policy {
@@ -64,6 +65,7 @@ void AppendExpiredExceptions(const Config& config, std::string_view today,
 void ApplyExceptions(const Config& config, std::string_view today, std::vector<Finding>* findings) {
   SuppressExcepted(config, today, findings);
   AppendExpiredExceptions(config, today, findings);
+  AppendExpiredHolds(config, today, findings);  // IP015: the same kind of stale config
 }
 
 }  // namespace imagepin::policy
