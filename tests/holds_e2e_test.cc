@@ -1,6 +1,6 @@
 // End-to-end tests of bump.holds: the real imagepin binary against a real registry (Debian's
 // docker-registry on loopback, tests/registry/), as registry_commands_test.cc runs bump. A hold
-// keeps bump from moving a field and promote from overwriting one; an expired hold is IP015 in
+// keeps bump from moving a field and promote from overwriting one; an expired hold is IP016 in
 // check and holds nothing. Dates are far in the past or future, so that today's date (the
 // commands read the clock) never decides a test.
 #include <gtest/gtest.h>
@@ -149,7 +149,7 @@ TEST_F(HoldsTest, AnExpiredHoldIsACheckFindingAndNoLongerHolds) {
                            "2020-01-31"),
             std::string::npos)
       << check.out;
-  EXPECT_NE(check.out.find("[IP015 hold-expired]"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("[IP016 hold-expired]"), std::string::npos) << check.out;
   testreg::CommandResult json = Imagepin({"check", "--format", "json"});
   EXPECT_NE(json.out.find("\"bump.holds[0].until\""), std::string::npos) << json.out;
 
@@ -160,7 +160,7 @@ TEST_F(HoldsTest, AnExpiredHoldIsACheckFindingAndNoLongerHolds) {
 
   // Renewed, it holds again and check has nothing to say about it.
   Config("    - {app: api, env: dev, reason: \"freeze, REL-9\", until: \"2999-01-31\"}\n");
-  EXPECT_EQ(Imagepin({"check"}).out.find("IP015"), std::string::npos);
+  EXPECT_EQ(Imagepin({"check"}).out.find("IP016"), std::string::npos);
 }
 
 TEST_F(HoldsTest, PromoteReportsAHeldTargetAndWritesItOnlyWithIgnoreHolds) {

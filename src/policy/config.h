@@ -46,7 +46,7 @@ struct RegistrySettings {
 
 // One `bump.holds` entry: a field bump leaves alone and promote will not overwrite in its
 // environment (without --ignore-holds), until the hold is removed or its `until` day has passed
-// (then it holds nothing and is itself a finding, IP015). policy/holds.h decides what it holds.
+// (then it holds nothing and is itself a finding, IP016). policy/holds.h decides what it holds.
 struct Hold {
   std::string app;          // a service name as bump and promote print it ("api"), or empty
   std::string repository;   // normalised ("ghcr.io/acme/api", "docker.io/library/x"), or empty
@@ -56,7 +56,7 @@ struct Hold {
   std::string until;  // "YYYY-MM-DD" or empty (no end)
   int line = 0;       // where the entry starts in the config file (1-based)
   int until_line = 0, until_column = 0;
-  std::string until_source_line;  // for the IP015 finding's caret
+  std::string until_source_line;  // for the IP016 finding's caret
 };
 
 // `bump:` — the fast lanes.

@@ -65,7 +65,7 @@ void AppendExpiredExceptions(const Config& config, std::string_view today,
 void ApplyExceptions(const Config& config, std::string_view today, std::vector<Finding>* findings) {
   SuppressExcepted(config, today, findings);
   AppendExpiredExceptions(config, today, findings);
-  AppendExpiredHolds(config, today, findings);  // IP015: the same kind of stale config
+  AppendExpiredHolds(config, today, findings);  // IP016: the same kind of stale config
 }
 
 }  // namespace imagepin::policy

@@ -26,7 +26,7 @@ void SuppressExcepted(const Config& config, std::string_view today, std::vector<
 void AppendExpiredExceptions(const Config& config, std::string_view today,
                              std::vector<Finding>* findings);
 
-// Both, and IP015 for expired holds (policy/holds.h): what check does.
+// Both, and IP016 for expired holds (policy/holds.h): what check does.
 void ApplyExceptions(const Config& config, std::string_view today, std::vector<Finding>* findings);
 
 }  // namespace imagepin::policy

@@ -34,7 +34,7 @@ void AppendExpiredHolds(const Config& config, std::string_view today,
   for (size_t i = 0; i < config.bump.holds.size(); ++i) {
     const Hold& hold = config.bump.holds[i];
     if (!HoldExpired(hold, today)) continue;
-    Finding f = NewFinding("IP015");
+    Finding f = NewFinding("IP016");
     f.message = fmt::format(
         "hold on {} in {} expired on {}: bump and promote write it again; remove the hold, or "
         "renew it with a new reason",

@@ -1,7 +1,7 @@
 // Holds (`bump.holds` in .imagepin.yaml): which hold, if any, keeps a field as it is. A hold
 // names an app (the service name bump and promote print) or a repository, and one environment;
 // bump skips what it holds and promote will not overwrite it (unless --ignore-holds). A hold
-// past its `until` day holds nothing and is itself a finding (IP015), as an expired exception
+// past its `until` day holds nothing and is itself a finding (IP016), as an expired exception
 // is IP007. Pure: the commands pass today's date in.
 #pragma once
 
@@ -30,7 +30,7 @@ bool HoldNames(const Hold& hold, const HoldSubject& subject);
 const Hold* FindHold(const std::vector<Hold>& holds, const HoldSubject& subject,
                      std::string_view today);
 
-// IP015 for every expired hold, at its `until` date: check's rule, since the config is what
+// IP016 for every expired hold, at its `until` date: check's rule, since the config is what
 // check reads; bump and promote only stop honouring it.
 void AppendExpiredHolds(const Config& config, std::string_view today,
                         std::vector<Finding>* findings);

@@ -137,7 +137,7 @@ TEST(FindHold, HoldsThroughItsUntilDayAndNotTheDayAfter) {
   EXPECT_EQ(FindHold(open, api, "9999-12-31"), &open[0]) << "no until: no end";
 }
 
-TEST(AppendExpiredHolds, IP015AtTheUntilDateForExpiredHoldsOnly) {
+TEST(AppendExpiredHolds, IP016AtTheUntilDateForExpiredHoldsOnly) {
   Config c = Parse(
       "bump:\n"
       "  holds:\n"
@@ -150,7 +150,7 @@ TEST(AppendExpiredHolds, IP015AtTheUntilDateForExpiredHoldsOnly) {
   std::vector<Finding> findings;
   AppendExpiredHolds(c, "2026-12-03", &findings);
   ASSERT_EQ(findings.size(), 2u);
-  EXPECT_EQ(findings[0].rule_id, "IP015");
+  EXPECT_EQ(findings[0].rule_id, "IP016");
   EXPECT_EQ(findings[0].rule_name, "hold-expired");
   EXPECT_EQ(findings[0].path, ".imagepin.yaml");
   EXPECT_EQ(findings[0].line, 3);

@@ -43,7 +43,7 @@ constexpr std::array<RuleInfo, 16> kRules = {{
     {"IP014", "tag-in-labels", Severity::kError,
      "A values tag carries a digest and the chart puts that tag into labels, where '@' and ':' "
      "are invalid, so the release fails."},
-    {"IP015", "hold-expired", Severity::kError,
+    {"IP016", "hold-expired", Severity::kError,
      "A bump hold in .imagepin.yaml is past its until date, so it no longer holds."},
 }};
 
