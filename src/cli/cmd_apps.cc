@@ -11,6 +11,7 @@
 #include "apps/check.h"
 #include "apps/load.h"
 #include "apps/rules.h"
+#include "base/utf8.h"
 #include "cli/applications.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
@@ -70,10 +71,7 @@ std::string ImagesCell(const policy::Config& config, const apps::LoadedApplicati
 }
 
 // Columns a cell takes: one per character (the layers' arrows are one character, three bytes).
-size_t Width(std::string_view text) {
-  return static_cast<size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
+size_t Width(std::string_view text) { return static_cast<size_t>(base::Utf8Length(text)); }
 
 std::string Table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;

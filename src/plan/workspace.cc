@@ -7,6 +7,7 @@
 #include "base/files.h"
 #include "base/sha256.h"
 #include "rewrite/render.h"
+#include "scan/extract.h"
 #include "scan/mentions.h"
 
 namespace imagepin::plan {
@@ -92,14 +93,7 @@ std::vector<base::Error> ScanProblems(const std::vector<ScannedFile>& files) {
 }
 
 std::string WrittenRepository(std::string_view reference) {
-  std::string_view name = reference.substr(0, reference.find('@'));
-  size_t slash = name.rfind('/');
-  size_t colon = name.rfind(':');
-  // A ':' after the last '/' starts the tag; before it, it is a registry port.
-  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
-    name = name.substr(0, colon);
-  }
-  return std::string(name);
+  return std::string(scan::SplitWritten(reference).name);
 }
 
 base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, std::string_view file_sha256,

@@ -7,6 +7,8 @@
 #include <optional>
 #include <set>
 
+#include "base/utf8.h"
+
 namespace imagepin::policy {
 namespace {
 
@@ -178,11 +180,7 @@ std::string ScalarText(const Json& value) {
 }
 
 // Characters, not bytes, so that a non-ASCII value keeps the columns straight.
-size_t Width(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
+size_t Width(std::string_view text) { return static_cast<size_t>(base::Utf8Length(text)); }
 
 }  // namespace
 

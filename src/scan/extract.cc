@@ -523,9 +523,8 @@ class Extractor {
   }
 
   static bool HasTagOrDigest(std::string_view text) {
-    size_t colon = text.rfind(':'), slash = text.rfind('/');
-    return text.find('@') != std::string_view::npos ||
-           (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash));
+    WrittenParts parts = SplitWritten(text);
+    return parts.has_tag || parts.has_digest;
   }
 
   // helm-unittest's `set:` with dotted paths, as `helm --set` takes them:
@@ -641,46 +640,19 @@ class Extractor {
       path_.PushIndex(i);
       ImageField f = NewField(FieldForm::kKustomize, e);
       f.reference = std::string(reference);
-      SplitReferenceParts(reference, &f);
-      Scalar whole = MakeScalar(e);
-      size_t quote = whole.style == yaml::ScalarStyle::kPlain ? 0 : 1;
-      std::string_view body = std::string_view(whole.raw).substr(
-          quote, whole.raw.size() >= 2 * quote ? whole.raw.size() - 2 * quote : 0);
-      bool inline_style = whole.style == yaml::ScalarStyle::kPlain ||
-                          whole.style == yaml::ScalarStyle::kSingleQuoted ||
-                          whole.style == yaml::ScalarStyle::kDoubleQuoted;
-      if (inline_style && body == value) {
-        size_t skip = quote + (eq == std::string_view::npos ? 0 : eq + 1);
-        Scalar sub = whole;
-        sub.value = std::string(reference);
-        sub.raw = whole.raw.substr(skip, reference.size());
-        sub.begin = whole.begin + static_cast<uint32_t>(skip);
-        sub.end = sub.begin + static_cast<uint32_t>(reference.size());
-        sub.column = whole.column + base::Utf8Length(std::string_view(whole.raw).substr(0, skip));
-        sub.style = yaml::ScalarStyle::kPlain;
-        f.ref = std::move(sub);
+      // Values only: the parts are not scalars of their own, so they carry no position and are
+      // not `present`.
+      WrittenParts parts = SplitWritten(reference);
+      f.repository.value = std::string(parts.name);
+      f.tag.value = std::string(parts.tag);
+      f.digest.value = std::string(parts.digest);
+      if (std::optional<Scalar> sub = ScalarSuffix(doc_, e, value.size() - reference.size())) {
+        f.ref = std::move(*sub);
         f.column = f.ref.column;
       }
       path_.Pop();
       Emit(std::move(f));
     }
-  }
-
-  // repository[:tag][@digest] into the field's parts (values only: the parts are not scalars of
-  // their own, so they carry no position and are not `present`).
-  static void SplitReferenceParts(std::string_view reference, ImageField* f) {
-    size_t at = reference.find('@');
-    if (at != std::string_view::npos) {
-      f->digest.value = std::string(reference.substr(at + 1));
-      reference = reference.substr(0, at);
-    }
-    size_t colon = reference.rfind(':');
-    size_t slash = reference.rfind('/');
-    if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
-      f->tag.value = std::string(reference.substr(colon + 1));
-      reference = reference.substr(0, colon);
-    }
-    f->repository.value = std::string(reference);
   }
 
   void RecordPullPolicy(NodeId v) {
@@ -997,6 +969,50 @@ std::string ComposeSplit(std::string_view registry, std::string_view repository,
   bool tag_has_digest = tag.find('@') != std::string_view::npos;
   if (!digest.empty() && !tag_has_digest) ref += "@" + std::string(digest);
   return ref;
+}
+
+WrittenParts SplitWritten(std::string_view reference) {
+  WrittenParts parts;
+  size_t at = reference.find('@');
+  if (at != std::string_view::npos) {
+    parts.has_digest = true;
+    parts.digest = reference.substr(at + 1);
+    reference = reference.substr(0, at);
+  }
+  size_t colon = reference.rfind(':'), slash = reference.rfind('/');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+    parts.has_tag = true;
+    parts.tag = reference.substr(colon + 1);
+    reference = reference.substr(0, colon);
+  }
+  parts.name = reference;
+  return parts;
+}
+
+std::optional<Scalar> ScalarSuffix(const yaml::Document& doc, yaml::NodeId id, size_t prefix) {
+  id = doc.Resolve(id);
+  const yaml::Node& n = doc.node(id);
+  size_t quote;
+  if (n.style == yaml::ScalarStyle::kPlain) {
+    quote = 0;
+  } else if (n.style == yaml::ScalarStyle::kSingleQuoted ||
+             n.style == yaml::ScalarStyle::kDoubleQuoted) {
+    quote = 1;
+  } else {
+    return std::nullopt;
+  }
+  std::string_view raw = doc.Raw(id), value = doc.Value(id);
+  if (prefix > value.size() || raw.size() != value.size() + 2 * quote ||
+      raw.substr(quote, value.size()) != value)
+    return std::nullopt;
+  Scalar s = MakeScalar(doc, id);
+  std::string_view part = value.substr(prefix);
+  s.value = s.raw = std::string(part);
+  s.begin = n.begin + static_cast<uint32_t>(quote + prefix);
+  s.end = s.begin + static_cast<uint32_t>(part.size());
+  s.column += static_cast<int>(quote) + base::Utf8Length(value.substr(0, prefix));
+  s.style = yaml::ScalarStyle::kPlain;  // a part inside the scalar's text
+  return s;
 }
 
 Scalar MakeScalar(const yaml::Document& doc, yaml::NodeId id, bool with_source_line) {

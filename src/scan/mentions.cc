@@ -206,38 +206,18 @@ class MentionFinder {
       ImageField f = NewMention(s);
       f.reference = std::string(reference);
       f.templated = IsPlaceholderText(reference);
-      f.ref = ReferenceInArgument(item, std::move(s), arg.size() - reference.size());
+      // The reference's own span inside the argument, so that a rewrite replaces only it; or,
+      // when the file's bytes are not the value's, the whole argument's place, not rewritable.
+      if (std::optional<Scalar> sub = ScalarSuffix(doc_, item, arg.size() - reference.size())) {
+        f.ref = std::move(*sub);
+      } else {
+        s.value = std::string(reference);
+        s.rewritable = false;
+        f.ref = std::move(s);
+      }
       path_.Pop();
       out_->images.push_back(std::move(f));
     }
-  }
-
-  // The reference's own span inside the argument's scalar, when the scalar's bytes hold the value
-  // unescaped on one line (plain, or quoted without escapes), so that a rewrite replaces only
-  // the reference. Otherwise the whole scalar's position, and not rewritable.
-  Scalar ReferenceInArgument(NodeId item, Scalar s, size_t prefix) const {
-    const yaml::Node& n = doc_.node(item);
-    std::string_view raw = doc_.Raw(item);
-    std::string_view value = doc_.Value(item);
-    size_t quote = n.style == yaml::ScalarStyle::kPlain ? 0
-                   : (n.style == yaml::ScalarStyle::kSingleQuoted ||
-                      n.style == yaml::ScalarStyle::kDoubleQuoted)
-                       ? 1
-                       : std::string_view::npos;
-    bool exact = quote != std::string_view::npos && raw.size() == value.size() + 2 * quote &&
-                 raw.substr(quote, value.size()) == value;
-    std::string_view reference = value.substr(prefix);
-    s.value = std::string(reference);
-    if (!exact) {
-      s.rewritable = false;
-      return s;
-    }
-    s.begin = n.begin + static_cast<uint32_t>(quote + prefix);
-    s.end = s.begin + static_cast<uint32_t>(reference.size());
-    s.column += static_cast<int>(quote) + base::Utf8Length(value.substr(0, prefix));
-    s.raw = std::string(reference);
-    s.style = yaml::ScalarStyle::kPlain;  // a reference inside the argument's text
-    return s;
   }
 
   const Document& doc_;
