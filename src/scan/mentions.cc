@@ -198,7 +198,6 @@ class MentionFinder {
         after_image_flag = true;
         continue;
       }
-      if (!MayBeMention(arg)) continue;
       std::string_view reference = ArgumentReference(arg);
       if (reference.empty()) continue;
       path_.PushIndex(i);
