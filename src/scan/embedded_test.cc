@@ -2,19 +2,17 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "scan/scanner.h"
+#include "scan/test_util.h"
 
 namespace imagepin::scan {
 namespace {
 
 FileScan Scan(std::string_view contents, std::string_view name = "values.yaml") {
-  yaml::StreamParser parser;
-  return ScanContents(contents, name, false, &parser);
+  return testing::ScanAs(contents, name);
 }
 
 std::vector<const ImageField*> Embedded(const FileScan& scan) {
@@ -25,10 +23,7 @@ std::vector<const ImageField*> Embedded(const FileScan& scan) {
   return out;
 }
 
-// The bytes of `contents` at the scalar's span.
-std::string At(std::string_view contents, const Scalar& s) {
-  return std::string(contents.substr(s.begin, s.end - s.begin));
-}
+std::string At(std::string_view contents, const Scalar& s) { return testing::BytesAt(contents, s); }
 
 TEST(MayHoldEmbeddedYaml, NeedsLinesAndAManifestOrAnImageKey) {
   EXPECT_TRUE(MayHoldEmbeddedYaml("apiVersion: v1\nkind: Pod\n"));
@@ -267,11 +262,7 @@ TEST(EmbeddedFields, TextThatIsNotYamlHoldsNothing) {
 // ---- Real files (testdata/real-embedded, see SOURCES.md) ----
 
 std::string ReadTestdata(const std::string& name) {
-  std::ifstream in(std::string(IMAGEPIN_SOURCE_DIR) + "/src/scan/testdata/real-embedded/" + name,
-                   std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return testing::ReadTestdata("real-embedded/" + name);
 }
 
 TEST(EmbeddedRealFiles, ClusterApiVsphereTemplate) {

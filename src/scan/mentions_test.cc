@@ -2,19 +2,17 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "scan/scanner.h"
+#include "scan/test_util.h"
 
 namespace imagepin::scan {
 namespace {
 
 FileScan Scan(std::string_view contents, std::string_view name = "deploy.yaml") {
-  yaml::StreamParser parser;
-  return ScanContents(contents, name, false, &parser);
+  return testing::ScanAs(contents, name);
 }
 
 std::vector<const ImageField*> Mentions(const FileScan& scan) {
@@ -25,9 +23,7 @@ std::vector<const ImageField*> Mentions(const FileScan& scan) {
   return out;
 }
 
-std::string At(std::string_view contents, const Scalar& s) {
-  return std::string(contents.substr(s.begin, s.end - s.begin));
-}
+std::string At(std::string_view contents, const Scalar& s) { return testing::BytesAt(contents, s); }
 
 TEST(IsImageEnvName, TheShellConventionOnly) {
   EXPECT_TRUE(IsImageEnvName("RELATED_IMAGE_DB"));
@@ -163,11 +159,7 @@ TEST(Mentions, DropMentionsLeavesTheRest) {
 // ---- Real files (testdata/real-embedded, see SOURCES.md) ----
 
 std::string ReadTestdata(const std::string& name) {
-  std::ifstream in(std::string(IMAGEPIN_SOURCE_DIR) + "/src/scan/testdata/real-embedded/" + name,
-                   std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return testing::ReadTestdata("real-embedded/" + name);
 }
 
 std::vector<std::string> LinesAndReferences(const FileScan& scan) {
