@@ -22,8 +22,8 @@ struct Hook {
   std::string id, entry, files, pass_filenames;
 };
 
-// The first hook of the file, read with imagepin's own YAML parser.
-Hook ReadHook() {
+// The hook at `index` in the file, read with imagepin's own YAML parser.
+Hook ReadHook(int index) {
   std::ifstream in(IMAGEPIN_SOURCE_DIR "/.pre-commit-hooks.yaml", std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
@@ -35,6 +35,10 @@ Hook ReadHook() {
       source,
       [&](const imagepin::yaml::Document& doc) {
         imagepin::yaml::NodeId item = doc.node(doc.root()).first_child;
+        for (int i = 0; i < index && item != imagepin::yaml::kNoNode; ++i) {
+          item = doc.node(item).next_sibling;
+        }
+        if (item == imagepin::yaml::kNoNode) return;
         auto value = [&](const char* key) {
           imagepin::yaml::NodeId v = doc.Get(item, key);
           return v == imagepin::yaml::kNoNode ? std::string() : std::string(doc.Value(v));
@@ -47,7 +51,7 @@ Hook ReadHook() {
 }
 
 TEST(PreCommitHook, TheEntryChecksTheChangedFilesItIsGiven) {
-  Hook hook = ReadHook();
+  Hook hook = ReadHook(0);
   EXPECT_EQ(hook.id, "imagepin-check");
   EXPECT_EQ(hook.pass_filenames, "true");
   std::istringstream words(hook.entry);
@@ -78,6 +82,41 @@ TEST(PreCommitHook, TheEntryChecksTheChangedFilesItIsGiven) {
   EXPECT_TRUE(std::regex_search("kustomization.yml", files));
   EXPECT_FALSE(std::regex_search("README.md", files));
   EXPECT_FALSE(std::regex_search("values.yaml.orig", files));
+}
+
+TEST(PreCommitHook, TheChangedHookChecksWhatTheCommitStages) {
+  Hook hook = ReadHook(1);
+  EXPECT_EQ(hook.id, "imagepin-check-changed");
+  EXPECT_EQ(hook.pass_filenames, "false");
+  std::istringstream words(hook.entry);
+  std::vector<std::string> argv;
+  for (std::string w; words >> w;)
+    argv.push_back(argv.empty() && w == "imagepin" ? IMAGEPIN_BINARY : w);
+  ASSERT_EQ(argv.size(), 4u) << hook.entry;
+
+  imagepin::testing::TempDir repo;
+  auto git = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"git", "-C", repo.str()});
+    imagepin::testing::CommandResult r = imagepin::testing::RunCommand(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  git({"init", "-q"});
+  git({"config", "user.email", "t@example.com"});
+  git({"config", "user.name", "t"});
+  repo.Write(".imagepin.yaml",
+             "version: 1\nfirstParty: [ghcr.io/acme/]\nscope: {include: [\"values/**\"]}\n");
+  repo.Write("values/old.yaml", "image: nginx:latest\n");  // committed before: not this commit's
+  git({"add", "-A"});
+  git({"commit", "-q", "-m", "base"});
+  argv.insert(argv.end(), {"-C", repo.str()});
+  imagepin::testing::CommandResult r = imagepin::testing::RunCommand(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  repo.Write("values/bad.yaml", "image: nginx:1.27.0\n");
+  git({"add", "values/bad.yaml"});
+  r = imagepin::testing::RunCommand(argv);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("values/bad.yaml:1:8:"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("old.yaml"), std::string::npos) << r.out;
 }
 
 }  // namespace

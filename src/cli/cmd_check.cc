@@ -13,6 +13,7 @@
 #include "policy/baseline.h"
 #include "report/report.h"
 #include "rewrite/atomic_file.h"
+#include "scan/changed.h"
 
 namespace imagepin::cli {
 namespace {
@@ -26,6 +27,7 @@ struct CheckFlags {
   unsigned jobs = 0;
   std::string baseline;        // --baseline FILE: fail only on findings not in it
   std::string write_baseline;  // --write-baseline FILE: record the current findings
+  std::string changed_since;   // --changed-since REV: files changed since REV, and their stacks
 };
 
 // Writes the baseline file atomically, as every imagepin write: a temporary file beside it,
@@ -85,6 +87,12 @@ int RunCheckCommand(CheckFlags flags) {
     fmt::print(stderr, "imagepin: error: --stdin (or -) cannot be combined with paths\n");
     return kExitUsage;
   }
+  if (!flags.changed_since.empty() && (flags.read_stdin || !flags.paths.empty())) {
+    fmt::print(stderr,
+               "imagepin: error: --changed-since chooses the files: it cannot be combined "
+               "with paths or --stdin\n");
+    return kExitUsage;
+  }
   bool whole_scope = !flags.read_stdin && flags.paths.empty();
   if (!flags.write_baseline.empty() && !whole_scope) {
     // A baseline of some files would drop every other file's entries.
@@ -109,6 +117,29 @@ int RunCheckCommand(CheckFlags flags) {
     return kExitUsage;
   }
   PrintConfigNotes(*config);
+  if (!flags.changed_since.empty()) {
+    base::Result<scan::ChangedFiles> changed =
+        scan::ListChangedSince(flags.root, flags.changed_since);
+    if (!changed.ok()) {
+      PrintError(changed.error());
+      return kExitUsage;
+    }
+    scan::ChangedSelection selection =
+        scan::SelectChanged(flags.root, config->scope, *changed, config->max_file_size);
+    if (!selection.whole_scope_because.empty()) {
+      fmt::print(stderr, "imagepin: note: {}: checking the whole scope\n",
+                 selection.whole_scope_because);
+    } else if (selection.paths.empty()) {
+      fmt::print(stderr, "imagepin: note: no file in scope changed since {}\n",
+                 flags.changed_since);
+      report::RunSummary summary;
+      summary.tool_version = kVersion;
+      return WriteFindings(flags.format, flags.color, {}, summary);
+    } else {
+      for (const std::string& p : selection.paths) flags.paths.push_back(flags.root + "/" + p);
+      whole_scope = false;
+    }
+  }
   policy::CheckRequest request;
   request.root = flags.root;
   request.paths = flags.paths;
@@ -165,9 +196,10 @@ void RegisterCheck(CLI::App& app, int* exit_code) {
                   "Files or directories to check instead of the configured scope; - reads a "
                   "rendered stream from standard input");
   AddFormatFlag(cmd, &flags->format, {"text", "json", "sarif", "github"});
-  cmd->add_flag("--stdin", flags->read_stdin,
-                "Check a multi-document stream from standard input (helm template ... | imagepin "
-                "check --stdin)");
+  CLI::Option* stdin_flag = cmd->add_flag(
+      "--stdin", flags->read_stdin,
+      "Check a multi-document stream from standard input (helm template ... | imagepin "
+      "check --stdin)");
   AddRootFlag(cmd, &flags->root);
   cmd->add_option("--color", flags->color, "Colour text output: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
@@ -177,10 +209,16 @@ void RegisterCheck(CLI::App& app, int* exit_code) {
       cmd->add_option("--baseline", flags->baseline,
                       "Fail only on findings not recorded in this baseline file (JSON, written by "
                       "--write-baseline)");
-  cmd->add_option("--write-baseline", flags->write_baseline,
-                  "Record the current findings in this baseline file (atomically), then report "
-                  "against it")
-      ->excludes(baseline);
+  CLI::Option* write =
+      cmd->add_option("--write-baseline", flags->write_baseline,
+                      "Record the current findings in this baseline file (atomically), then report "
+                      "against it")
+          ->excludes(baseline);
+  cmd->add_option("--changed-since", flags->changed_since,
+                  "Check only the files changed since this git revision (committed, staged, "
+                  "unstaged or untracked) and the application stacks they are part of")
+      ->excludes(write)
+      ->excludes(stdin_flag);
   cmd->callback([flags, exit_code] { *exit_code = RunCheckCommand(*flags); });
 }
 
