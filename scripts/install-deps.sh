@@ -37,6 +37,9 @@ test_packages=(
 )
 # The real-registry tests, the demo and the benchmarks start a registry on loopback.
 registry_tools=(docker-registry skopeo apache2-utils openssl python3-cryptography)
+# The Dockerfile's test builds the image with buildah on a debootstrapped Debian 12
+# (tests/container_test.sh).
+container_tools=(buildah debootstrap)
 
 # What the binary links, as the .deb's Depends lists it (dpkg-shlibdeps; tests/package_test.sh
 # checks this covers it on Debian 12), plus the CA bundle HTTPS needs. The names carry sonames
@@ -60,7 +63,8 @@ case "${1:-}" in
                      hyperfine ripgrep time) ;;
   --fuzz) packages=("${build_packages[@]}" "${test_packages[@]}" clang libclang-rt-14-dev) ;;
   --tidy) packages=("${build_packages[@]}" "${test_packages[@]}" clang-tidy) ;;
-  "") packages=("${build_packages[@]}" "${test_packages[@]}" "${registry_tools[@]}") ;;
+  "") packages=("${build_packages[@]}" "${test_packages[@]}" "${registry_tools[@]}"
+            "${container_tools[@]}") ;;
   *) echo "install-deps: unknown mode $1 (--build, --no-tests, --runtime, --bench, --fuzz, --tidy)" >&2
      exit 2 ;;
 esac

@@ -54,7 +54,8 @@ base::Result<RepositoryLock> RepositoryLock::Acquire(const std::string& root,
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int error = errno;
     std::string holder;
-    base::ReadFileInto(lock_path, 1024, &holder);
+    // Who holds it, for the message only: a lock file that cannot be read names nobody.
+    if (!base::ReadFileInto(lock_path, 1024, &holder).ok()) holder.clear();
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
     ::close(fd);
     if (error == EWOULDBLOCK) {
