@@ -179,6 +179,45 @@ TEST_F(InitCliTest, DryRunPrintsTheFilesAndWritesNothing) {
   EXPECT_EQ(Snapshot(repo_.path()), before);
 }
 
+// Another layout, no git remote: the environments and prefix come from what is there and from
+// GITHUB_REPOSITORY_OWNER, the config loads and check runs, and the steps say what the shipped
+// workflows assume that this repository does not have.
+TEST(InitCliOtherLayout, DetectsFromTheFilesAndTheOwnerVariable) {
+  testing::TempDir repo;
+  repo.Write("deploy/env/prod/api.yaml",
+             "image:\n  ref: registry.example.com/team/api@sha256:" + std::string(64, 'a') +
+                 "\n  pullPolicy: IfNotPresent\n");
+  repo.Write("deploy/env/dev/api.yaml", "image:\n  ref: registry.example.com/team/api:main\n");
+  repo.Write("k8s/job.yaml",
+             "apiVersion: batch/v1\nkind: Job\nspec:\n  template:\n    spec:\n      containers:\n"
+             "        - name: x\n          image: docker.io/acme/tool:1\n");
+  testing::CommandResult r = testing::RunCommand(
+      {"env", "GITHUB_REPOSITORY_OWNER=Acme", IMAGEPIN_BINARY, "init", "-C", repo.str()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("environments  dev, prod (under deploy/env/)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("scope         deploy/**, k8s/**"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ghcr.io/acme/ (GITHUB_REPOSITORY_OWNER), registry.example.com/team/ "
+                       "(2 image.ref values), docker.io/acme/ (1 reference under the owner)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("The workflows name the lanes local, dev, staging and production"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("change them to deploy/**, k8s/**"), std::string::npos) << r.out;
+  std::string config = repo.Read(".imagepin.yaml");
+  EXPECT_NE(config.find("# shared: sources/values/_shared"), std::string::npos) << config;
+  EXPECT_NE(config.find("# charts: sources/charts"), std::string::npos) << config;
+
+  testing::CommandResult shown = testing::RunCommand(
+      {"env", "-u", "GITHUB_REPOSITORY_OWNER", IMAGEPIN_BINARY, "config", "-C", repo.str()});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("deploy/env/prod"), std::string::npos) << shown.out;
+  testing::CommandResult check = testing::RunCommand(
+      {"env", "-u", "GITHUB_REPOSITORY_OWNER", IMAGEPIN_BINARY, "check", "-C", repo.str()});
+  EXPECT_EQ(check.exit_code, 1) << check.out << check.err;  // dev's :main is a floating tag
+  EXPECT_NE(check.out.find("deploy/env/dev/api.yaml:2"), std::string::npos) << check.out;
+}
+
 // The written workflows through @action-validator/cli, when it is on PATH (npm i -g
 // @action-validator/cli); otherwise skipped: the bytes are examples/github's, which
 // workflows_test checks.

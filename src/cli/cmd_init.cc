@@ -63,24 +63,22 @@ bool Has(const plan::InitDetection& d, std::string_view env) {
 // The manual steps, short; docs/github.md has the detail.
 void PrintNextSteps(const plan::InitDetection& d) {
   std::vector<std::string> steps = {
-      "Replace acme/imagepin@v1 in the three workflows with where you keep imagepin, and pin "
-      "every `uses:` by commit SHA (docs/github.md#pinning).",
-      "Secrets and variables: GHCR_READ_TOKEN (secret: reads the registry; optional "
-      "GHCR_READ_USER variable), IMAGEPIN_APP_CLIENT_ID (variable) and IMAGEPIN_APP_PRIVATE_KEY "
-      "(secret).",
-      "A GitHub App with Contents and Pull requests read and write, installed on this "
-      "repository: pull requests opened with GITHUB_TOKEN start no workflows, so the bots need "
-      "its token.",
-      "Branch protection (a ruleset) on main: require the status check \"imagepin check\", "
-      "require code-owner review, allow auto-merge.",
+      "In the workflows, replace acme/imagepin@v1 with your copy of imagepin, pinned by commit "
+      "SHA (docs/github.md#pinning).",
+      "Secrets GHCR_READ_TOKEN (reads the registry) and IMAGEPIN_APP_PRIVATE_KEY, variable "
+      "IMAGEPIN_APP_CLIENT_ID.",
+      "A GitHub App (Contents, Pull requests: read and write) on this repository: the pull "
+      "requests its token opens start the check, GITHUB_TOKEN's do not.",
+      "Branch protection on main: require the status check \"imagepin check\" and code-owner "
+      "review; allow auto-merge.",
   };
   std::vector<std::string> reviewed;
   for (const policy::Environment& e : d.environments) {
     if (e.name != "local" && e.name != "dev") reviewed.push_back("/" + e.path + "/");
   }
-  steps.push_back(fmt::format("CODEOWNERS for the reviewed lanes: {} @your-org/release-managers.",
+  steps.push_back(fmt::format("CODEOWNERS: {} owned by your release managers (the reviewed lanes).",
                               reviewed.empty() ? std::string("/sources/values/env/production/")
-                                               : fmt::format("{}", fmt::join(reviewed, ", "))));
+                                               : fmt::format("{}", fmt::join(reviewed, " and "))));
   if (!d.environments.empty() &&
       !(Has(d, "local") && Has(d, "dev") && Has(d, "staging") && Has(d, "production"))) {
     steps.push_back(
@@ -97,7 +95,9 @@ void PrintNextSteps(const plan::InitDetection& d) {
   if (d.first_party.empty()) {
     steps.push_back("Set firstParty in .imagepin.yaml to the prefixes of the images you build.");
   }
-  steps.push_back("Run `imagepin check`, then commit the four files.");
+  steps.push_back(
+      "Run `imagepin check` (findings you cannot fix yet go in a baseline: README), then commit "
+      "the four files.");
   fmt::print("\nLeft to do by hand (docs/github.md):\n");
   for (size_t i = 0; i < steps.size(); ++i) fmt::print("  {}. {}\n", i + 1, steps[i]);
 }
