@@ -11,6 +11,8 @@
 
 #include "base/sha256.h"
 #include "policy/config.h"
+#include "rewrite/apply.h"
+#include "tests/testing/temp_dir.h"
 
 namespace imagepin::plan {
 namespace {
@@ -271,6 +273,45 @@ TEST(PlanInit, RefusesAConfigThatWouldNotLoad) {
   base::Result<InitPlan> plan = PlanInit("/repo", files, {{".imagepin.yaml", false, ""}}, false);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().code, base::ErrorCode::kInternal);
+}
+
+// The plan's edits as ApplyEdits takes them: a file that appeared since init read the
+// repository is refused, and so is a replaced file that changed since; nothing is written.
+TEST(PlanInit, ItsEditsRefuseAFileThatAppearedOrChangedSince) {
+  imagepin::testing::TempDir repo;
+  std::vector<InitFile> files = InitFiles(DetectInit(Layout()));
+  std::vector<ExistingFile> none;
+  for (const InitFile& f : files) none.push_back({f.path, false, ""});
+  base::Result<InitPlan> plan = PlanInit(repo.str(), files, none, false);
+  ASSERT_TRUE(plan.ok());
+  repo.Write(".github/workflows/promote-images.yaml", "name: someone else's\n");
+  rewrite::ApplyOptions options;
+  options.root = repo.str();
+  options.create_directories = true;
+  base::Result<std::vector<rewrite::FileChange>> refused =
+      rewrite::ApplyEdits(plan->edits, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("was created since"), std::string::npos)
+      << refused.error().message;
+  EXPECT_FALSE(std::filesystem::exists(repo.path() / ".imagepin.yaml"));
+  EXPECT_EQ(repo.Read(".github/workflows/promote-images.yaml"), "name: someone else's\n");
+
+  std::vector<ExistingFile> existing = none;
+  existing[3] = {files[3].path, true, "name: someone else's\n"};
+  base::Result<InitPlan> forced = PlanInit(repo.str(), files, existing, true);
+  ASSERT_TRUE(forced.ok());
+  repo.Write(".github/workflows/promote-images.yaml", "name: changed again\n");
+  base::Result<std::vector<rewrite::FileChange>> stale =
+      rewrite::ApplyEdits(forced->edits, options);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_NE(stale.error().message.find("changed since"), std::string::npos)
+      << stale.error().message;
+  EXPECT_FALSE(std::filesystem::exists(repo.path() / ".imagepin.yaml"));
+
+  repo.Write(".github/workflows/promote-images.yaml", "name: someone else's\n");
+  base::Result<std::vector<rewrite::FileChange>> done = rewrite::ApplyEdits(forced->edits, options);
+  ASSERT_TRUE(done.ok()) << done.error().ToString();
+  for (const InitFile& f : files) EXPECT_EQ(repo.Read(f.path), f.contents) << f.path;
 }
 
 }  // namespace
