@@ -174,7 +174,7 @@ void RegisterInit(CLI::App& app, int* exit_code) {
       "Adopt imagepin here: write .imagepin.yaml and the three workflows from what the "
       "repository holds");
   cmd->add_flag("--force", flags->force,
-                "Replace those files where they exist with other contents");
+                "Replace the files init writes where they exist with other contents");
   cmd->add_flag("--dry-run", flags->dry_run, "Print what would be written, write nothing");
   AddRootFlag(cmd, &flags->root);
   AddJobsFlag(cmd, &flags->jobs);
