@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -40,23 +42,45 @@ struct FilePlan {
   std::string temp;     // the written temporary file, until it is renamed
   std::string sha256;   // what the plan was made from: the file must still hash to this
   bool create = false;  // kFileMustNotExist: the file is new, and must still not exist
+  // Its directories that do not exist yet, outermost first (ApplyOptions::create_directories).
+  std::vector<std::string> missing_directories;
 };
 
 // Resolves `path` to a canonical absolute path (symlinks followed). A file to create does not
-// exist yet: its directory is resolved, and must exist.
-base::Result<std::string> Canonical(const Edit& edit) {
+// exist yet: its directory is resolved, and must exist, or, with `create_directories`, its
+// nearest existing ancestor is resolved and the missing directories below it go to `missing`.
+base::Result<std::string> Canonical(const Edit& edit, bool create_directories,
+                                    std::vector<std::string>* missing) {
   if (edit.CreatesFile()) {
     std::string dir = DirectoryOf(edit.path);
+    std::vector<std::string> below;  // missing components, innermost first
     char* resolved = ::realpath(dir.c_str(), nullptr);
+    while (resolved == nullptr && errno == ENOENT && create_directories && dir != "." &&
+           dir != "/") {
+      std::string parent = DirectoryOf(dir);
+      below.push_back(dir.substr(parent.size() + (parent == "/" ? 0 : 1)));
+      dir = parent;
+      resolved = ::realpath(dir.c_str(), nullptr);
+    }
     if (resolved == nullptr) {
       return base::MakeError(
           base::ErrorCode::kIo,
           fmt::format("cannot create it: its directory {}: {}", dir, std::strerror(errno)),
           std::string(edit.DisplayPath()));
     }
-    std::string out = std::string(resolved) + edit.path.substr(dir.size());
+    std::string out(resolved);
     ::free(resolved);
-    return out;
+    for (auto it = below.rbegin(); it != below.rend(); ++it) {
+      if (*it == ".." || *it == "." || it->empty()) {
+        return base::MakeError(base::ErrorCode::kIo,
+                               "cannot create it: its directory is not a "
+                               "plain path",
+                               std::string(edit.DisplayPath()));
+      }
+      out += "/" + *it;
+      missing->push_back(out);
+    }
+    return out + edit.path.substr(DirectoryOf(edit.path).size());
   }
   char* resolved = ::realpath(edit.path.c_str(), nullptr);
   if (resolved == nullptr) {
@@ -71,14 +95,18 @@ base::Result<std::string> Canonical(const Edit& edit) {
 
 // Step 1: edits grouped by canonical file, each below `root` (canonical) when one is given.
 base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit>& edits,
-                                                          const std::string& root) {
+                                                          const std::string& root,
+                                                          bool create_directories) {
   std::map<std::string, FilePlan> plans;
-  std::unordered_map<std::string, std::string> canonical;  // path as given → canonical
+  std::unordered_map<std::string, std::string> canonical;             // path as given → canonical
+  std::unordered_map<std::string, std::vector<std::string>> missing;  // canonical → directories
   for (const Edit& edit : edits) {
     auto known = canonical.find(edit.path);
     if (known == canonical.end()) {
-      base::Result<std::string> target = Canonical(edit);
+      std::vector<std::string> directories;
+      base::Result<std::string> target = Canonical(edit, create_directories, &directories);
       if (!target.ok()) return target.error();
+      missing[*target] = std::move(directories);
       if (!root.empty() && !base::IsPathBelow(*target, root)) {
         return base::MakeError(base::ErrorCode::kIo,
                                "resolves outside the repository: nothing was written",
@@ -93,6 +121,7 @@ base::Result<std::map<std::string, FilePlan>> GroupByFile(const std::vector<Edit
       plan.target = known->second;
       plan.sha256 = edit.file_sha256;
       plan.create = edit.CreatesFile();
+      plan.missing_directories = missing[known->second];
     }
     if (edit.file_sha256.empty() || edit.file_sha256 != plan.sha256) {
       return base::MakeError(base::ErrorCode::kIo,
@@ -202,15 +231,54 @@ std::vector<JournalEntry> JournalEntries(const std::vector<FilePlan*>& changed) 
   return entries;
 }
 
+// The missing directories of the files to create (ApplyOptions::create_directories), outermost
+// first; each one made is appended to `made`. One that exists by now (another plan's) is fine
+// if it is a directory.
+base::Status MakeDirectories(const std::vector<FilePlan*>& changed,
+                             std::vector<std::string>* made) {
+  for (const FilePlan* plan : changed) {
+    for (const std::string& dir : plan->missing_directories) {
+      if (::mkdir(dir.c_str(), 0777) == 0) {
+        made->push_back(dir);
+        if (base::Status synced = SyncDirectoryOf(dir, plan->display); !synced.ok()) return synced;
+        continue;
+      }
+      int error = errno;
+      struct stat st {};
+      if (error == EEXIST && ::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+      return base::MakeError(
+          base::ErrorCode::kIo,
+          fmt::format("cannot create its directory {}: {}", dir, std::strerror(error)),
+          plan->display);
+    }
+  }
+  return {};
+}
+
+// Removes the directories MakeDirectories made, innermost first (each is empty again once the
+// temporary files are gone).
+void RemoveDirectories(const std::vector<std::string>& made) {
+  for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
+}
+
 // Steps 3 and 4 for the files that change; journaled when `journal` is set.
 base::Status WriteAll(std::vector<FilePlan*>& changed, const std::string& journal) {
   const bool journaled = !journal.empty();
+  std::vector<std::string> made;
+  if (base::Status status = MakeDirectories(changed, &made); !status.ok()) {
+    RemoveDirectories(made);
+    return status;
+  }
   if (journaled) {
     base::Status prepared = WriteJournal(journal, JournalState::kPrepared, JournalEntries(changed));
-    if (!prepared.ok()) return prepared;
+    if (!prepared.ok()) {
+      RemoveDirectories(made);
+      return prepared;
+    }
   }
   if (base::Status written = WriteTemps(changed, journaled); !written.ok()) {
     if (journaled) (void)RemoveJournal(journal);
+    RemoveDirectories(made);
     return written;
   }
   for (FilePlan* plan : changed) {
@@ -224,6 +292,7 @@ base::Status WriteAll(std::vector<FilePlan*>& changed, const std::string& journa
     if (!unchanged) {
       RemoveTemps(changed);
       if (journaled) (void)RemoveJournal(journal);
+      RemoveDirectories(made);
       return base::MakeError(base::ErrorCode::kIo,
                              "the file changed while imagepin was editing it; nothing was written",
                              plan->display);
@@ -235,6 +304,7 @@ base::Status WriteAll(std::vector<FilePlan*>& changed, const std::string& journa
     if (!committed.ok()) {
       RemoveTemps(changed);
       (void)RemoveJournal(journal);
+      RemoveDirectories(made);
       return committed;
     }
   }
@@ -276,7 +346,8 @@ base::Result<std::vector<FileChange>> ApplyEdits(const std::vector<Edit>& edits,
                              "cannot open the repository root: " + ec.message(), options.root);
     }
   }
-  base::Result<std::map<std::string, FilePlan>> grouped = GroupByFile(edits, root);
+  base::Result<std::map<std::string, FilePlan>> grouped =
+      GroupByFile(edits, root, options.create_directories);
   if (!grouped.ok()) return grouped.error();
   std::vector<FilePlan*> plans;
   for (auto& [target, plan] : *grouped) plans.push_back(&plan);

@@ -17,6 +17,11 @@ struct ApplyOptions {
   // When set, the multi-file write is journaled there (journal.h), so that a run killed between
   // renames is finished or undone by the next one. The writing commands set it under the lock.
   std::string journal;
+  // For an edit that creates its file (kFileMustNotExist): create its missing directories (below
+  // the nearest existing one, mode 0777 less the umask) just before writing, not in a dry run.
+  // Without it a missing directory is an error. Directories created are removed again when the
+  // write fails before any rename.
+  bool create_directories = false;
 };
 
 // What happened to one file of a plan.

@@ -181,5 +181,45 @@ TEST(RecoverInterruptedWrite, ACommittedCreationIsFinishedUnlessTheFileAppeared)
   EXPECT_NE(said->front().find("changed since"), std::string::npos);
 }
 
+TEST(ApplyCreation, CreatesMissingDirectoriesOnlyWhenAskedAndNotInADryRun) {
+  imagepin::testing::TempDir dir;
+  std::string file = dir.str() + "/.github/workflows/a.yaml";
+  // Not asked: a missing directory is an error, and nothing appears.
+  base::Result<std::vector<FileChange>> refused = ApplyEdits({Creation(file, "a: 1\n")}, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("cannot create it: its directory"), std::string::npos)
+      << refused.error().message;
+  ApplyOptions options;
+  options.root = dir.str();
+  options.create_directories = true;
+  options.dry_run = true;
+  base::Result<std::vector<FileChange>> dry = ApplyEdits({Creation(file, "a: 1\n")}, options);
+  ASSERT_TRUE(dry.ok()) << dry.error().ToString();
+  EXPECT_FALSE(dry->front().written);
+  EXPECT_TRUE(Names(dir.str()).empty());
+  options.dry_run = false;
+  base::Result<std::vector<FileChange>> made = ApplyEdits(
+      {Creation(file, "a: 1\n"), Creation(dir.str() + "/.github/b.yaml", "b\n")}, options);
+  ASSERT_TRUE(made.ok()) << made.error().ToString();
+  EXPECT_EQ(Read(file), "a: 1\n");
+  EXPECT_EQ(Read(dir.str() + "/.github/b.yaml"), "b\n");
+  EXPECT_EQ(Names(dir.str()),
+            (std::vector<std::string>{".github", ".github/b.yaml", ".github/workflows",
+                                      ".github/workflows/a.yaml"}));
+}
+
+TEST(ApplyCreation, AFailedWriteRemovesTheDirectoriesItMade) {
+  imagepin::testing::TempDir dir;
+  dir.Write("taken.yaml", "x\n");
+  ApplyOptions options;
+  options.create_directories = true;
+  // The second file exists already: the plan fails in step 2, before any directory is made.
+  base::Result<std::vector<FileChange>> failed = ApplyEdits(
+      {Creation(dir.str() + "/new/dir/a.yaml", "a\n"), Creation(dir.str() + "/taken.yaml", "y\n")},
+      options);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(Names(dir.str()), (std::vector<std::string>{"taken.yaml"}));
+}
+
 }  // namespace
 }  // namespace imagepin::rewrite
