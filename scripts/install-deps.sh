@@ -86,3 +86,19 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The workflow and action schema check (tests/workflows_test.cc): @action-validator/cli from the
+# npm registry, pinned, into .tools/ (ignored by git). Only with the test modes, and only where
+# npm is; the tests that use it skip without it.
+case "${1:-}" in
+  "" | --build)
+    validator_version=0.6.0
+    tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
+    if command -v npm > /dev/null &&
+       ! grep -qs "\"version\": \"$validator_version\"" "$tools/node_modules/@action-validator/cli/package.json"; then
+      echo "install-deps: installing @action-validator/cli@$validator_version (npm) in .tools/"
+      npm install --silent --no-audit --no-fund --prefix "$tools" \
+        "@action-validator/cli@$validator_version" > /dev/null
+    fi
+    ;;
+esac

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "base/files.h"
+#include "tests/testing/action_validator.h"
 #include "yaml/document.h"
 #include "yaml/parser.h"
 
@@ -342,6 +343,17 @@ TEST_F(ShippedFiles, EveryFileIsOneYamlMapping) {
     EXPECT_EQ(file->documents, 1);
     ASSERT_NE(file->doc.root(), kNoNode);
     EXPECT_EQ(file->doc.node(file->doc.root()).kind, NodeKind::kMapping);
+  }
+}
+
+// The schemas GitHub reads them by (workflow and action), through @action-validator/cli, which
+// scripts/install-deps.sh installs in .tools/; skipped without it.
+TEST_F(ShippedFiles, EveryFilePassesActionValidator) {
+  const std::string validator = imagepin::testing::ActionValidator();
+  if (validator.empty()) GTEST_SKIP() << "no action-validator (.tools/ or PATH)";
+  for (const YamlFile* file : AllFiles()) {
+    imagepin::testing::CommandResult r = imagepin::testing::RunCommand({validator, file->path});
+    EXPECT_EQ(r.exit_code, 0) << file->path << "\n" << r.out << r.err;
   }
 }
 
