@@ -195,6 +195,41 @@ TEST_F(RegistryCommandsTest, PinAddsDigestsAndReportsFloatingTags) {
                 "'\nedge:\n  image: " + Ref("edge") + ":main\n");
 }
 
+TEST_F(RegistryCommandsTest, PinAddsAMissingDigestKeyBesideTheTagAndFillsANullOne) {
+  std::string redis = registry_->Push(Repo("redis"), "7.2.4", ImageKind::kIndex);
+  std::string nginx = registry_->Push(Repo("nginx"), "1.25.3", ImageKind::kSingle);
+  // Split mappings: a double-quoted tag with no digest key (CRLF), a null digest.
+  std::string values =
+      "redis:\r\n  image:\r\n    registry: ghcr.io\r\n    repository: " + Repo("redis") +
+      "\r\n    tag: \"7.2.4\"  # LTS\r\n    pullPolicy: IfNotPresent\r\n"
+      "nginx:\r\n  image:\r\n    repository: " +
+      Ref("nginx") + "\r\n    tag: 1.25.3\r\n    digest: ~\r\n";
+  repo_.Write("sources/values/_shared/third-party.yaml", values);
+  testreg::CommandResult r = Imagepin({"pin"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(repo_.Read("sources/values/_shared/third-party.yaml"),
+            "redis:\r\n  image:\r\n    registry: ghcr.io\r\n    repository: " + Repo("redis") +
+                "\r\n    tag: \"7.2.4\"  # LTS\r\n    digest: \"" + redis +
+                "\"\r\n    pullPolicy: IfNotPresent\r\nnginx:\r\n  image:\r\n    repository: " +
+                Ref("nginx") + "\r\n    tag: 1.25.3\r\n    digest: " + nginx + "\r\n");
+  EXPECT_NE(r.out.find("pin: 2 pinned, 0 left"), std::string::npos) << r.out;
+  // Pinned now: a second run has nothing to do and leaves the file as it is.
+  std::string pinned = repo_.Read("sources/values/_shared/third-party.yaml");
+  r = Imagepin({"pin"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(repo_.Read("sources/values/_shared/third-party.yaml"), pinned);
+}
+
+TEST_F(RegistryCommandsTest, PinDryRunDoesNotAddTheDigestKey) {
+  registry_->Push(Repo("redis"), "7.2.4", ImageKind::kSingle);
+  std::string values = "image:\n  repository: " + Ref("redis") + "\n  tag: 7.2.4\n";
+  repo_.Write("sources/values/_shared/redis.yaml", values);
+  testreg::CommandResult r = Imagepin({"pin", "--dry-run"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("dry run, nothing written"), std::string::npos) << r.out;
+  EXPECT_EQ(repo_.Read("sources/values/_shared/redis.yaml"), values);
+}
+
 TEST_F(RegistryCommandsTest, VerifyReportsMissingDigestsAndSingleArchFirstPartyImages) {
   std::string index = registry_->Push(Repo("good"), "main", ImageKind::kIndex);
   std::string single = registry_->Push(Repo("single"), "main", ImageKind::kSingle);

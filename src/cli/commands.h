@@ -26,5 +26,6 @@ void RegisterInventory(CLI::App& app, int* exit_code);
 void RegisterApps(CLI::App& app, int* exit_code);
 void RegisterExplain(CLI::App& app, int* exit_code);
 void RegisterConfig(CLI::App& app, int* exit_code);
+void RegisterMigrate(CLI::App& app, int* exit_code);
 
 }  // namespace imagepin::cli

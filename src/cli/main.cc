@@ -29,6 +29,7 @@ int Run(int argc, char** argv) {
   RegisterApps(app, &exit_code);
   RegisterExplain(app, &exit_code);
   RegisterConfig(app, &exit_code);
+  RegisterMigrate(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

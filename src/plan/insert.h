@@ -33,6 +33,25 @@ base::Result<rewrite::Edit> InsertKeys(
     const ValuesFile& file, const std::vector<std::string>& parents,
     const std::vector<std::pair<std::string, std::string>>& leaves, std::string reason);
 
+// Where a split mapping's digest goes when none is written (`pin`): in place of a null
+// (`digest:`, `digest: ~`, `digest: null`), or, when the mapping has no `digest` key, beside its
+// `tag:` — a new line after the tag's at the tag key's indentation in the tag line's line break,
+// or `, digest: …` after the tag in a flow mapping. The value is written in the tag's quoting
+// style (`tag: "1.2.3"` → `digest: "sha256:…"`). Errors (kInvalidArgument) when `tag_begin` (the
+// byte offset of the tag's value, scan::Scalar::begin) is not the value of a `tag` key in a
+// mapping of `doc`, or the tag is written over several lines.
+struct KeySlot {
+  uint32_t begin = 0, end = 0;  // the bytes replaced: a null, or begin == end (an insertion)
+  std::string old_text;
+  std::string before, after;  // written around the value
+  yaml::ScalarStyle style = yaml::ScalarStyle::kPlain;
+  int line = 0, column = 0;  // 1-based position of `begin`
+};
+base::Result<KeySlot> DigestSlot(const yaml::Document& doc, uint32_t tag_begin);
+
+// The text a KeySlot receives for `value`: before + value in the slot's style + after.
+base::Result<std::string> SlotText(const KeySlot& slot, std::string_view value);
+
 // `value` as a scalar to write: plain when it reads back as the same string, else double-quoted.
 std::string ScalarText(std::string_view value);
 
