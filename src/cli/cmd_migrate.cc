@@ -93,6 +93,7 @@ int RunMigrate(const MigrateFlags& flags) {
       ws->files, sources, ws->config, charts, plan::MigrateOptions{flags.force});
   if (!planned.ok()) {
     PrintError(planned.error());
+    fmt::print(stderr, "imagepin: migrate: nothing written: a file in scope could not be read\n");
     return kExitRuntime;
   }
   if (!flags.json) {

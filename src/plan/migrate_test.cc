@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "rewrite/splice.h"
@@ -59,6 +60,7 @@ class MigratePlanTest : public ::testing::Test {
         found = true;
         EXPECT_EQ(f.form, scan::FieldForm::kRef);
         EXPECT_EQ(f.reference, plan.migrations[0].reference);
+        EXPECT_EQ(f.reference, plan.migrations[0].from);
       }
     }
     EXPECT_TRUE(found) << out;
@@ -233,6 +235,59 @@ TEST_F(MigratePlanTest, AListItemKeepsItsDash) {
   ASSERT_EQ(plan.migrations.size(), 1u);
   EXPECT_EQ(plan.migrations[0].key_path, "jobs[0]");
   EXPECT_EQ(Applied(before, plan), "jobs:\n  - ref: ghcr.io/acme/job:v1.0.0\n");
+}
+
+// Property, over the shapes a split mapping takes (the parts in every order, with and without a
+// registry and a digest, plain and quoted, LF and CRLF, other keys and comments between, nested
+// or not): the file afterwards is the file before with the first part's line now `ref:` and the
+// other part lines gone, byte for byte, and a scan of it finds `<path>.ref` with the mapping's
+// reference.
+TEST_F(MigratePlanTest, EveryShapeMigratesByteExactlyToTheSameReference) {
+  int cases = 0;
+  for (const std::string eol : {"\n", "\r\n"}) {
+    for (const std::string quote : {"", "\"", "'"}) {
+      for (bool registry : {false, true}) {
+        for (bool digest : {false, true}) {
+          for (bool nested : {false, true}) {
+            for (int rotation = 0; rotation < 4; ++rotation) {
+              std::string indent = nested ? "    " : "  ";
+              std::string key = nested ? "app.image" : "image";
+              charts_[kPath] = {{"sources/charts/api", {key + ".ref"}}};
+              std::vector<std::pair<std::string, std::string>> parts = {
+                  {"repository", registry ? "acme/api" : "ghcr.io/acme/api"}, {"tag", "v1.2.3"}};
+              if (registry) parts.push_back({"registry", "ghcr.io"});
+              if (digest) parts.push_back({"digest", kDigest});
+              std::rotate(parts.begin(), parts.begin() + rotation % parts.size(), parts.end());
+              std::string head = "# values" + eol + (nested ? "app:" + eol + "  x: 1" + eol : "") +
+                                 (nested ? "  image:" : "image:") + eol;
+              std::string before = head, after = head;
+              bool first = true;
+              for (size_t i = 0; i < parts.size(); ++i) {
+                const auto& [k, v] = parts[i];
+                std::string q = k == "repository" ? quote : "";
+                before += indent + k + ": " + q + v + q + eol;
+                if (first) {
+                  std::string ref = "ghcr.io/acme/api:v1.2.3" + (digest ? "@" + kDigest : "");
+                  after += indent + "ref: " + quote + ref + quote + eol;
+                  first = false;
+                }
+                if (i == 0) {  // other keys and a comment between the parts
+                  before += indent + "pullPolicy: IfNotPresent # p" + eol + indent + "# c" + eol;
+                  after += indent + "pullPolicy: IfNotPresent # p" + eol + indent + "# c" + eol;
+                }
+              }
+              before += "replicas: 2" + eol;
+              after += "replicas: 2" + eol;
+              SCOPED_TRACE(before);
+              ExpectMigrated(before, after, key);
+              ++cases;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(cases, 2 * 3 * 2 * 2 * 2 * 4);
 }
 
 }  // namespace
