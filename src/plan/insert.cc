@@ -61,7 +61,8 @@ size_t IndentStep(const Document& doc, NodeId m, size_t depth = 0) {
 
 }  // namespace
 
-base::Result<KeySlot> DigestSlot(const Document& doc, uint32_t tag_begin) {
+base::Result<KeySlot> DigestSlot(const Document& doc, uint32_t tag_begin,
+                                 uint32_t repository_begin) {
   auto refuse = [](std::string message) {
     return base::MakeError(base::ErrorCode::kInvalidArgument, std::move(message));
   };
@@ -81,6 +82,19 @@ base::Result<KeySlot> DigestSlot(const Document& doc, uint32_t tag_begin) {
     }
   }
   if (tag == yaml::kNoNode) return refuse("its tag is not a scalar in a mapping here");
+  bool has_repository = false;
+  for (NodeId k = doc.node(mapping).first_child; k != yaml::kNoNode;) {
+    NodeId v = doc.node(k).next_sibling;
+    if (v == yaml::kNoNode) break;
+    has_repository |=
+        doc.node(v).kind == NodeKind::kScalar && doc.node(v).begin == repository_begin;
+    k = doc.node(v).next_sibling;
+  }
+  if (!has_repository) {
+    return refuse(
+        "its tag is not beside its repository in one mapping: add the digest by hand "
+        "where the chart reads it");
+  }
   if (doc.Value(tag_key) != "tag") {
     return refuse(
         fmt::format("its tag is `{}:`, not `tag:` in an image mapping: add the digest "

@@ -73,7 +73,7 @@ class PinFinder {
       if (doc == nullptr) {
         return skip("", "no digest field to fill: add `digest: \"\"` beside the tag, then pin");
       }
-      base::Result<KeySlot> slot = DigestSlot(*doc, field.tag.begin);
+      base::Result<KeySlot> slot = DigestSlot(*doc, field.tag.begin, field.repository.begin);
       if (!slot.ok()) return skip("", "no digest added: " + slot.error().message);
       t.scalar = field.tag;
       t.digest_only = true;

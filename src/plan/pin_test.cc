@@ -214,6 +214,18 @@ TEST_F(PinPlanTest, ASiblingTagKeyGetsNoDigestKey) {
       << found.skipped[0].message;
 }
 
+TEST_F(PinPlanTest, IstiosHubAndTagGetNoDigestKey) {
+  PinTargets found = Find("i.yaml",
+                          "global:\n  hub: docker.io/istio\n  tag: 1.22.1\n"
+                          "pilot:\n  image: pilot\n");
+  EXPECT_TRUE(found.targets.empty());
+  ASSERT_EQ(found.skipped.size(), 1u);
+  EXPECT_NE(found.skipped[0].message.find("not beside its repository"), std::string::npos)
+      << found.skipped[0].message;
+  EXPECT_EQ(dir_.Read("i.yaml"),
+            "global:\n  hub: docker.io/istio\n  tag: 1.22.1\npilot:\n  image: pilot\n");
+}
+
 TEST_F(PinPlanTest, SplitMappingWithoutItsTreeIsReported) {
   std::string path = dir_.Write("s.yaml", "image:\n  repository: bitnami/redis\n  tag: 7.2.4\n");
   std::vector<ScannedFile> files = ScanEntries({{path, "s.yaml", false}}, config_, 1, true);
