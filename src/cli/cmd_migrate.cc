@@ -3,11 +3,13 @@
 // (plan/migrate.h). Writes all or nothing; --dry-run plans and writes nothing.
 #include <fmt/format.h>
 
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/diagnostics.h"
+#include "cli/json_util.h"
 #include "cli/write_session.h"
 #include "plan/migrate.h"
 #include "plan/values_charts.h"
@@ -53,7 +55,7 @@ void PrintJson(const plan::MigrationPlan& plan, bool dry_run, int written) {
   j["files"] = plan.Files();
   j["dryRun"] = dry_run;
   j["filesWritten"] = written;
-  fmt::print("{}\n", j.dump(2));
+  std::cout << DumpJson(j) << "\n";
 }
 
 int RunMigrate(const MigrateFlags& flags) {
