@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "policy/first_party.h"
 #include "policy/tag_rules.h"
 
 namespace imagepin::plan {
@@ -68,6 +69,11 @@ class PinFinder {
         return skip("IP002", fmt::format("floating tag \"{}\" in a split mapping: set a version "
                                          "tag before pinning",
                                          tag));
+      }
+      if (policy::IsFirstParty(config_, WrittenRepository(field.reference))) {
+        return skip("",
+                    "a first-party split mapping: `imagepin migrate` makes it one image.ref, "
+                    "then pin that (or add `digest: \"\"` beside the tag to pin it as it is)");
       }
       const yaml::Document* doc = source ? source->Find(field.document) : nullptr;
       if (doc == nullptr) {

@@ -1,7 +1,8 @@
 // Planning `imagepin pin`, the migration aid: every reference with a tag but no digest gets the
 // digest its tag points at today. String forms become `repo:tag@sha256:…`; a split mapping's
-// `digest:` is filled (empty or null), or added beside its `tag:` when it has none (insert.h's
-// DigestSlot, in the tag's quoting style). Floating tags are reported, not pinned, unless the
+// `digest: ""` is filled; a third-party one's null `digest:` too, or one is added beside its
+// `tag:` when it has none (insert.h's DigestSlot, in the tag's quoting style). A first-party split
+// mapping without a digest value is sent to `imagepin migrate` (IP004) instead. Floating tags are reported, not pinned, unless the
 // caller says they are channels (`--channel-ok`), which pins them as `repo@sha256:…`.
 #pragma once
 

@@ -226,6 +226,21 @@ TEST_F(PinPlanTest, IstiosHubAndTagGetNoDigestKey) {
             "global:\n  hub: docker.io/istio\n  tag: 1.22.1\npilot:\n  image: pilot\n");
 }
 
+TEST_F(PinPlanTest, AFirstPartySplitMappingIsSentToMigrateNotGivenADigestKey) {
+  config_.first_party.include = {"ghcr.io/acme/"};
+  const std::string text = "image:\n  repository: ghcr.io/acme/api\n  tag: 3f2a9c1\n  digest: ~\n";
+  PinTargets found = Find("a.yaml", text);
+  EXPECT_TRUE(found.targets.empty());
+  ASSERT_EQ(found.skipped.size(), 1u);
+  EXPECT_NE(found.skipped[0].message.find("`imagepin migrate` makes it one image.ref"),
+            std::string::npos)
+      << found.skipped[0].message;
+  // An empty `digest: ""` is filled as before.
+  found =
+      Find("b.yaml", "image:\n  repository: ghcr.io/acme/api\n  tag: 3f2a9c1\n  digest: \"\"\n");
+  EXPECT_EQ(found.targets.size(), 1u);
+}
+
 TEST_F(PinPlanTest, SplitMappingWithoutItsTreeIsReported) {
   std::string path = dir_.Write("s.yaml", "image:\n  repository: bitnami/redis\n  tag: 7.2.4\n");
   std::vector<ScannedFile> files = ScanEntries({{path, "s.yaml", false}}, config_, 1, true);
