@@ -195,6 +195,59 @@ TEST_F(RegistryCommandsTest, PinAddsDigestsAndReportsFloatingTags) {
                 "'\nedge:\n  image: " + Ref("edge") + ":main\n");
 }
 
+TEST_F(RegistryCommandsTest, PinAddsAMissingDigestKeyBesideTheTagAndFillsANullOne) {
+  // Third-party images: quay.io, mirrored to the test registry like ghcr.io.
+  repo_.Write(".imagepin.yaml", "firstParty: [ghcr.io/acme/]\nregistries:\n  ghcr.io: {mirror: \"" +
+                                    registry_->host() + "\"}\n  quay.io: {mirror: \"" +
+                                    registry_->host() + "\"}\n");
+  std::string redis = registry_->Push(Repo("redis"), "7.2.4", ImageKind::kIndex);
+  std::string nginx = registry_->Push(Repo("nginx"), "1.25.3", ImageKind::kSingle);
+  // A double-quoted tag with no digest key (CRLF, a registry key, a comment), a null digest.
+  std::string values =
+      "redis:\r\n  image:\r\n    registry: quay.io\r\n    repository: " + Repo("redis") +
+      "\r\n    tag: \"7.2.4\"  # LTS\r\n    pullPolicy: IfNotPresent\r\n"
+      "nginx:\r\n  image:\r\n    repository: quay.io/" +
+      Repo("nginx") + "\r\n    tag: 1.25.3\r\n    digest: ~\r\n";
+  repo_.Write("sources/values/_shared/third-party.yaml", values);
+  testreg::CommandResult r = Imagepin({"pin"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(
+      repo_.Read("sources/values/_shared/third-party.yaml"),
+      "redis:\r\n  image:\r\n    registry: quay.io\r\n    repository: " + Repo("redis") +
+          "\r\n    tag: \"7.2.4\"  # LTS\r\n    digest: \"" + redis +
+          "\"\r\n    pullPolicy: IfNotPresent\r\nnginx:\r\n  image:\r\n    repository: quay.io/" +
+          Repo("nginx") + "\r\n    tag: 1.25.3\r\n    digest: " + nginx + "\r\n");
+  EXPECT_NE(r.out.find("pin: 2 pinned, 0 left"), std::string::npos) << r.out;
+  // Pinned now: a second run has nothing to do and leaves the file as it is.
+  std::string pinned = repo_.Read("sources/values/_shared/third-party.yaml");
+  r = Imagepin({"pin"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(repo_.Read("sources/values/_shared/third-party.yaml"), pinned);
+}
+
+TEST_F(RegistryCommandsTest, PinDryRunDoesNotAddTheDigestKey) {
+  repo_.Write(".imagepin.yaml", "firstParty: [ghcr.io/acme/]\nregistries:\n  quay.io: {mirror: \"" +
+                                    registry_->host() + "\"}\n");
+  registry_->Push(Repo("redis"), "7.2.4", ImageKind::kSingle);
+  std::string values = "image:\n  repository: quay.io/" + Repo("redis") + "\n  tag: 7.2.4\n";
+  repo_.Write("sources/values/_shared/redis.yaml", values);
+  testreg::CommandResult r = Imagepin({"pin", "--dry-run"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("pin: 1 pinned"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dry run, nothing written"), std::string::npos) << r.out;
+  EXPECT_EQ(repo_.Read("sources/values/_shared/redis.yaml"), values);
+}
+
+TEST_F(RegistryCommandsTest, PinSendsAFirstPartySplitMappingToMigrate) {
+  registry_->Push(Repo("api"), "3f2a9c1", ImageKind::kIndex);
+  std::string values = "image:\n  repository: " + Ref("api") + "\n  tag: 3f2a9c1\n";
+  repo_.Write("sources/values/_shared/api.yaml", values);
+  testreg::CommandResult r = Imagepin({"pin"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("`imagepin migrate` makes it one image.ref"), std::string::npos) << r.err;
+  EXPECT_EQ(repo_.Read("sources/values/_shared/api.yaml"), values);
+}
+
 TEST_F(RegistryCommandsTest, VerifyReportsMissingDigestsAndSingleArchFirstPartyImages) {
   std::string index = registry_->Push(Repo("good"), "main", ImageKind::kIndex);
   std::string single = registry_->Push(Repo("single"), "main", ImageKind::kSingle);

@@ -260,6 +260,18 @@ class ChartEvaluator {
         CheckPullPolicy(branch, &facts);
       }
     }
+    std::set<std::string> image_values;
+    auto note_reads = [&](const tmpl::Container& c, const tmpl::Expr& e) {
+      for (const std::string& read : e.reads) {
+        yaml::SegmentPath path = ValuesPathOf(c.template_path, read);
+        if (!path.empty()) image_values.insert(yaml::PrintKeyPath(path));
+      }
+    };
+    for (const tmpl::Container& c : analysis.containers) {
+      if (c.image) note_reads(c, *c.image);
+      for (const tmpl::Expr& e : c.other_images) note_reads(c, e);
+    }
+    facts.image_values.assign(image_values.begin(), image_values.end());
     std::set<std::string> seen;
     for (const tmpl::Document& d : analysis.documents) {
       for (const tmpl::LabelRead& read : d.label_sites) {

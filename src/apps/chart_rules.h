@@ -34,6 +34,9 @@ struct ChartValueUse {
 struct ChartFacts {
   std::vector<ChartValueUse> pull_policies;
   std::vector<ChartValueUse> label_tags;  // …tag paths read under labels/annotations/selectors
+  // The .Values paths the containers' images read (every branch), printed ("image.ref",
+  // "sub.image.tag"), sorted, each once: whether `migrate` may write `image.ref` for the chart.
+  std::vector<std::string> image_values;
 };
 
 // The .Values path a template of `template_path` (chart-relative) means by `read`

@@ -48,8 +48,21 @@ int RunPin(const PinFlags& flags) {
 }
 
 int Pin(const plan::Workspace& ws, const PinFlags& flags, const WriteSession& session) {
+  // A split mapping with no digest value gets one beside its tag: its file's tree is needed.
+  std::vector<std::unique_ptr<plan::ScannedSource>> sources(ws.files.size());
+  for (size_t i = 0; i < ws.files.size(); ++i) {
+    if (!plan::NeedsSource(ws.files[i])) continue;
+    base::Result<std::unique_ptr<plan::ScannedSource>> source =
+        plan::ReadSource(ws.files[i], ws.config);
+    if (!source.ok()) {
+      PrintError(source.error());
+      fmt::print(stderr, "imagepin: pin: nothing written: a file could not be read again\n");
+      return kExitRuntime;
+    }
+    sources[i] = std::move(*source);
+  }
   base::Result<plan::PinTargets> found =
-      plan::FindPinTargets(ws.files, ws.config, plan::PinOptions{flags.channel_ok});
+      plan::FindPinTargets(ws.files, ws.config, plan::PinOptions{flags.channel_ok}, sources);
   if (!found.ok()) {
     PrintError(found.error());
     return kExitRuntime;

@@ -27,5 +27,6 @@ void RegisterApps(CLI::App& app, int* exit_code);
 void RegisterExplain(CLI::App& app, int* exit_code);
 void RegisterConfig(CLI::App& app, int* exit_code);
 void RegisterInit(CLI::App& app, int* exit_code);
+void RegisterMigrate(CLI::App& app, int* exit_code);
 
 }  // namespace imagepin::cli

@@ -30,6 +30,7 @@ int Run(int argc, char** argv) {
   RegisterExplain(app, &exit_code);
   RegisterConfig(app, &exit_code);
   RegisterInit(app, &exit_code);
+  RegisterMigrate(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

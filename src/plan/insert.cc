@@ -61,6 +61,122 @@ size_t IndentStep(const Document& doc, NodeId m, size_t depth = 0) {
 
 }  // namespace
 
+base::Result<KeySlot> DigestSlot(const Document& doc, uint32_t tag_begin,
+                                 uint32_t repository_begin) {
+  auto refuse = [](std::string message) {
+    return base::MakeError(base::ErrorCode::kInvalidArgument, std::move(message));
+  };
+  std::string_view src = doc.source();
+  NodeId mapping = yaml::kNoNode, tag_key = yaml::kNoNode, tag = yaml::kNoNode;
+  for (NodeId id = 0; id < static_cast<NodeId>(doc.node_count()) && tag == yaml::kNoNode; ++id) {
+    if (doc.node(id).kind != NodeKind::kMapping) continue;
+    for (NodeId k = doc.node(id).first_child; k != yaml::kNoNode;) {
+      NodeId v = doc.node(k).next_sibling;
+      if (v == yaml::kNoNode) break;
+      if (doc.node(v).kind == NodeKind::kScalar && doc.node(v).begin == tag_begin &&
+          doc.node(k).kind == NodeKind::kScalar) {
+        mapping = id, tag_key = k, tag = v;
+        break;
+      }
+      k = doc.node(v).next_sibling;
+    }
+  }
+  if (tag == yaml::kNoNode) return refuse("its tag is not a scalar in a mapping here");
+  bool has_repository = false;
+  for (NodeId k = doc.node(mapping).first_child; k != yaml::kNoNode;) {
+    NodeId v = doc.node(k).next_sibling;
+    if (v == yaml::kNoNode) break;
+    has_repository |=
+        doc.node(v).kind == NodeKind::kScalar && doc.node(v).begin == repository_begin;
+    k = doc.node(v).next_sibling;
+  }
+  if (!has_repository) {
+    return refuse(
+        "its tag is not beside its repository in one mapping: add the digest by hand "
+        "where the chart reads it");
+  }
+  if (doc.Value(tag_key) != "tag") {
+    return refuse(
+        fmt::format("its tag is `{}:`, not `tag:` in an image mapping: add the digest "
+                    "by hand where the chart reads it",
+                    doc.Value(tag_key)));
+  }
+  const yaml::Node& t = doc.node(tag);
+  if (t.style == yaml::ScalarStyle::kLiteral || t.style == yaml::ScalarStyle::kFolded ||
+      src.substr(t.begin, t.end - t.begin).find('\n') != std::string_view::npos) {
+    return refuse("its tag is written over several lines: add the digest by hand");
+  }
+  KeySlot slot;
+  slot.style =
+      t.style == yaml::ScalarStyle::kSingleQuoted || t.style == yaml::ScalarStyle::kDoubleQuoted
+          ? t.style
+          : yaml::ScalarStyle::kPlain;
+  auto position = [&](uint32_t at) {
+    slot.line = 1 + static_cast<int>(std::count(src.begin(), src.begin() + at, '\n'));
+    size_t bol = src.rfind('\n', at == 0 ? 0 : at - 1);
+    bol = bol == std::string_view::npos || at == 0 ? 0 : bol + 1;
+    slot.column = 1 + static_cast<int>(at - bol);
+  };
+  // A plain `:` inside a flow mapping reads differently across YAML 1.1 parsers: quoted there.
+  if (doc.node(mapping).flow && slot.style == yaml::ScalarStyle::kPlain)
+    slot.style = yaml::ScalarStyle::kDoubleQuoted;
+  if (NodeId d = doc.Get(mapping, "digest"); d != yaml::kNoNode) {
+    if (doc.node(d).kind != NodeKind::kScalar || !doc.IsNull(d)) {
+      return refuse("its digest is not a null to fill");
+    }
+    // The `digest` key, then its `:`; a null written as `~` or `null` is replaced, an empty one
+    // gets the value after the colon.
+    NodeId key = yaml::kNoNode;
+    for (NodeId k = doc.node(mapping).first_child; k != yaml::kNoNode;) {
+      NodeId v = doc.node(k).next_sibling;
+      if (v == d) key = k;
+      if (v == yaml::kNoNode) break;
+      k = doc.node(v).next_sibling;
+    }
+    const yaml::Node& n = doc.node(d);
+    std::string_view raw = src.substr(n.begin, n.end - n.begin);
+    if (!raw.empty() && n.begin > doc.node(key).end) {
+      slot.begin = n.begin, slot.end = n.end;
+      slot.old_text = std::string(raw);
+    } else {
+      size_t colon = doc.node(key).end;
+      while (colon < src.size() && (src[colon] == ' ' || src[colon] == '\t')) ++colon;
+      if (colon >= src.size() || src[colon] != ':') {
+        return refuse("its `digest:` key is not followed by its colon: fill it by hand");
+      }
+      slot.begin = slot.end = static_cast<uint32_t>(colon + 1);
+      slot.before = " ";
+    }
+    position(slot.begin);
+    return slot;
+  }
+  if (doc.node(mapping).flow) {
+    slot.begin = slot.end = t.end;
+    slot.before = ", digest: ";
+    position(slot.begin);
+    return slot;
+  }
+  // A new line after the tag's, indented like the `tag` key.
+  size_t lf = src.find('\n', t.end);
+  std::string eol = lf != std::string_view::npos && lf > 0 && src[lf - 1] == '\r' ? "\r\n" : "\n";
+  size_t at = lf == std::string_view::npos ? src.size() : lf + 1;
+  if (lf == std::string_view::npos) slot.before = eol;
+  slot.before += std::string(doc.node(tag_key).column, ' ') + "digest: ";
+  slot.after = eol;
+  slot.begin = slot.end = static_cast<uint32_t>(at);
+  position(slot.begin);
+  return slot;
+}
+
+base::Result<std::string> SlotText(const KeySlot& slot, std::string_view value) {
+  std::string old = slot.style == yaml::ScalarStyle::kDoubleQuoted   ? "\"\""
+                    : slot.style == yaml::ScalarStyle::kSingleQuoted ? "''"
+                                                                     : "x";
+  base::Result<std::string> text = rewrite::RenderLike(old, slot.style, value);
+  if (!text.ok()) return text.error();
+  return slot.before + *text + slot.after;
+}
+
 std::string ScalarText(std::string_view value) {
   if (rewrite::CanWritePlain(value)) return std::string(value);
   base::Result<std::string> quoted =

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "policy/first_party.h"
 #include "policy/tag_rules.h"
 
 namespace imagepin::plan {
@@ -12,7 +13,8 @@ class PinFinder {
   PinFinder(const policy::Config& config, const PinOptions& options)
       : config_(config), options_(options) {}
 
-  base::Status Visit(const ScannedFile& file, const scan::ImageField& field, PinTargets* out) {
+  base::Status Visit(const ScannedFile& file, const ScannedSource* source,
+                     const scan::ImageField& field, PinTargets* out) {
     auto skip = [&](std::string rule, std::string message) {
       auto [line, column] = scan::ReferencePosition(field);
       PinSkip s;
@@ -61,6 +63,27 @@ class PinFinder {
                                          "tag before pinning",
                                          tag));
       }
+    } else if (field.form == scan::FieldForm::kSplit && !field.digest.present &&
+               field.tag.present && field.tag.rewritable) {
+      if (floating) {
+        return skip("IP002", fmt::format("floating tag \"{}\" in a split mapping: set a version "
+                                         "tag before pinning",
+                                         tag));
+      }
+      if (policy::IsFirstParty(config_, WrittenRepository(field.reference))) {
+        return skip("",
+                    "a first-party split mapping: `imagepin migrate` makes it one image.ref, "
+                    "then pin that (or add `digest: \"\"` beside the tag to pin it as it is)");
+      }
+      const yaml::Document* doc = source ? source->Find(field.document) : nullptr;
+      if (doc == nullptr) {
+        return skip("", "no digest field to fill: add `digest: \"\"` beside the tag, then pin");
+      }
+      base::Result<KeySlot> slot = DigestSlot(*doc, field.tag.begin, field.repository.begin);
+      if (!slot.ok()) return skip("", "no digest added: " + slot.error().message);
+      t.scalar = field.tag;
+      t.digest_only = true;
+      t.slot = std::move(*slot);
     } else {
       return skip("", "no digest field to fill: add `digest: \"\"` beside the tag, then pin");
     }
@@ -75,22 +98,54 @@ class PinFinder {
 
 }  // namespace
 
-base::Result<PinTargets> FindPinTargets(const std::vector<ScannedFile>& files,
-                                        const policy::Config& config, const PinOptions& options) {
+bool NeedsSource(const ScannedFile& file) {
+  for (const scan::ImageField& f : file.scan.fields.images) {
+    if (f.form == scan::FieldForm::kSplit && !f.templated && !f.partial && f.tag.present &&
+        !f.digest.present)
+      return true;
+  }
+  return false;
+}
+
+base::Result<PinTargets> FindPinTargets(
+    const std::vector<ScannedFile>& files, const policy::Config& config, const PinOptions& options,
+    const std::vector<std::unique_ptr<ScannedSource>>& sources) {
   if (std::vector<base::Error> problems = ScanProblems(files); !problems.empty()) {
     return problems.front();
   }
   PinTargets out;
   PinFinder finder(config, options);
-  for (const ScannedFile& file : files) {
-    for (const scan::ImageField& field : file.scan.fields.images) {
-      if (base::Status s = finder.Visit(file, field, &out); !s.ok()) return s.error();
+  for (size_t i = 0; i < files.size(); ++i) {
+    const ScannedSource* source = i < sources.size() ? sources[i].get() : nullptr;
+    for (const scan::ImageField& field : files[i].scan.fields.images) {
+      if (base::Status s = finder.Visit(files[i], source, field, &out); !s.ok()) return s.error();
     }
   }
   return out;
 }
 
 base::Result<rewrite::Edit> PinEdit(const PinTarget& target, std::string_view digest) {
+  if (target.slot) {
+    base::Result<std::string> text = SlotText(*target.slot, digest);
+    if (!text.ok()) {
+      base::Error e = text.error();
+      e.path = target.file.display_path;
+      e.pos = {target.scalar.line, target.scalar.column};
+      return e;
+    }
+    rewrite::Edit edit;
+    edit.path = target.file.path;
+    edit.display_path = target.file.display_path;
+    edit.begin = target.slot->begin;
+    edit.end = target.slot->end;
+    edit.old_text = target.slot->old_text;
+    edit.new_text = std::move(*text);
+    edit.file_sha256 = target.file_sha256;
+    edit.reason = fmt::format("pin {}", target.resolve.Normalized());
+    edit.line = target.slot->line;
+    edit.column = target.slot->column;
+    return edit;
+  }
   std::string value = target.digest_only ? std::string(digest)
                       : target.tag.empty()
                           ? fmt::format("{}@{}", target.repository, digest)

@@ -17,7 +17,15 @@ class PinPlanTest : public ::testing::Test {
     std::string path = dir_.Write(relative, contents);
     std::vector<ScannedFile> files = ScanEntries({{path, relative, false}}, config_, 1,
                                                  /*fingerprint=*/true);
-    base::Result<PinTargets> found = FindPinTargets(files, config_, options);
+    // As `imagepin pin` does: the files with a split mapping and no digest value read again.
+    std::vector<std::unique_ptr<ScannedSource>> sources(files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (!NeedsSource(files[i])) continue;
+      base::Result<std::unique_ptr<ScannedSource>> source = ReadSource(files[i], config_);
+      EXPECT_TRUE(source.ok()) << source.error().ToString();
+      if (source.ok()) sources[i] = std::move(*source);
+    }
+    base::Result<PinTargets> found = FindPinTargets(files, config_, options, sources);
     EXPECT_TRUE(found.ok()) << found.error().ToString();
     return found.ok() ? *found : PinTargets{};
   }
@@ -142,11 +150,105 @@ TEST_F(PinPlanTest, SplitMappingFillsAnEmptyDigestField) {
                 kDigest + "\"\n");
 }
 
-TEST_F(PinPlanTest, SplitMappingWithoutDigestFieldIsReported) {
-  PinTargets found = Find("s.yaml", "image:\n  repository: bitnami/redis\n  tag: 7.2.4\n");
+TEST_F(PinPlanTest, SplitMappingWithoutDigestFieldGetsOneBesideTheTag) {
+  PinTargets found = Find("s.yaml",
+                          "image:\n  repository: bitnami/redis\n  tag: 7.2.4 # pinned\n"
+                          "  pullPolicy: IfNotPresent\n");
+  ASSERT_EQ(found.targets.size(), 1u);
+  EXPECT_TRUE(found.skipped.empty());
+  EXPECT_EQ(PinAll("s.yaml", found),
+            "image:\n  repository: bitnami/redis\n  tag: 7.2.4 # pinned\n"
+            "  digest: " +
+                kDigest + "\n  pullPolicy: IfNotPresent\n");
+}
+
+TEST_F(PinPlanTest, AddedDigestKeepsTheTagsQuotingIndentationAndLineEnding) {
+  PinTargets found = Find("q.yaml",
+                          "redis:\r\n    image:\r\n        repository: bitnami/redis\r\n"
+                          "        tag: \"7.2.4\"\r\n");
+  ASSERT_EQ(found.targets.size(), 1u);
+  EXPECT_EQ(PinAll("q.yaml", found),
+            "redis:\r\n    image:\r\n        repository: bitnami/redis\r\n"
+            "        tag: \"7.2.4\"\r\n        digest: \"" +
+                kDigest + "\"\r\n");
+  found = Find("s.yaml", "image:\n  tag: '7.2.4'\n  repository: bitnami/redis");
+  ASSERT_EQ(found.targets.size(), 1u);
+  EXPECT_EQ(PinAll("s.yaml", found),
+            "image:\n  tag: '7.2.4'\n  digest: '" + kDigest + "'\n  repository: bitnami/redis");
+}
+
+TEST_F(PinPlanTest, AddedDigestInAFlowMappingAndAListItem) {
+  PinTargets found = Find("f.yaml", "image: {repository: bitnami/redis, tag: 7.2.4}\n");
+  ASSERT_EQ(found.targets.size(), 1u);
+  EXPECT_EQ(PinAll("f.yaml", found),
+            "image: {repository: bitnami/redis, tag: 7.2.4, digest: \"" + kDigest + "\"}\n");
+  found = Find("l.yaml", "images:\n- image:\n    repository: bitnami/redis\n    tag: 7.2.4\n");
+  ASSERT_EQ(found.targets.size(), 1u);
+  EXPECT_EQ(PinAll("l.yaml", found),
+            "images:\n- image:\n    repository: bitnami/redis\n"
+            "    tag: 7.2.4\n    digest: " +
+                kDigest + "\n");
+}
+
+TEST_F(PinPlanTest, NullDigestIsFilledInPlace) {
+  for (std::string null : {"", " ~", " null", " ~  # later"}) {
+    std::string before = "image:\n  repository: bitnami/redis\n  tag: \"7.2.4\"\n  digest:" + null +
+                         "\n  pullPolicy: IfNotPresent\n";
+    PinTargets found = Find("n.yaml", before);
+    ASSERT_EQ(found.targets.size(), 1u) << null;
+    std::string rest = null.find('#') != std::string::npos ? "  # later" : "";
+    EXPECT_EQ(PinAll("n.yaml", found),
+              "image:\n  repository: bitnami/redis\n  tag: \"7.2.4\"\n"
+              "  digest: \"" +
+                  kDigest + "\"" + rest + "\n  pullPolicy: IfNotPresent\n")
+        << null;
+  }
+}
+
+TEST_F(PinPlanTest, ASiblingTagKeyGetsNoDigestKey) {
+  // `image: repo` + `imageTag:`: the chart composes them; a `digest:` beside would mean nothing.
+  PinTargets found = Find("t.yaml", "app:\n  image: bitnami/redis\n  imageTag: 7.2.4\n");
   EXPECT_TRUE(found.targets.empty());
   ASSERT_EQ(found.skipped.size(), 1u);
-  EXPECT_NE(found.skipped[0].message.find("no digest field"), std::string::npos);
+  EXPECT_NE(found.skipped[0].message.find("not `tag:`"), std::string::npos)
+      << found.skipped[0].message;
+}
+
+TEST_F(PinPlanTest, IstiosHubAndTagGetNoDigestKey) {
+  PinTargets found = Find("i.yaml",
+                          "global:\n  hub: docker.io/istio\n  tag: 1.22.1\n"
+                          "pilot:\n  image: pilot\n");
+  EXPECT_TRUE(found.targets.empty());
+  ASSERT_EQ(found.skipped.size(), 1u);
+  EXPECT_NE(found.skipped[0].message.find("not beside its repository"), std::string::npos)
+      << found.skipped[0].message;
+  EXPECT_EQ(dir_.Read("i.yaml"),
+            "global:\n  hub: docker.io/istio\n  tag: 1.22.1\npilot:\n  image: pilot\n");
+}
+
+TEST_F(PinPlanTest, AFirstPartySplitMappingIsSentToMigrateNotGivenADigestKey) {
+  config_.first_party.include = {"ghcr.io/acme/"};
+  const std::string text = "image:\n  repository: ghcr.io/acme/api\n  tag: 3f2a9c1\n  digest: ~\n";
+  PinTargets found = Find("a.yaml", text);
+  EXPECT_TRUE(found.targets.empty());
+  ASSERT_EQ(found.skipped.size(), 1u);
+  EXPECT_NE(found.skipped[0].message.find("`imagepin migrate` makes it one image.ref"),
+            std::string::npos)
+      << found.skipped[0].message;
+  // An empty `digest: ""` is filled as before.
+  found =
+      Find("b.yaml", "image:\n  repository: ghcr.io/acme/api\n  tag: 3f2a9c1\n  digest: \"\"\n");
+  EXPECT_EQ(found.targets.size(), 1u);
+}
+
+TEST_F(PinPlanTest, SplitMappingWithoutItsTreeIsReported) {
+  std::string path = dir_.Write("s.yaml", "image:\n  repository: bitnami/redis\n  tag: 7.2.4\n");
+  std::vector<ScannedFile> files = ScanEntries({{path, "s.yaml", false}}, config_, 1, true);
+  base::Result<PinTargets> found = FindPinTargets(files, config_, {});
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->targets.empty());
+  ASSERT_EQ(found->skipped.size(), 1u);
+  EXPECT_NE(found->skipped[0].message.find("no digest field"), std::string::npos);
 }
 
 TEST_F(PinPlanTest, PinnedTemplatedAndInvalidReferencesAreNotTargets) {

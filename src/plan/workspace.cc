@@ -81,6 +81,29 @@ base::Result<std::vector<scan::FileEntry>> ListEnvironment(const std::string& ro
   return files;
 }
 
+const yaml::Document* ScannedSource::Find(int index) const {
+  for (const yaml::Document& doc : documents) {
+    if (doc.index() == index) return &doc;
+  }
+  return nullptr;
+}
+
+base::Result<std::unique_ptr<ScannedSource>> ReadSource(const ScannedFile& file,
+                                                        const policy::Config& config) {
+  auto source = std::make_unique<ScannedSource>();
+  if (base::Status s = base::ReadFileInto(file.entry.path, config.max_file_size, &source->contents);
+      !s.ok()) {
+    return s.error();
+  }
+  if (base::Sha256Digest(source->contents) != file.scan.sha256) {
+    return base::MakeError(base::ErrorCode::kIo, "changed since the scan: run again",
+                           file.entry.display_path);
+  }
+  yaml::StreamParser parser(yaml::ParseLimits{config.max_depth});
+  scan::ScanContents(source->contents, file.entry.display_path, false, &parser, &source->documents);
+  return source;
+}
+
 std::vector<base::Error> ScanProblems(const std::vector<ScannedFile>& files) {
   std::vector<base::Error> errors;
   for (const ScannedFile& f : files) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "rewrite/edit.h"
 #include "scan/file_list.h"
 #include "scan/scanner.h"
+#include "yaml/document.h"
 
 namespace imagepin::plan {
 
@@ -51,6 +53,21 @@ ScannedFile ScanText(const scan::FileEntry& entry, std::string_view contents,
 base::Result<std::vector<scan::FileEntry>> ListEnvironment(const std::string& root,
                                                            const policy::Config& config,
                                                            const std::string& environment);
+
+// A scanned file read again with its YAML documents, for the planners that need the tree beside
+// the fields (pin adding a `digest:` key, migrate replacing a split mapping's lines). Behind a
+// unique_ptr: the documents view `contents`.
+struct ScannedSource {
+  std::string contents;
+  std::vector<yaml::Document> documents;
+  // The document with Document::index() == `index`, or null.
+  const yaml::Document* Find(int index) const;
+};
+
+// Reads `file` again (scope.maxFileSize) and parses its documents. Errors: the file cannot be
+// read, or no longer holds the bytes the scan fingerprinted (kIo, "changed since the scan").
+base::Result<std::unique_ptr<ScannedSource>> ReadSource(const ScannedFile& file,
+                                                        const policy::Config& config);
 
 // Files that could not be scanned (unreadable, not YAML, a parse error) as errors with their
 // position: the writing commands refuse to plan over a file they cannot read.
