@@ -26,5 +26,7 @@ void RegisterInventory(CLI::App& app, int* exit_code);
 void RegisterApps(CLI::App& app, int* exit_code);
 void RegisterExplain(CLI::App& app, int* exit_code);
 void RegisterConfig(CLI::App& app, int* exit_code);
+void RegisterSet(CLI::App& app, int* exit_code);
+void RegisterRollback(CLI::App& app, int* exit_code);
 
 }  // namespace imagepin::cli

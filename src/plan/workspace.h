@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "rewrite/edit.h"
 #include "scan/file_list.h"
 #include "scan/scanner.h"
+#include "yaml/document.h"
 
 namespace imagepin::plan {
 
@@ -67,6 +69,20 @@ std::string WrittenRepository(std::string_view reference);
 base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, std::string_view file_sha256,
                                           const scan::Scalar& scalar, std::string_view value,
                                           std::string reason);
+
+// The config file's bytes and its document, for a command that adds to it (rollback adds a
+// hold): held here so that the document, which views `contents`, stays valid.
+struct ConfigText {
+  std::string path;     // as opened (the root joined)
+  std::string display;  // ".imagepin.yaml"
+  bool exists = false;
+  std::string contents;
+  std::vector<yaml::Document> documents;  // the one document when it has one
+};
+
+// Reads <root>/.imagepin.yaml (absent: exists false). Errors: it cannot be read, or parsed
+// (kConfig).
+base::Result<std::unique_ptr<ConfigText>> LoadConfigText(const std::string& root);
 
 // "api" for "sources/values/env/dev/api.yaml": how summaries name a service.
 std::string ServiceName(std::string_view display_path);
