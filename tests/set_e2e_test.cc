@@ -118,8 +118,9 @@ TEST_F(SetTest, WritesTheDigestByteExactly) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   nlohmann::json j = nlohmann::json::parse(again.out);
   ASSERT_EQ(j["changes"].size(), 1u);
-  EXPECT_EQ(j["changes"][0]["old"], new_ref);
-  EXPECT_EQ(j["changes"][0]["new"], new_ref);
+  EXPECT_EQ(j["changes"][0]["old"], digest);
+  EXPECT_EQ(j["changes"][0]["new"], digest);
+  EXPECT_EQ(j["changes"][0]["value"], new_ref);
   EXPECT_EQ(j["changes"][0]["changed"], false);
   EXPECT_EQ(j["digest"], digest);
   EXPECT_EQ(j["filesWritten"], 0);

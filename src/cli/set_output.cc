@@ -51,8 +51,10 @@ nlohmann::ordered_json SetChangesJson(const decide::SetDecision& d) {
     j["column"] = t.ref.column;
     j["keyPath"] = t.key_path;
     j["repository"] = t.repository;
-    j["old"] = StringOrNull(t.ref.value);
-    j["new"] = StringOrNull(o.new_value);
+    j["old"] = StringOrNull(t.current_digest);
+    j["new"] =
+        StringOrNull(o.new_value.empty() ? "" : o.new_value.substr(o.new_value.rfind('@') + 1));
+    j["value"] = StringOrNull(o.new_value);
     j["changed"] = o.changed;
     if (o.hold != nullptr) {
       j["held"] = {{"reason", o.hold->reason},
