@@ -545,6 +545,92 @@ TEST_F(ShippedFiles, AFailedBumpOpensNoPullRequest) {
   }
 }
 
+// The dispatch path: a producer's image-pushed event runs `imagepin set` on its payload.
+TEST_F(ShippedFiles, APushedImageIsSetAndGetsItsOwnPullRequestThatMergesItself) {
+  const YamlFile& file = Workflow("bump-local-dev-images.yaml");
+  ASSERT_EQ(file.error, "");
+  EXPECT_TRUE(HasWord(
+      ScalarItems(file.doc, At(file.doc, file.doc.root(), {"on", "repository_dispatch", "types"})),
+      "image-pushed"));
+  std::vector<Step> steps = StepsOf(file);
+  const Step* bump = FindImagepin(steps, "bump").step;
+  Invocation set = FindImagepin(steps, "set", {{"--summary-md", ""}});
+  ASSERT_NE(bump, nullptr);
+  ASSERT_NE(set.step, nullptr);
+  EXPECT_EQ(bump->condition, "github.event.action != 'image-pushed'");
+  EXPECT_EQ(set.step->condition, "github.event.action == 'image-pushed'");
+  // The payload comes through the environment, after `--`: never an option, never code.
+  EXPECT_EQ(Get(set.step->env, "IMAGE"), "${{ github.event.client_payload.image }}");
+  EXPECT_EQ(Get(set.step->env, "TARGET_ENV"), "${{ github.event.client_payload.env }}");
+  std::vector<std::string> tail(set.words.end() - 3, set.words.end());
+  EXPECT_EQ(tail, (std::vector<std::string>{"--", "\"$TARGET_ENV\"", "\"$IMAGE\""}));
+  // imagepin is on PATH before the step: the action ran without a command.
+  bool built = false;
+  for (const Step& s : steps) {
+    if (s.index < set.step->index && IsImagepinAction(s.uses) && Get(s.with, "command").empty() &&
+        s.condition == set.step->condition) {
+      built = true;
+    }
+  }
+  EXPECT_TRUE(built);
+  const Step* pr = nullptr;
+  const Step* merge = nullptr;
+  for (const Step& s : steps) {
+    if (s.id == "set-pr") pr = &s;
+    if (Contains(s.run, "gh pr merge")) merge = &s;
+  }
+  ASSERT_NE(pr, nullptr);
+  ASSERT_NE(merge, nullptr);
+  EXPECT_TRUE(pr->uses.starts_with("peter-evans/create-pull-request@"));
+  EXPECT_EQ(pr->condition, set.step->condition);
+  EXPECT_GT(pr->index, set.step->index);
+  EXPECT_EQ(Get(pr->with, "branch"), "${{ steps.set.outputs.branch }}");
+  EXPECT_EQ(Get(pr->with, "body-path"), "${{ steps.set.outputs.summary-path }}");
+  EXPECT_GT(merge->index, pr->index);
+  EXPECT_TRUE(Contains(merge->condition, "steps.set-pr.outputs.pull-request-operation"));
+  EXPECT_TRUE(Contains(Get(merge->env, "PR_NUMBER"), "steps.set-pr.outputs.pull-request-number"));
+}
+
+// The set step's script, against a stand-in imagepin that records its arguments: the payload
+// arrives as two arguments whatever it holds, a lane other than local and dev is refused before
+// imagepin runs, and the outputs name the branch of that environment and repository.
+TEST_F(ShippedFiles, TheSetStepPassesThePayloadAsDataAndOnlyForTheFastLanes) {
+  std::vector<Step> steps = StepsOf(Workflow("bump-local-dev-images.yaml"));
+  const Step* set = FindImagepin(steps, "set").step;
+  ASSERT_NE(set, nullptr);
+  fs::path dir = ScratchDir();
+  fs::create_directories(dir / "bin");
+  std::ofstream(dir / "bin/imagepin") << "#!/bin/sh\nfor a in \"$@\"; do echo \"arg:$a\"; done\n";
+  fs::permissions(dir / "bin/imagepin", fs::perms::owner_all);
+  auto run = [&](const std::string& image, const std::string& env) {
+    std::ofstream(dir / "output", std::ios::trunc);
+    return RunStepScript("PATH=\"" + (dir / "bin").string() + ":$PATH\"\n" + set->run,
+                         {{"IMAGE", image},
+                          {"TARGET_ENV", env},
+                          {"RUNNER_TEMP", dir.string()},
+                          {"GITHUB_OUTPUT", (dir / "output").string()}},
+                         dir);
+  };
+  const std::string hostile = "ghcr.io/acme/api:v1@sha256:1 $(touch pwned) `touch pwned` *";
+  ScriptResult r = run(hostile, "dev");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "arg:set\narg:--summary-md\narg:" + (dir / "set-summary.md").string() +
+                          "\narg:--\narg:dev\narg:" + hostile + "\n");
+  EXPECT_FALSE(fs::exists(dir / "pwned"));
+  EXPECT_EQ(ReadAll(dir / "output"), "summary-path=" + (dir / "set-summary.md").string() +
+                                         "\nbranch=imagepin/set-dev-ghcr.io-acme-api\n"
+                                         "environment=dev\n");
+  for (const char* lane : {"staging", "production", "dev; touch pwned", ""}) {
+    SCOPED_TRACE(lane);
+    ScriptResult refused = run("ghcr.io/acme/api@sha256:1", lane);
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_FALSE(Contains(refused.output, "arg:")) << "imagepin did not run";
+    EXPECT_FALSE(Contains(refused.output, lane[0] ? lane : "\x01")) << "the payload is not echoed";
+    EXPECT_EQ(ReadAll(dir / "output"), "");
+  }
+  EXPECT_FALSE(fs::exists(dir / "pwned"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // promote-images.yaml: the reviewed lane.
 

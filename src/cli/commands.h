@@ -28,5 +28,7 @@ void RegisterExplain(CLI::App& app, int* exit_code);
 void RegisterConfig(CLI::App& app, int* exit_code);
 void RegisterInit(CLI::App& app, int* exit_code);
 void RegisterMigrate(CLI::App& app, int* exit_code);
+void RegisterSet(CLI::App& app, int* exit_code);
+void RegisterRollback(CLI::App& app, int* exit_code);
 
 }  // namespace imagepin::cli

@@ -22,6 +22,8 @@ int Run(int argc, char** argv) {
   RegisterRef(app, &exit_code);
   RegisterResolve(app, &exit_code);
   RegisterBump(app, &exit_code);
+  RegisterSet(app, &exit_code);
+  RegisterRollback(app, &exit_code);
   RegisterPin(app, &exit_code);
   RegisterVerify(app, &exit_code);
   RegisterPromote(app, &exit_code);

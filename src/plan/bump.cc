@@ -29,9 +29,9 @@ base::Result<std::vector<EnvironmentImages>> LoadLanes(const std::string& root,
   return lanes;
 }
 
-BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,
-                            const policy::Config& config) {
-  BumpTargets out;
+void ForEachRefTarget(const std::vector<EnvironmentImages>& lanes, const policy::Config& config,
+                      std::string_view verb, const std::function<void(RefTarget)>& on_target,
+                      std::vector<base::Diagnostic>* problems) {
   for (const EnvironmentImages& lane : lanes) {
     const std::string& environment = lane.name;
     for (const ScannedFile& file : *lane.files) {
@@ -40,31 +40,42 @@ BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,
         std::string repository = WrittenRepository(field.reference);
         if (!policy::IsFirstParty(config, repository)) continue;
         if (field.templated) {
-          out.problems.push_back(
-              ProblemAt(file, field, "a template, not a reference: cannot bump"));
+          problems->push_back(
+              ProblemAt(file, field, fmt::format("a template, not a reference: cannot {}", verb)));
           continue;
         }
         base::Result<ref::Reference> current = ref::ParseReference(field.reference);
         if (!current.ok()) {
-          out.problems.push_back(ProblemAt(file, field,
-                                           fmt::format("invalid reference \"{}\": {}",
-                                                       field.reference, current.error().message)));
+          problems->push_back(ProblemAt(file, field,
+                                        fmt::format("invalid reference \"{}\": {}", field.reference,
+                                                    current.error().message)));
           continue;
         }
-        base::Result<ref::Reference> channel =
-            ref::ParseReference(repository + ":" + config.bump.channel);
-        if (!channel.ok()) {
-          out.problems.push_back(
-              ProblemAt(file, field,
-                        fmt::format("channel tag \"{}\" is not a valid tag", config.bump.channel)));
-          continue;
-        }
-        out.targets.push_back(BumpTarget{environment, ServiceName(file.entry.display_path),
-                                         file.entry, file.scan.sha256, field.key_path, field.ref,
-                                         repository, *channel, current->digest});
+        on_target(RefTarget{environment, ServiceName(file.entry.display_path), file.entry,
+                            file.scan.sha256, field.key_path, field.ref, repository,
+                            current->digest, field.document});
       }
     }
   }
+}
+
+BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,
+                            const policy::Config& config) {
+  BumpTargets out;
+  ForEachRefTarget(
+      lanes, config, "bump",
+      [&](RefTarget t) {
+        base::Result<ref::Reference> channel =
+            ref::ParseReference(t.repository + ":" + config.bump.channel);
+        if (!channel.ok()) {
+          out.problems.push_back(base::Diagnostic::Error(
+              t.file.display_path, {t.ref.line, t.ref.column},
+              fmt::format("channel tag \"{}\" is not a valid tag", config.bump.channel)));
+          return;
+        }
+        out.targets.push_back(BumpTarget{std::move(t), *channel});
+      },
+      &out.problems);
   return out;
 }
 

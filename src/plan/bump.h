@@ -3,7 +3,9 @@
 // Pure: no network, no writing. cmd_bump.cc resolves in between and applies the edits.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/diagnostic.h"
@@ -17,8 +19,8 @@
 
 namespace imagepin::plan {
 
-// One `image.ref` that bump keeps at the head of its channel.
-struct BumpTarget {
+// One first-party `image.ref` of an environment's overlay: what bump and set write.
+struct RefTarget {
   std::string environment;
   std::string service;  // file stem: "api" for .../dev/api.yaml
   scan::FileEntry file;
@@ -26,8 +28,13 @@ struct BumpTarget {
   std::string key_path;
   scan::Scalar ref;            // the scalar holding the reference (ref.raw: as written)
   std::string repository;      // as written: "ghcr.io/acme/api"
-  ref::Reference channel;      // <repository>:<channel>, what gets resolved
   std::string current_digest;  // empty when the value has none yet
+  int document = 0;            // 0-based document of the file
+};
+
+// One `image.ref` that bump keeps at the head of its channel.
+struct BumpTarget : RefTarget {
+  ref::Reference channel;  // <repository>:<channel>, what gets resolved
 };
 
 struct BumpTargets {
@@ -44,6 +51,13 @@ base::Result<std::vector<EnvironmentImages>> LoadLanes(const std::string& root,
                                                        const policy::Config& config,
                                                        const std::vector<std::string>& environments,
                                                        unsigned jobs);
+
+// Every first-party image.ref of the lanes, in lane and file order: `on_target` for each that
+// parses as a reference; a template or an invalid reference is a problem appended to
+// `problems` instead ("cannot VERB"). bump and set find their targets this way. Pure.
+void ForEachRefTarget(const std::vector<EnvironmentImages>& lanes, const policy::Config& config,
+                      std::string_view verb, const std::function<void(RefTarget)>& on_target,
+                      std::vector<base::Diagnostic>* problems);
 
 // Every first-party image.ref of the lanes, in lane and file order. Pure.
 BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,

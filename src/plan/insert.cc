@@ -184,9 +184,20 @@ std::string ScalarText(std::string_view value) {
   return quoted.ok() ? *quoted : fmt::format("\"{}\"", value);
 }
 
-base::Result<rewrite::Edit> InsertKeys(
-    const ValuesFile& file, const std::vector<std::string>& parents,
-    const std::vector<std::pair<std::string, std::string>>& leaves, std::string reason) {
+namespace {
+
+// Where keys under `parents` go: the deepest mapping of `parents` the file has (`m`, `depth`
+// of them found), the offset to insert at, the indentation and the file's line break.
+struct Spot {
+  NodeId m = yaml::kNoNode;
+  size_t depth = 0;
+  size_t step = 2;
+  size_t at = 0;
+  size_t indent = 0;
+  std::string eol;
+};
+
+base::Result<Spot> FindSpot(const ValuesFile& file, const std::vector<std::string>& parents) {
   std::string_view contents = file.exists ? file.contents : std::string_view();
   const Document* doc = file.doc;
   if (file.exists && (doc == nullptr || doc->root() == yaml::kNoNode) &&
@@ -194,10 +205,10 @@ base::Result<rewrite::Edit> InsertKeys(
       contents.find('#') == std::string_view::npos) {
     return Refuse(file, "no values document to add to: add the key by hand");
   }
-  std::string eol = LineBreak(contents);
-  NodeId m = yaml::kNoNode;  // the deepest mapping of `parents` the file has
-  size_t depth = 0;
-  size_t step = 2;
+  Spot spot;
+  spot.eol = LineBreak(contents);
+  NodeId& m = spot.m;
+  size_t& depth = spot.depth;
   if (doc != nullptr && doc->root() != yaml::kNoNode) {
     NodeId root = doc->root();
     if (doc->node(root).kind != NodeKind::kMapping) {
@@ -206,7 +217,7 @@ base::Result<rewrite::Edit> InsertKeys(
       return Refuse(file, "its values are a flow mapping ({…}): add the key by hand");
     } else {
       m = root;
-      if (size_t s = IndentStep(*doc, root); s > 0) step = s;
+      if (size_t s = IndentStep(*doc, root); s > 0) spot.step = s;
       for (; depth < parents.size(); ++depth) {
         NodeId v = doc->Get(m, parents[depth]);
         if (v == yaml::kNoNode) break;
@@ -224,21 +235,13 @@ base::Result<rewrite::Edit> InsertKeys(
         }
         m = v;
       }
-      if (depth == parents.size()) {
-        for (const auto& [key, value] : leaves) {
-          if (doc->Get(m, key) != yaml::kNoNode) {
-            return Refuse(file, fmt::format("it already sets {} there", key));
-          }
-        }
-      }
     }
   }
   // Where: after the last entry of `m` (to the end of its line); at the end of the file for
   // the root mapping of a one-document file, or a file with no mapping at all.
-  size_t at = contents.size();
-  size_t indent = 0;
+  spot.at = contents.size();
   if (m != yaml::kNoNode) {
-    indent = doc->node(doc->node(m).first_child).column;
+    spot.indent = doc->node(doc->node(m).first_child).column;
     NodeId last = LastChild(*doc, m);
     size_t end = std::min<size_t>(EndOf(*doc, last), contents.size());
     if (end == 0 || contents[end - 1] != '\n') {
@@ -249,16 +252,14 @@ base::Result<rewrite::Edit> InsertKeys(
     bool more_documents = rest.starts_with("---") || rest.starts_with("...") ||
                           rest.find("\n---") != std::string_view::npos ||
                           rest.find("\n...") != std::string_view::npos;
-    if (depth > 0 || more_documents) at = end;
+    if (depth > 0 || more_documents) spot.at = end;
   }
-  std::string text;
-  if (at > 0 && contents[at - 1] != '\n') text += eol;
-  for (size_t i = depth; i < parents.size(); ++i) {
-    text += std::string(indent + (i - depth) * step, ' ') + parents[i] + ":" + eol;
-  }
-  for (const auto& [key, value] : leaves) {
-    text += std::string(indent + (parents.size() - depth) * step, ' ') + key + ": " + value + eol;
-  }
+  return spot;
+}
+
+// The insertion of `text` at `at`, for the file as it was scanned.
+rewrite::Edit Insertion(const ValuesFile& file, size_t at, std::string text, std::string reason) {
+  std::string_view contents = file.exists ? file.contents : std::string_view();
   rewrite::Edit edit;
   edit.path = file.path;
   edit.display_path = file.display;
@@ -270,6 +271,98 @@ base::Result<rewrite::Edit> InsertKeys(
   edit.line = 1 + static_cast<int>(std::count(contents.begin(), contents.begin() + at, '\n'));
   edit.column = 1;
   return edit;
+}
+
+// The missing parents' lines, from `spot.depth` on, with a line break first when the file's
+// last line has none.
+std::string ParentLines(const Spot& spot, std::string_view contents,
+                        const std::vector<std::string>& parents) {
+  std::string text;
+  if (spot.at > 0 && contents[spot.at - 1] != '\n') text += spot.eol;
+  for (size_t i = spot.depth; i < parents.size(); ++i) {
+    text +=
+        std::string(spot.indent + (i - spot.depth) * spot.step, ' ') + parents[i] + ":" + spot.eol;
+  }
+  return text;
+}
+
+}  // namespace
+
+base::Result<rewrite::Edit> InsertKeys(
+    const ValuesFile& file, const std::vector<std::string>& parents,
+    const std::vector<std::pair<std::string, std::string>>& leaves, std::string reason) {
+  base::Result<Spot> spot = FindSpot(file, parents);
+  if (!spot.ok()) return spot.error();
+  if (spot->m != yaml::kNoNode && spot->depth == parents.size()) {
+    for (const auto& [key, value] : leaves) {
+      if (file.doc->Get(spot->m, key) != yaml::kNoNode) {
+        return Refuse(file, fmt::format("it already sets {} there", key));
+      }
+    }
+  }
+  std::string_view contents = file.exists ? file.contents : std::string_view();
+  std::string text = ParentLines(*spot, contents, parents);
+  for (const auto& [key, value] : leaves) {
+    text += std::string(spot->indent + (parents.size() - spot->depth) * spot->step, ' ') + key +
+            ": " + value + spot->eol;
+  }
+  return Insertion(file, spot->at, std::move(text), std::move(reason));
+}
+
+base::Result<rewrite::Edit> AppendListItem(const ValuesFile& file,
+                                           const std::vector<std::string>& path,
+                                           std::string_view item, std::string reason) {
+  std::string_view contents = file.exists ? file.contents : std::string_view();
+  const Document* doc = file.doc;
+  // The list is there: a line like its first item's, after its last.
+  NodeId list = yaml::kNoNode;
+  if (doc != nullptr && doc->root() != yaml::kNoNode &&
+      doc->node(doc->root()).kind == NodeKind::kMapping) {
+    list = doc->root();
+    for (const std::string& key : path) {
+      list = doc->node(list).kind == NodeKind::kMapping ? doc->Get(list, key) : yaml::kNoNode;
+      if (list == yaml::kNoNode) break;
+    }
+  }
+  if (list != yaml::kNoNode && !doc->IsNull(list)) {
+    std::string where = fmt::format("{}", fmt::join(path, "."));
+    const yaml::Node& n = doc->node(list);
+    if (n.kind != NodeKind::kSequence || n.flow || n.first_child == yaml::kNoNode) {
+      return Refuse(file, fmt::format("{} is not a block list here: add the entry by hand", where));
+    }
+    uint32_t first = doc->node(n.first_child).begin;
+    size_t line_start = contents.rfind('\n', first == 0 ? 0 : first - 1);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    size_t dash = contents.rfind('-', first == 0 ? 0 : first - 1);
+    if (dash == std::string_view::npos || dash < line_start ||
+        contents.substr(line_start, dash - line_start).find_first_not_of(' ') !=
+            std::string_view::npos) {
+      return Refuse(file, fmt::format("{}: cannot tell how its items are indented: add the entry "
+                                      "by hand",
+                                      where));
+    }
+    size_t end = std::min<size_t>(EndOf(*doc, list), contents.size());
+    std::string eol = LineBreak(contents);
+    std::string text;
+    if (end == 0 || contents[end - 1] != '\n') {
+      size_t lf = contents.find('\n', end);
+      end = lf == std::string_view::npos ? contents.size() : lf + 1;
+      if (lf == std::string_view::npos) text += eol;
+    }
+    text += std::string(contents.substr(line_start, first - line_start)) + std::string(item) + eol;
+    return Insertion(file, end, std::move(text), std::move(reason));
+  }
+  if (list != yaml::kNoNode) {  // `holds:` with nothing after it: a value to replace by hand
+    return Refuse(file, fmt::format("{} is empty (null): add the entry by hand",
+                                    fmt::format("{}", fmt::join(path, "."))));
+  }
+  // The list is not there: the missing keys, then the one item.
+  base::Result<Spot> spot = FindSpot(file, path);
+  if (!spot.ok()) return spot.error();
+  std::string text = ParentLines(*spot, contents, path);
+  text += std::string(spot->indent + (path.size() - spot->depth) * spot->step, ' ') + "- " +
+          std::string(item) + spot->eol;
+  return Insertion(file, spot->at, std::move(text), std::move(reason));
 }
 
 }  // namespace imagepin::plan

@@ -56,6 +56,16 @@ base::Result<KeySlot> DigestSlot(const yaml::Document& doc, uint32_t tag_begin,
 // The text a KeySlot receives for `value`: before + value in the slot's style + after.
 base::Result<std::string> SlotText(const KeySlot& slot, std::string_view value);
 
+// The edit that appends `item` (one line of YAML: a flow mapping such as `{app: api, env: dev}`)
+// to the block list at `path` (keys from the document root: {"bump", "holds"}), as a line
+// indented like its first item, after its last; or, when the list is missing, the missing keys
+// and the list with that one item (`imagepin rollback` adds its hold to .imagepin.yaml so).
+// Errors (kInvalidArgument) when the list is a flow list, empty or null, or a parent is not a
+// block mapping.
+base::Result<rewrite::Edit> AppendListItem(const ValuesFile& file,
+                                           const std::vector<std::string>& path,
+                                           std::string_view item, std::string reason);
+
 // `value` as a scalar to write: plain when it reads back as the same string, else double-quoted.
 std::string ScalarText(std::string_view value);
 

@@ -92,5 +92,61 @@ TEST(ScalarText, PlainWhenSafeElseDoubleQuoted) {
   EXPECT_EQ(ScalarText("1.10"), "\"1.10\"");
 }
 
+// AppendListItem: how rollback adds its hold to .imagepin.yaml.
+
+TEST(AppendListItem, AfterTheLastItemIndentedLikeTheFirst) {
+  Parsed p = Parse(
+      "bump:\n  channel: main\n  holds:\n    - {app: web, env: dev, reason: x}  # INC-1\n"
+      "    - app: api\n      env: dev\n      reason: y\nplatforms: [linux/amd64]\n");
+  base::Result<rewrite::Edit> e =
+      AppendListItem(p.file, {"bump", "holds"}, "{app: a, env: dev}", "r");
+  ASSERT_TRUE(e.ok()) << e.error().ToString();
+  EXPECT_EQ(e->begin, e->end);
+  EXPECT_EQ(e->line, 8);
+  EXPECT_EQ(Applied(p, *e),
+            "bump:\n  channel: main\n  holds:\n    - {app: web, env: dev, reason: x}  # INC-1\n"
+            "    - app: api\n      env: dev\n      reason: y\n    - {app: a, env: dev}\n"
+            "platforms: [linux/amd64]\n");
+}
+
+TEST(AppendListItem, AnIndentlessListWithCrlf) {
+  Parsed p = Parse("bump:\r\n  holds:\r\n  - {app: web, env: dev, reason: x}\r\n");
+  base::Result<rewrite::Edit> e = AppendListItem(p.file, {"bump", "holds"}, "{app: a}", "r");
+  ASSERT_TRUE(e.ok()) << e.error().ToString();
+  EXPECT_EQ(Applied(p, *e),
+            "bump:\r\n  holds:\r\n  - {app: web, env: dev, reason: x}\r\n  - {app: a}\r\n");
+}
+
+TEST(AppendListItem, CreatesTheMissingKeys) {
+  Parsed bump = Parse("firstParty: [ghcr.io/acme/]\nbump:\n    channel: main\nplatforms: []\n");
+  base::Result<rewrite::Edit> e = AppendListItem(bump.file, {"bump", "holds"}, "{app: a}", "r");
+  ASSERT_TRUE(e.ok()) << e.error().ToString();
+  EXPECT_EQ(Applied(bump, *e),
+            "firstParty: [ghcr.io/acme/]\nbump:\n    channel: main\n    holds:\n        - "
+            "{app: a}\nplatforms: []\n");
+  Parsed none = Parse("firstParty: [ghcr.io/acme/]  # no newline at the end");
+  base::Result<rewrite::Edit> n = AppendListItem(none.file, {"bump", "holds"}, "{app: a}", "r");
+  ASSERT_TRUE(n.ok()) << n.error().ToString();
+  EXPECT_EQ(Applied(none, *n),
+            "firstParty: [ghcr.io/acme/]  # no newline at the end\nbump:\n  holds:\n    - "
+            "{app: a}\n");
+  ValuesFile absent{"/r/.imagepin.yaml", ".imagepin.yaml", false, {}, nullptr};
+  base::Result<rewrite::Edit> created = AppendListItem(absent, {"bump", "holds"}, "{app: a}", "r");
+  ASSERT_TRUE(created.ok());
+  EXPECT_TRUE(created->CreatesFile());
+  EXPECT_EQ(created->new_text, "bump:\n  holds:\n    - {app: a}\n");
+}
+
+TEST(AppendListItem, RefusesAFlowOrEmptyList) {
+  for (const char* text : {"bump:\n  holds: []\n", "bump:\n  holds: [{app: a, env: dev}]\n",
+                           "bump:\n  holds:\n", "bump: {holds: []}\n"}) {
+    SCOPED_TRACE(text);
+    Parsed p = Parse(text);
+    base::Result<rewrite::Edit> e = AppendListItem(p.file, {"bump", "holds"}, "{app: a}", "r");
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(e.error().code, base::ErrorCode::kInvalidArgument);
+  }
+}
+
 }  // namespace
 }  // namespace imagepin::plan

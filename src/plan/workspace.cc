@@ -9,6 +9,7 @@
 #include "rewrite/render.h"
 #include "scan/extract.h"
 #include "scan/mentions.h"
+#include "yaml/parser.h"
 
 namespace imagepin::plan {
 
@@ -43,6 +44,27 @@ std::vector<ScannedFile> ScanEntries(const std::vector<scan::FileEntry>& entries
     files[i] = ScannedFile{e, std::move(s)};
   });
   return files;
+}
+
+base::Result<std::unique_ptr<ConfigText>> LoadConfigText(const std::string& root) {
+  auto text = std::make_unique<ConfigText>();
+  text->display = std::string(policy::kConfigFileName);
+  text->path = (std::filesystem::path(root) / policy::kConfigFileName).string();
+  std::error_code ec;
+  if (!std::filesystem::exists(text->path, ec)) return text;
+  text->exists = true;
+  if (base::Status read = base::ReadFileInto(text->path, size_t{1} << 20, &text->contents);
+      !read.ok()) {
+    return base::MakeError(base::ErrorCode::kConfig, read.error().message, text->display);
+  }
+  yaml::StreamParser parser;
+  yaml::SyntaxError syntax;
+  if (!parser.Parse(
+          text->contents, [](const yaml::Document&) {}, &syntax, &text->documents)) {
+    return base::MakeError(base::ErrorCode::kConfig, "YAML syntax error: " + syntax.message,
+                           text->display, {syntax.line, syntax.column});
+  }
+  return text;
 }
 
 ScannedFile ScanText(const scan::FileEntry& entry, std::string_view contents,

@@ -85,6 +85,20 @@ base::Result<rewrite::Edit> ReplaceScalar(const scan::FileEntry& file, std::stri
                                           const scan::Scalar& scalar, std::string_view value,
                                           std::string reason);
 
+// The config file's bytes and its document, for a command that adds to it (rollback adds a
+// hold): held here so that the document, which views `contents`, stays valid.
+struct ConfigText {
+  std::string path;     // as opened (the root joined)
+  std::string display;  // ".imagepin.yaml"
+  bool exists = false;
+  std::string contents;
+  std::vector<yaml::Document> documents;  // the one document when it has one
+};
+
+// Reads <root>/.imagepin.yaml (absent: exists false). Errors: it cannot be read, or parsed
+// (kConfig).
+base::Result<std::unique_ptr<ConfigText>> LoadConfigText(const std::string& root);
+
 // "api" for "sources/values/env/dev/api.yaml": how summaries name a service.
 std::string ServiceName(std::string_view display_path);
 
