@@ -30,32 +30,6 @@ void Judge(const registry::Result<registry::Manifest>& r, const std::vector<std:
   }
 }
 
-// "3f2a9c1" for a readable tag or a revision that gives one, else the digest cut short.
-std::string NewShort(const BumpOutcome& o, std::string_view revision) {
-  if (!o.readable_tag.empty()) return o.readable_tag;
-  if (std::string tag = TagForRevision(revision).tag; !tag.empty()) return tag;
-  return o.new_digest.substr(0, 19);  // "sha256:" and 12 hex digits
-}
-
-// The old tag or revision a changed field's trailing comment still names, or empty.
-std::string StaleName(const plan::BumpTarget& t, std::string_view comment,
-                      std::string_view old_revision, std::string_view new_short) {
-  std::vector<std::string> olds;
-  if (base::Result<ref::Reference> written = ref::ParseReference(t.ref.value);
-      written.ok() && written->has_tag() && written->tag != t.channel.tag) {
-    olds.push_back(written->tag);  // the channel still names the new digest: not stale
-  }
-  if (!old_revision.empty()) olds.emplace_back(old_revision);
-  for (const std::string& old : olds) {
-    if (old == new_short || (old.size() > new_short.size() && old.starts_with(new_short))) continue;
-    if (!CommentNames(comment, old)) continue;
-    // Name it as people write it: a full SHA by its short form.
-    std::string tag = TagForRevision(old).tag;
-    return old.size() > tag.size() && !tag.empty() ? tag : old;
-  }
-  return "";
-}
-
 }  // namespace
 
 int BumpDecision::Changed() const {
@@ -149,25 +123,12 @@ BumpDecision DecideBump(const plan::BumpTargets& found,
       continue;
     }
     o.would_change = !edit->IsNoOp();
-    // Said only where the field changes: a field already at its digest has nothing to explain.
-    if (o.would_change && !tagging.tags.empty() && !tagging.tags[i].note.empty()) {
-      o.notes.push_back(tagging.tags[i].note);
-      d.diagnostics.push_back(base::Diagnostic::Note(
-          o.target->file.display_path, {o.target->ref.line, o.target->ref.column}, o.notes.back()));
-    }
-    if (o.would_change) {
-      TrailingComment comment = CommentAfter(o.target->ref);
-      std::string old_revision = tagging.old_revisions.empty() ? "" : tagging.old_revisions[i];
-      std::string stale = comment.text.empty() ? ""
-                                               : StaleName(*o.target, comment.text, old_revision,
-                                                           NewShort(o, answer_i->revision));
-      if (!stale.empty()) {
-        o.notes.push_back(
-            fmt::format("comment names {}, the field now points at {} (the comment "
-                        "is left as it is)",
-                        stale, NewShort(o, answer_i->revision)));
-        d.diagnostics.push_back(base::Diagnostic::Note(
-            o.target->file.display_path, {o.target->ref.line, comment.column}, o.notes.back()));
+    if (o.would_change) {  // a field already at its digest has nothing to explain
+      for (base::Diagnostic& note : ChangedFieldNotes(
+               *o.target, tagging.tags.empty() ? nullptr : &tagging.tags[i], o.new_digest,
+               answer_i->revision, tagging.old_revisions.empty() ? "" : tagging.old_revisions[i])) {
+        o.notes.push_back(note.message);
+        d.diagnostics.push_back(std::move(note));
       }
     }
     d.edits.push_back(std::move(*edit));

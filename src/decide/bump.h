@@ -65,16 +65,8 @@ BumpDecision DecideBump(const plan::BumpTargets& found,
                         const std::vector<registry::Result<registry::Manifest>>& resolved,
                         const std::vector<std::string>& platforms, bool keep_going);
 
-// What bump.readableTag and the trailing-comment check add, per target in order; empty vectors
-// give the bump above.
-struct BumpTagging {
-  std::vector<ReadableTag> tags;           // ReadableTagCandidates, then ConfirmReadableTags
-  std::vector<std::string> old_revisions;  // the revision of each target's current digest, or ""
-};
-
-// With tagging: a confirmed tag is written as `repo:tag@digest`; each note (no tag, and why; a
-// changed field's trailing comment naming its old tag or revision, which is left as it is) is
-// an outcome note and a note diagnostic at the field.
+// With tagging (decide/readable_tag.h): a confirmed tag is written as `repo:tag@digest`; each of
+// ChangedFieldNotes is an outcome note and a note diagnostic.
 BumpDecision DecideBump(const plan::BumpTargets& found,
                         const std::vector<const policy::Hold*>& held,
                         const std::vector<registry::Result<registry::Manifest>>& resolved,

@@ -30,6 +30,33 @@ bool IsWordChar(char ch) {
   return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-';
 }
 
+// "3f2a9c1" for a readable tag or a revision that gives one, else the digest cut short.
+std::string NewShort(std::string_view written_tag, std::string_view digest,
+                     std::string_view revision) {
+  if (!written_tag.empty()) return std::string(written_tag);
+  if (std::string tag = TagForRevision(revision).tag; !tag.empty()) return tag;
+  return std::string(digest.substr(0, 19));  // "sha256:" and 12 hex digits
+}
+
+// The old tag or revision a changed field's trailing comment still names, or empty.
+std::string StaleName(const plan::BumpTarget& t, std::string_view comment,
+                      std::string_view old_revision, std::string_view new_short) {
+  std::vector<std::string> olds;
+  if (base::Result<ref::Reference> written = ref::ParseReference(t.ref.value);
+      written.ok() && written->has_tag() && written->tag != t.channel.tag) {
+    olds.push_back(written->tag);  // the channel still names the new digest: not stale
+  }
+  if (!old_revision.empty()) olds.emplace_back(old_revision);
+  for (const std::string& old : olds) {
+    if (old == new_short || (old.size() > new_short.size() && old.starts_with(new_short))) continue;
+    if (!CommentNames(comment, old)) continue;
+    // Name it as people write it: a full SHA by its short form.
+    std::string tag = TagForRevision(old).tag;
+    return old.size() > tag.size() && !tag.empty() ? tag : old;
+  }
+  return "";
+}
+
 }  // namespace
 
 RevisionTag TagForRevision(std::string_view revision) {
@@ -162,6 +189,28 @@ bool CommentNames(std::string_view comment, std::string_view old) {
     i = end;
   }
   return false;
+}
+
+std::vector<base::Diagnostic> ChangedFieldNotes(const plan::BumpTarget& target,
+                                                const ReadableTag* tag, std::string_view new_digest,
+                                                std::string_view new_revision,
+                                                std::string_view old_revision) {
+  std::vector<base::Diagnostic> notes;
+  const std::string& path = target.file.display_path;
+  if (tag != nullptr && !tag->note.empty()) {
+    notes.push_back(base::Diagnostic::Note(path, {target.ref.line, target.ref.column}, tag->note));
+  }
+  TrailingComment comment = CommentAfter(target.ref);
+  if (comment.text.empty()) return notes;
+  std::string now = NewShort(tag != nullptr ? tag->tag : "", new_digest, new_revision);
+  std::string stale = StaleName(target, comment.text, old_revision, now);
+  if (!stale.empty()) {
+    notes.push_back(base::Diagnostic::Note(
+        path, {target.ref.line, comment.column},
+        fmt::format("comment names {}, the field now points at {} (the comment is left as it is)",
+                    stale, now)));
+  }
+  return notes;
 }
 
 }  // namespace imagepin::decide

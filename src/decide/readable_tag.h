@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "plan/bump.h"
 #include "policy/holds.h"
 #include "ref/reference.h"
@@ -63,5 +64,21 @@ std::vector<ref::Reference> OldDigestsToLookUp(
 // Whether `comment` names `old` (a tag or revision; a revision also by its 7-character short
 // form or any longer prefix): one of its words, split at anything but [A-Za-z0-9_.-].
 bool CommentNames(std::string_view comment, std::string_view old);
+
+// What bump.readableTag and the trailing-comment check add to DecideBump, per target in order;
+// empty vectors give the plain bump.
+struct BumpTagging {
+  std::vector<ReadableTag> tags;           // ReadableTagCandidates, then ConfirmReadableTags
+  std::vector<std::string> old_revisions;  // the revision of each target's current digest, or ""
+};
+
+// The notes for a field bump changes to `new_digest` (whose revision is `new_revision`): why no
+// readable tag is written (`tag`, when one was looked for), and a trailing comment naming the
+// old tag written in the field or `old_revision` ("comment names 3f2a9c1, the field now points
+// at b7e41d0"), at the comment. The comment is never rewritten: comments are the user's.
+std::vector<base::Diagnostic> ChangedFieldNotes(const plan::BumpTarget& target,
+                                                const ReadableTag* tag, std::string_view new_digest,
+                                                std::string_view new_revision,
+                                                std::string_view old_revision);
 
 }  // namespace imagepin::decide
