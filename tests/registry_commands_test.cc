@@ -268,6 +268,163 @@ TEST_F(RegistryCommandsTest, VerifyReportsMissingDigestsAndSingleArchFirstPartyI
                                              "sources/values/env/dev/single.yaml IP009"}));
 }
 
+// bump.readableTag: revision, against images whose index carries org.opencontainers.image.revision.
+const std::string kRevision = "3f2a9c1d0e5b6a7980f1e2d3c4b5a69788796a5b";
+const std::string kNextRevision = "b7e41d09a8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3";
+
+class ReadableTagCommandsTest : public RegistryCommandsTest {
+ protected:
+  void SetUp() override {
+    RegistryCommandsTest::SetUp();
+    repo_.Write(".imagepin.yaml",
+                "firstParty: [ghcr.io/acme/]\nregistries:\n  ghcr.io: {mirror: \"" +
+                    registry_->host() + "\"}\nbump:\n  readableTag: revision\n");
+  }
+};
+
+TEST_F(ReadableTagCommandsTest, BumpWritesTheShortRevisionTagTheRegistryConfirms) {
+  std::string digest = registry_->Push(Repo("api"), "main", ImageKind::kIndex, 1, kRevision);
+  ASSERT_EQ(registry_->Push(Repo("api"), "3f2a9c1", ImageKind::kIndex, 1, kRevision), digest);
+  repo_.Write("sources/values/env/dev/api.yaml",
+              "image:\n  ref: '" + Ref("api") + "@" + kZeros + "'\n  pullPolicy: IfNotPresent\n");
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(
+      repo_.Read("sources/values/env/dev/api.yaml"),
+      "image:\n  ref: '" + Ref("api") + ":3f2a9c1@" + digest + "'\n  pullPolicy: IfNotPresent\n");
+  EXPECT_NE(r.out.find("(tag 3f2a9c1)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("note:"), std::string::npos) << r.err;
+
+  // Run again: nothing moves, nothing is said, and check accepts what bump wrote.
+  testreg::CommandResult again = Imagepin({"bump", "--env", "dev", "--format", "json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  nlohmann::json j = nlohmann::json::parse(again.out);
+  EXPECT_EQ(j["filesWritten"], 0);
+  EXPECT_EQ(j["changes"][0]["tag"], "3f2a9c1");
+  EXPECT_EQ(j["changes"][0]["notes"], nlohmann::json::array());
+  EXPECT_EQ(Imagepin({"verify"}).exit_code, 0);
+}
+
+TEST_F(ReadableTagCommandsTest, BumpWritesTheDigestAloneWhenTheTagIsMissingOrNamesAnotherBuild) {
+  std::string missing = registry_->Push(Repo("missing"), "main", ImageKind::kIndex, 1, kRevision);
+  std::string moved = registry_->Push(Repo("moved"), "main", ImageKind::kIndex, 1, kRevision);
+  std::string other = registry_->Push(Repo("moved"), "3f2a9c1", ImageKind::kIndex, 2, kRevision);
+  ASSERT_NE(moved, other);
+  repo_.Write("sources/values/env/dev/missing.yaml",
+              "image:\n  ref: " + Ref("missing") + ":0000000@" + kZeros + "\n");
+  repo_.Write("sources/values/env/dev/moved.yaml",
+              "image:\n  ref: " + Ref("moved") + "@" + kZeros + "\n");
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/missing.yaml"),
+            "image:\n  ref: " + Ref("missing") + "@" + missing + "\n");
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/moved.yaml"),
+            "image:\n  ref: " + Ref("moved") + "@" + moved + "\n");
+  EXPECT_NE(r.err.find("sources/values/env/dev/missing.yaml:2:8: note: no readable tag: tag "
+                       "\"3f2a9c1\" (the image's revision) is not in the registry; writing the "
+                       "digest alone\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("sources/values/env/dev/moved.yaml:2:8: note: no readable tag: tag "
+                       "\"3f2a9c1\" (the image's revision) names " +
+                       other + ", not " + moved + "; writing the digest alone\n"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(RegistryCommandsTest, BumpReportsAStaleCommentAndLeavesItAsItIs) {
+  std::string old = registry_->Push(Repo("api"), "old", ImageKind::kIndex, 1, kRevision);
+  std::string next = registry_->Push(Repo("api"), "main", ImageKind::kIndex, 2, kNextRevision);
+  std::string before = "image:\n  ref: " + Ref("api") + "@" + old + "  # main @ 3f2a9c1\n";
+  repo_.Write("sources/values/env/dev/api.yaml", before);
+  testreg::CommandResult r = Imagepin({"bump", "--env", "dev"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(repo_.Read("sources/values/env/dev/api.yaml"),
+            "image:\n  ref: " + Ref("api") + "@" + next + "  # main @ 3f2a9c1\n");
+  int column =
+      static_cast<int>(std::string("  ref: ").size() + Ref("api").size() + 1 + old.size() + 2 + 1);
+  EXPECT_NE(r.err.find("sources/values/env/dev/api.yaml:2:" + std::to_string(column) +
+                       ": note: comment names 3f2a9c1, the field now points at b7e41d0 (the "
+                       "comment is left as it is)\n"),
+            std::string::npos)
+      << r.err;
+}
+
+// The readable tag beside a digest is asked what it names now.
+TEST_F(RegistryCommandsTest, VerifyReportsALyingReadableTagAsIP015) {
+  // The tag 3f2a9c1 is one build; the digest pinned beside it is another build's.
+  std::string tagged = registry_->Push(Repo("api"), "3f2a9c1", ImageKind::kIndex, 1, kRevision);
+  std::string another = registry_->Push(Repo("api"), "main", ImageKind::kIndex, 2, kNextRevision);
+  std::string vendor = "vendor/" + prefix_.substr(5) + "-redis";
+  std::string vendor_tagged = registry_->Push(vendor, "7.2", ImageKind::kIndex, 3);
+  std::string vendor_before = registry_->Push(vendor, "7.1", ImageKind::kIndex, 4);
+  repo_.Write("sources/values/env/dev/api.yaml",
+              "image:\n  ref: " + Ref("api") + ":3f2a9c1@" + another + "\n");
+  repo_.Write("sources/values/env/dev/redis.yaml",
+              "redis:\n  image: ghcr.io/" + vendor + ":7.2@" + vendor_before + "\n");
+  repo_.Write("sources/values/env/dev/gone.yaml",
+              "image:\n  ref: " + Ref("api") + ":0000000@" + tagged + "\n");
+  repo_.Write("sources/values/env/dev/good.yaml",
+              "image:\n  ref: " + Ref("api") + ":3f2a9c1@" + tagged + "\n");
+  testreg::CommandResult r = Imagepin({"verify", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  std::vector<std::string> found;
+  for (const nlohmann::json& f : j["findings"]) {
+    found.push_back(f["path"].get<std::string>() + ":" + std::to_string(f["line"].get<int>()) +
+                    " " + f["ruleId"].get<std::string>() + " " + f["severity"].get<std::string>());
+  }
+  EXPECT_EQ(found, (std::vector<std::string>{"sources/values/env/dev/api.yaml:2 IP015 error",
+                                             "sources/values/env/dev/gone.yaml:2 IP015 error",
+                                             "sources/values/env/dev/redis.yaml:2 IP015 warning"}))
+      << r.out;
+  ASSERT_EQ(j["findings"].size(), 3u);
+  EXPECT_EQ(j["findings"][0]["message"],
+            "tag \"3f2a9c1\" of " + Ref("api") + " now names " + tagged + ", not the pinned " +
+                another + ": the readable tag says another build than the one that runs");
+  EXPECT_NE(j["findings"][1]["message"].get<std::string>().find("tag \"0000000\" of " + Ref("api") +
+                                                                " is gone"),
+            std::string::npos);
+
+  // The third-party warning alone does not fail the gate.
+  std::filesystem::remove(repo_.path() / "sources/values/env/dev/api.yaml");
+  std::filesystem::remove(repo_.path() / "sources/values/env/dev/gone.yaml");
+  testreg::CommandResult warned = Imagepin({"verify"});
+  EXPECT_EQ(warned.exit_code, 0) << warned.out << warned.err;
+  EXPECT_NE(
+      warned.out.find("warning: tag \"7.2\" of ghcr.io/" + vendor + " now names " + vendor_tagged),
+      std::string::npos)
+      << warned.out;
+}
+
+TEST_F(RegistryCommandsTest, VerifyHoldsMirrorsToPlatformsRequired) {
+  std::string mirror = prefix_ + "-mirror";
+  repo_.Write(".imagepin.yaml", "firstParty:\n  include: [ghcr.io/acme/]\n  exclude: [ghcr.io/" +
+                                    mirror + "/]\nregistries:\n  ghcr.io: {mirror: \"" +
+                                    registry_->host() +
+                                    "\"}\nplatformsRequired:\n  - ref: \"ghcr.io/" + mirror +
+                                    "/**\"\n    platforms: [linux/amd64, linux/arm64]\n");
+  std::string single = registry_->Push(mirror + "/library/nginx", "1.27", ImageKind::kSingle);
+  std::string multi = registry_->Push(mirror + "/library/redis", "7.2", ImageKind::kIndex);
+  std::string vendor = "vendor/" + prefix_.substr(5) + "-single";
+  std::string unlisted = registry_->Push(vendor, "1", ImageKind::kSingle);
+  repo_.Write("sources/values/env/dev/nginx.yaml",
+              "image: ghcr.io/" + mirror + "/library/nginx@" + single + "\n");
+  repo_.Write("sources/values/env/dev/redis.yaml",
+              "image: ghcr.io/" + mirror + "/library/redis@" + multi + "\n");
+  repo_.Write("sources/values/env/dev/vendor.yaml",
+              "image: ghcr.io/" + vendor + "@" + unlisted + "\n");
+  testreg::CommandResult r = Imagepin({"verify", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["findings"].size(), 1u) << r.out;
+  EXPECT_EQ(j["findings"][0]["ruleId"], "IP009");
+  EXPECT_EQ(j["findings"][0]["path"], "sources/values/env/dev/nginx.yaml");
+  EXPECT_EQ(j["findings"][0]["message"],
+            "third-party image ghcr.io/" + mirror + "/library/nginx@" + single +
+                " is a single-platform image that lacks linux/amd64, linux/arm64");
+}
+
 TEST_F(RegistryCommandsTest, AFailedBumpRemovesAnEarlierPrBody) {
   // A body left by an earlier run must not be mistaken for this failed run's.
   repo_.Write("sources/values/env/dev/gone.yaml",

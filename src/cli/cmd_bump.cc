@@ -101,8 +101,10 @@ nlohmann::ordered_json OutcomeJson(const decide::BumpOutcome& o) {
   j["channel"] = t.channel.Normalized();
   j["old"] = StringOrNull(t.current_digest);
   j["new"] = StringOrNull(o.new_digest);
+  j["tag"] = StringOrNull(o.readable_tag);
   j["changed"] = o.changed;
   j["error"] = StringOrNull(o.failure);
+  j["notes"] = o.notes;
   if (o.hold != nullptr) {
     j["held"] = {
         {"reason", o.hold->reason}, {"until", StringOrNull(o.hold->until)}, {"line", o.hold->line}};
@@ -136,10 +138,11 @@ void PrintText(const decide::BumpDecision& d, const std::vector<std::string>& en
       continue;
     }
     if (!o.changed) continue;
-    fmt::print("{}:{}:{}: {} {}: {} → {}\n", t.file.display_path, t.ref.line, t.ref.column,
+    fmt::print("{}:{}:{}: {} {}: {} → {}{}\n", t.file.display_path, t.ref.line, t.ref.column,
                t.environment, t.service,
                t.current_digest.empty() ? "(tag only)" : report::ShortDigest(t.current_digest),
-               report::ShortDigest(o.new_digest));
+               report::ShortDigest(o.new_digest),
+               o.readable_tag.empty() ? "" : " (tag " + o.readable_tag + ")");
   }
   // Held only when something is: the line stays as it was for a config without holds.
   std::string held = d.Held() > 0 ? fmt::format(", {} held", d.Held()) : "";
@@ -157,6 +160,31 @@ void PrintText(const decide::BumpDecision& d, const std::vector<std::string>& en
 // Where holds come from, as messages name it (a hold is always in a file).
 std::string ConfigPath(const policy::Config& config) {
   return config.path.empty() ? std::string(policy::kConfigFileName) : config.path;
+}
+
+// bump.readableTag and the trailing-comment check: the revision's tag confirmed (a HEAD each),
+// and the revision of each commented field's current digest.
+decide::BumpTagging Tagging(const policy::Config& config, const RegistryFlags& registry,
+                            const plan::BumpTargets& found,
+                            const std::vector<const policy::Hold*>& held,
+                            const std::vector<registry::Result<registry::Manifest>>& resolved) {
+  decide::BumpTagging tagging;
+  if (config.bump.readable_tag == policy::BumpSettings::ReadableTag::kRevision) {
+    tagging.tags = decide::ReadableTagCandidates(found, held, resolved);
+    decide::ConfirmReadableTags(
+        ResolveWithProgress(config, registry, decide::ReadableTagsToConfirm(found, tagging.tags),
+                            /*want_platforms=*/false, "confirming tags"),
+        &tagging.tags);
+  }
+  std::vector<size_t> which;
+  std::vector<ref::Reference> old = decide::OldDigestsToLookUp(found, held, resolved, &which);
+  std::vector<registry::Result<registry::Manifest>> answers =
+      ResolveWithProgress(config, registry, old, /*want_platforms=*/true, "reading old revisions");
+  tagging.old_revisions.assign(found.targets.size(), "");
+  for (size_t k = 0; k < which.size(); ++k) {
+    if (answers[k].ok()) tagging.old_revisions[which[k]] = answers[k]->revision;
+  }
+  return tagging;
 }
 
 int RunBump(const BumpFlags& flags) {
@@ -181,11 +209,12 @@ int RunBump(const BumpFlags& flags) {
   // Held targets are not asked for: a hold keeps a field as it is whatever its channel says.
   std::vector<const policy::Hold*> held =
       decide::BumpHolds(found, config->bump.holds, policy::TodayUtc());
-  decide::BumpDecision d = decide::DecideBump(
-      found, held,
+  std::vector<registry::Result<registry::Manifest>> resolved =
       ResolveWithProgress(*config, flags.registry, decide::ChannelsToResolve(found, held),
-                          /*want_platforms=*/true, "resolving"),
-      config->platforms, flags.keep_going);
+                          /*want_platforms=*/true, "resolving");
+  decide::BumpTagging tagging = Tagging(*config, flags.registry, found, held, resolved);
+  decide::BumpDecision d =
+      decide::DecideBump(found, held, resolved, config->platforms, flags.keep_going, tagging);
   // The finder's problems are printed already; the rest are the resolutions' failures.
   PrintDiagnostics(std::span(d.diagnostics).subspan(found.problems.size()));
   if (d.write_nothing) {

@@ -1,6 +1,7 @@
 // `imagepin verify [PATH...]`: the pins are real. Every pinned digest in scope must exist in its
-// registry (a HEAD by digest), and first-party references must be multi-arch indexes with the
-// required platforms. Findings (IP008, IP009) come out like check's, in the same formats.
+// registry (a HEAD by digest), first-party references and those `platformsRequired` names must be
+// multi-arch indexes with their platforms, and a readable tag beside a digest must still name it.
+// Findings (IP008, IP009, IP015) come out like check's, in the same formats.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -29,33 +30,46 @@ struct VerifyFlags {
   RegistryFlags registry;
 };
 
-// The registry's answer for each pinned reference, in `pinned` order: first-party references
-// are asked for their platforms, the rest only for existence.
-std::vector<registry::Result<registry::Manifest>> LookUp(
-    const std::vector<decide::PinnedImage>& pinned, const policy::Config& config,
-    const RegistryFlags& flags) {
-  std::vector<ref::Reference> plain, first_party;
+struct Answers {
+  std::vector<registry::Result<registry::Manifest>> pins;  // in `pinned` order
+  std::vector<registry::Result<registry::Manifest>> tags;  // in decide::TagsToCheck order
+};
+
+// The registry's answer for each pinned reference, in `pinned` order: references with platforms
+// to hold are asked for them, the rest only for existence; then each readable tag, and the
+// index of a tag that names another digest, which may list the pin as one of its platforms.
+Answers LookUp(const std::vector<decide::PinnedImage>& pinned, const policy::Config& config,
+               const RegistryFlags& flags) {
+  std::vector<ref::Reference> plain, with_platforms;
   for (const decide::PinnedImage& p : pinned)
-    (p.first_party ? first_party : plain).push_back(p.ref);
+    (p.platforms != nullptr ? with_platforms : plain).push_back(p.ref);
+  std::vector<ref::Reference> tags = decide::TagsToCheck(pinned);
   registry::Client client(MakeClientOptions(config, flags));
-  std::vector<registry::Result<registry::Manifest>> plain_results, first_party_results;
+  std::vector<registry::Result<registry::Manifest>> plain_results, platform_results;
+  Answers answers;
   {
     Progress progress("verifying", !flags.quiet);
-    size_t total = pinned.size();
+    size_t total = pinned.size() + tags.size();
     plain_results =
         client.ResolveAll(plain, false, [&](size_t done, size_t) { progress.Update(done, total); });
-    first_party_results = client.ResolveAll(first_party, true, [&](size_t done, size_t) {
+    platform_results = client.ResolveAll(with_platforms, true, [&](size_t done, size_t) {
       progress.Update(plain.size() + done, total);
     });
+    answers.tags = client.ResolveAll(
+        tags, false, [&](size_t done, size_t) { progress.Update(pinned.size() + done, total); });
   }
-  std::vector<registry::Result<registry::Manifest>> results;
-  results.reserve(pinned.size());
-  size_t next_plain = 0, next_first = 0;
+  std::vector<size_t> open = decide::TagsToOpen(pinned, answers.tags);
+  std::vector<ref::Reference> to_open;
+  for (size_t j : open) to_open.push_back(tags[j]);
+  std::vector<registry::Result<registry::Manifest>> opened = client.ResolveAll(to_open, true);
+  for (size_t k = 0; k < open.size(); ++k) answers.tags[open[k]] = std::move(opened[k]);
+  answers.pins.reserve(pinned.size());
+  size_t next_plain = 0, next_platforms = 0;
   for (const decide::PinnedImage& p : pinned) {
-    results.push_back(p.first_party ? std::move(first_party_results[next_first++])
-                                    : std::move(plain_results[next_plain++]));
+    answers.pins.push_back(p.platforms != nullptr ? std::move(platform_results[next_platforms++])
+                                                  : std::move(plain_results[next_plain++]));
   }
-  return results;
+  return answers;
 }
 
 int RunVerify(const VerifyFlags& flags) {
@@ -67,8 +81,9 @@ int RunVerify(const VerifyFlags& flags) {
   }
   PrintConfigNotes(ws->config);
   std::vector<decide::PinnedImage> pinned = decide::CollectPinned(*ws);
-  decide::VerifyDecision d = decide::DecideVerify(
-      *ws, pinned, LookUp(pinned, ws->config, flags.registry), policy::TodayUtc());
+  Answers answers = LookUp(pinned, ws->config, flags.registry);
+  decide::VerifyDecision d =
+      decide::DecideVerify(*ws, pinned, answers.pins, answers.tags, policy::TodayUtc());
   PrintDiagnostics(d.errors);
   report::RunSummary summary;
   summary.tool_version = kVersion;

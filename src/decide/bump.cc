@@ -6,6 +6,7 @@
 
 #include "decide/lookup.h"
 #include "decide/platforms.h"
+#include "decide/readable_tag.h"
 #include "policy/holds.h"
 
 namespace imagepin::decide {
@@ -87,6 +88,14 @@ BumpDecision DecideBump(const plan::BumpTargets& found,
                         const std::vector<const policy::Hold*>& held,
                         const std::vector<registry::Result<registry::Manifest>>& resolved,
                         const std::vector<std::string>& platforms, bool keep_going) {
+  return DecideBump(found, held, resolved, platforms, keep_going, BumpTagging{});
+}
+
+BumpDecision DecideBump(const plan::BumpTargets& found,
+                        const std::vector<const policy::Hold*>& held,
+                        const std::vector<registry::Result<registry::Manifest>>& resolved,
+                        const std::vector<std::string>& platforms, bool keep_going,
+                        const BumpTagging& tagging) {
   BumpDecision d;
   d.diagnostics = found.problems;
   d.failed = !found.problems.empty();
@@ -98,13 +107,15 @@ BumpDecision DecideBump(const plan::BumpTargets& found,
       o.hold = held[i];
       continue;
     }
-    Judge(resolved[answer++], platforms, &o);
+    const registry::Result<registry::Manifest>& answer_i = resolved[answer++];
+    Judge(answer_i, platforms, &o);
     if (!o.failure.empty()) {
       d.failed = true;
       d.diagnostics.push_back(FailureAt(*o.target, o.failure));
       continue;
     }
-    base::Result<rewrite::Edit> edit = plan::BumpEdit(*o.target, o.new_digest);
+    if (!tagging.tags.empty()) o.readable_tag = tagging.tags[i].tag;
+    base::Result<rewrite::Edit> edit = plan::BumpEdit(*o.target, o.new_digest, o.readable_tag);
     if (!edit.ok()) {
       d.failed = true;
       o.failure = edit.error().message;
@@ -112,6 +123,14 @@ BumpDecision DecideBump(const plan::BumpTargets& found,
       continue;
     }
     o.would_change = !edit->IsNoOp();
+    if (o.would_change) {  // a field already at its digest has nothing to explain
+      for (base::Diagnostic& note : ChangedFieldNotes(
+               *o.target, tagging.tags.empty() ? nullptr : &tagging.tags[i], o.new_digest,
+               answer_i->revision, tagging.old_revisions.empty() ? "" : tagging.old_revisions[i])) {
+        o.notes.push_back(note.message);
+        d.diagnostics.push_back(std::move(note));
+      }
+    }
     d.edits.push_back(std::move(*edit));
   }
   d.write_nothing = d.failed && !keep_going;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/diagnostic.h"
+#include "decide/readable_tag.h"
 #include "plan/bump.h"
 #include "policy/config.h"
 #include "registry/client.h"
@@ -22,6 +23,8 @@ struct BumpOutcome {
   bool changed = false;    // its edit is written (false for every target of a run writing nothing)
   bool would_change = false;           // its edit changes the file, written or not
   const policy::Hold* hold = nullptr;  // set: a hold keeps it as it is (not resolved, no edit)
+  std::string readable_tag;        // bump.readableTag: the confirmed tag written beside the digest
+  std::vector<std::string> notes;  // why no readable tag; a trailing comment left naming the old
 };
 
 struct BumpDecision {
@@ -61,5 +64,13 @@ BumpDecision DecideBump(const plan::BumpTargets& found,
                         const std::vector<const policy::Hold*>& held,
                         const std::vector<registry::Result<registry::Manifest>>& resolved,
                         const std::vector<std::string>& platforms, bool keep_going);
+
+// With tagging (decide/readable_tag.h): a confirmed tag is written as `repo:tag@digest`; each of
+// ChangedFieldNotes is an outcome note and a note diagnostic.
+BumpDecision DecideBump(const plan::BumpTargets& found,
+                        const std::vector<const policy::Hold*>& held,
+                        const std::vector<registry::Result<registry::Manifest>>& resolved,
+                        const std::vector<std::string>& platforms, bool keep_going,
+                        const BumpTagging& tagging);
 
 }  // namespace imagepin::decide

@@ -206,6 +206,120 @@ TEST_F(DecideVerifyTest, ExceptionsSuppressButAnExpiredOneIsLeftToCheck) {
   EXPECT_TRUE(d.findings[1].suppression.has_value());
 }
 
+// Readable tags beside digests: one first-party, one third-party.
+class VerifyTagsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ws_.config = AcmeConfig();
+    ws_.files.push_back(plan::ScanText(
+        {"", "values/api.yaml"}, "image:\n  ref: ghcr.io/acme/api:3f2a9c1@" + Digest('1') + "\n",
+        ws_.config));
+    ws_.files.push_back(plan::ScanText({"", "values/redis.yaml"},
+                                       "image: docker.io/library/redis:7.2@" + Digest('2') + "\n",
+                                       ws_.config));
+    pinned_ = CollectPinned(ws_);
+    ASSERT_EQ(pinned_.size(), 2u);
+  }
+  std::vector<registry::Result<registry::Manifest>> Pins() {
+    return {Index('1', kPlatforms), Index('2', {})};
+  }
+  plan::Workspace ws_;
+  std::vector<PinnedImage> pinned_;
+};
+
+TEST_F(VerifyTagsTest, EveryTaggedPinHasItsTagAsked) {
+  std::vector<ref::Reference> tags = TagsToCheck(pinned_);
+  ASSERT_EQ(tags.size(), 2u);
+  EXPECT_EQ(tags[0].Normalized(), "ghcr.io/acme/api:3f2a9c1");
+  EXPECT_EQ(tags[1].Normalized(), "docker.io/library/redis:7.2");
+  EXPECT_EQ(pinned_[0].ref.Normalized(), "ghcr.io/acme/api@" + Digest('1'));
+}
+
+TEST_F(VerifyTagsTest, TagsThatStillNameThePinAreFine) {
+  VerifyDecision d =
+      DecideVerify(ws_, pinned_, Pins(), {Index('1', {}), Index('2', {})}, "2026-01-01");
+  EXPECT_TRUE(d.findings.empty());
+  EXPECT_TRUE(d.errors.empty());
+}
+
+TEST_F(VerifyTagsTest, AMovedTagIsIP015AnErrorFirstPartyAWarningThirdParty) {
+  VerifyDecision d =
+      DecideVerify(ws_, pinned_, Pins(), {Index('8', {}), Index('9', {})}, "2026-01-01");
+  ASSERT_EQ(d.findings.size(), 2u);
+  EXPECT_EQ(d.findings[0].rule_id, "IP015");
+  EXPECT_EQ(d.findings[0].rule_name, "tag-digest-mismatch");
+  EXPECT_EQ(d.findings[0].severity, policy::Severity::kError);
+  EXPECT_EQ(d.findings[0].path, "values/api.yaml");
+  EXPECT_EQ(d.findings[0].line, 2);
+  EXPECT_EQ(d.findings[0].message,
+            "tag \"3f2a9c1\" of ghcr.io/acme/api now names " + Digest('8') + ", not the pinned " +
+                Digest('1') + ": the readable tag says another build than the one that runs");
+  EXPECT_EQ(d.findings[1].rule_id, "IP015");
+  EXPECT_EQ(d.findings[1].severity, policy::Severity::kWarning);
+  EXPECT_NE(d.findings[1].message.find("(a third-party tag: upstreams re-push them)"),
+            std::string::npos)
+      << d.findings[1].message;
+}
+
+TEST_F(VerifyTagsTest, AGoneTagIsIP015Too) {
+  std::vector<registry::Result<registry::Manifest>> tags = {
+      Failure(registry::ErrorKind::kNotFound, 404, "ghcr.io/acme/api:3f2a9c1"), Index('2', {})};
+  VerifyDecision d = DecideVerify(ws_, pinned_, Pins(), tags, "2026-01-01");
+  ASSERT_EQ(d.findings.size(), 1u);
+  EXPECT_EQ(d.findings[0].rule_id, "IP015");
+  EXPECT_EQ(d.findings[0].message,
+            "tag \"3f2a9c1\" of ghcr.io/acme/api is gone from the "
+            "registry: the readable tag names no build, the pinned " +
+                Digest('1') + " is unconfirmed by it");
+}
+
+TEST_F(VerifyTagsTest, APinThatIsOnePlatformOfTheTagsIndexIsFine) {
+  // redis:7.2@<the amd64 manifest>: the tag names the index that lists it.
+  registry::Manifest index = Index('7', {"linux/amd64"});
+  index.children = {Digest('2')};
+  std::vector<registry::Result<registry::Manifest>> tags = {Index('1', {}), index};
+  EXPECT_EQ(TagsToOpen(pinned_, tags), (std::vector<size_t>{1}));
+  VerifyDecision d = DecideVerify(ws_, pinned_, Pins(), tags, "2026-01-01");
+  EXPECT_TRUE(d.findings.empty());
+}
+
+TEST_F(VerifyTagsTest, ATagLookupThatFailsOtherwiseIsARuntimeError) {
+  std::vector<registry::Result<registry::Manifest>> tags = {
+      Index('1', {}), Failure(registry::ErrorKind::kUnauthorized, 401, "redis:7.2")};
+  VerifyDecision d = DecideVerify(ws_, pinned_, Pins(), tags, "2026-01-01");
+  EXPECT_TRUE(d.findings.empty());
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_EQ(d.errors[0].path, "values/redis.yaml");
+}
+
+TEST(VerifyPlatformsRequired, AMatchingEntryDecidesThePlatformsFirstPartyOrNot) {
+  plan::Workspace ws;
+  ws.config = AcmeConfig();
+  ws.config.first_party.exclude = {"ghcr.io/acme/mirror/"};
+  ws.config.platforms_required = {{"ghcr.io/acme/mirror/**", {"linux/amd64", "linux/arm64"}, 1}};
+  ws.files.push_back(plan::ScanText({"", "values/mirror.yaml"},
+                                    "image: ghcr.io/acme/mirror/library/nginx@" + Digest('1') +
+                                        "\nother: {image: ghcr.io/acme/mirror/redis@" +
+                                        Digest('2') + "}\nthird: {image: quay.io/x/y@" +
+                                        Digest('3') + "}\n",
+                                    ws.config));
+  std::vector<PinnedImage> pinned = CollectPinned(ws);
+  ASSERT_EQ(pinned.size(), 3u);
+  EXPECT_FALSE(pinned[0].first_party);
+  ASSERT_NE(pinned[0].platforms, nullptr);
+  EXPECT_EQ(*pinned[0].platforms, kPlatforms);
+  EXPECT_EQ(pinned[2].platforms, nullptr) << "third-party and matching no entry";
+  registry::Manifest single;
+  single.digest = Digest('1');
+  VerifyDecision d =
+      DecideVerify(ws, pinned, {single, Index('2', kPlatforms), Index('3', {})}, "2026-01-01");
+  ASSERT_EQ(d.findings.size(), 1u);
+  EXPECT_EQ(d.findings[0].rule_id, "IP009");
+  EXPECT_EQ(d.findings[0].message,
+            "third-party image ghcr.io/acme/mirror/library/nginx@" + Digest('1') +
+                " is a single-platform image that lacks linux/amd64, linux/arm64");
+}
+
 TEST(DecidePin, OneFailedResolutionMeansNoEdits) {
   policy::Config config;
   std::vector<plan::ScannedFile> files;

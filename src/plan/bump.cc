@@ -80,8 +80,14 @@ BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,
 }
 
 base::Result<rewrite::Edit> BumpEdit(const BumpTarget& target, std::string_view digest) {
-  return ReplaceScalar(target.file, target.file_sha256, target.ref,
-                       fmt::format("{}@{}", target.repository, digest),
+  return BumpEdit(target, digest, "");
+}
+
+base::Result<rewrite::Edit> BumpEdit(const BumpTarget& target, std::string_view digest,
+                                     std::string_view tag) {
+  std::string written = tag.empty() ? fmt::format("{}@{}", target.repository, digest)
+                                    : fmt::format("{}:{}@{}", target.repository, tag, digest);
+  return ReplaceScalar(target.file, target.file_sha256, target.ref, written,
                        fmt::format("bump {} {}: {} → {}", target.environment, target.service,
                                    target.channel.tag, digest));
 }

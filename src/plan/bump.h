@@ -66,5 +66,9 @@ BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,
 // The edit that writes `<repository>@<digest>` over the target's reference, in its quoting
 // style. An edit whose old and new text agree is a no-op (ApplyEdits skips it).
 base::Result<rewrite::Edit> BumpEdit(const BumpTarget& target, std::string_view digest);
+// The same with a readable tag (bump.readableTag): `<repository>:<tag>@<digest>`; an empty tag
+// writes `<repository>@<digest>`.
+base::Result<rewrite::Edit> BumpEdit(const BumpTarget& target, std::string_view digest,
+                                     std::string_view tag);
 
 }  // namespace imagepin::plan

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "base/files.h"
+#include "base/glob.h"
 #include "base/strings.h"
 #include "policy/first_party.h"
 #include "policy/rules.h"
@@ -675,6 +676,86 @@ bool ReadPlatforms(ConfigReader& r, NodeId v, Config* c) {
       });
 }
 
+// Why `glob` cannot be a platformsRequired ref, or empty: it is matched against a repository
+// with its host, so it names no tag or digest and starts with a host (or a wildcard).
+std::string RepositoryGlobProblem(std::string_view glob) {
+  if (std::any_of(glob.begin(), glob.end(), [](char ch) {
+        unsigned char c = static_cast<unsigned char>(ch);
+        return c <= 0x20 || c == 0x7f;
+      })) {
+    return "holds a blank or control character";
+  }
+  if (glob.find('@') != std::string_view::npos) return "names a digest: match repositories";
+  std::string_view last =
+      glob.substr(glob.rfind('/') == std::string_view::npos ? 0 : glob.rfind('/') + 1);
+  if (glob.find('/') != std::string_view::npos && last.find(':') != std::string_view::npos) {
+    return "names a tag: match repositories";
+  }
+  std::string_view host = glob.substr(0, glob.find('/'));
+  bool wildcard = host.find_first_of("*?[") != std::string_view::npos;
+  if (glob.find('/') == std::string_view::npos && !wildcard) {
+    return "is a host alone: add /** for every repository on it";
+  }
+  if (!wildcard && host != "localhost" && host.find_first_of(".:") == std::string_view::npos) {
+    return fmt::format(
+        "does not start with a registry host: it is matched against the repository with its "
+        "host (docker.io/{})",
+        Shown(glob));
+  }
+  return "";
+}
+
+// `platformsRequired: [{ref: GLOB, platforms: [os/arch, ...]}, ...]`.
+bool ReadPlatformsRequired(ConfigReader& r, NodeId v, Config* c) {
+  c->platforms_required.clear();
+  return r.ForEachItem(v, "platformsRequired", [&](NodeId item, size_t i) {
+    PlatformRequirement entry;
+    entry.line = r.Line(item);
+    std::string where = fmt::format("platformsRequired[{}]", i);
+    NodeId ref_node = kNoNode, platforms_node = kNoNode;
+    bool ok = r.ForEachKey(
+        item, where, {"ref", "platforms"}, [&](std::string_view key, NodeId, NodeId val) {
+          std::string what = where + "." + std::string(key);
+          if (key == "ref") {
+            ref_node = val;
+            if (!r.NonEmptyString(val, what, &entry.ref_glob)) return false;
+            std::string problem = RepositoryGlobProblem(entry.ref_glob);
+            if (problem.empty()) return true;
+            return r.Fail(val, fmt::format("{} \"{}\" {}", what, Shown(entry.ref_glob), problem));
+          }
+          platforms_node = val;
+          if (!r.CheckedStringList(val, what, &entry.platforms,
+                                   [&](std::string& platform, NodeId p) {
+                                     if (ref::ParsePlatform(platform).ok()) return true;
+                                     return r.Fail(p, fmt::format("{}: \"{}\" is not "
+                                                                  "os/arch[/variant] (lowercase, "
+                                                                  "such as linux/arm64)",
+                                                                  what, Shown(platform)));
+                                   })) {
+            return false;
+          }
+          if (entry.platforms.empty()) {
+            return r.Fail(val, what + " must not be empty: list the platforms the images need");
+          }
+          return true;
+        });
+    if (!ok) return false;
+    if (ref_node == kNoNode) return r.Fail(item, where + " needs a ref (a glob of repositories)");
+    if (platforms_node == kNoNode) {
+      return r.Fail(item, where + " needs platforms (such as [linux/amd64, linux/arm64])");
+    }
+    for (const PlatformRequirement& other : c->platforms_required) {
+      if (other.ref_glob == entry.ref_glob) {
+        return r.Fail(ref_node, fmt::format("{}.ref \"{}\" is already the ref of the entry on "
+                                            "line {}",
+                                            where, Shown(entry.ref_glob), other.line));
+      }
+    }
+    c->platforms_required.push_back(std::move(entry));
+    return true;
+  });
+}
+
 bool FirstPartyPrefixList(ConfigReader& r, NodeId v, std::string_view what,
                           std::vector<std::string>* out) {
   return r.CheckedStringList(v, what, out, [&](std::string& prefix, NodeId item) {
@@ -1018,8 +1099,22 @@ bool ReadHold(ConfigReader& r, NodeId item, size_t i, Config* c, std::vector<Nod
 // is read, since `environments:` may come later.
 bool ReadBump(ConfigReader& r, NodeId v, Config* c, NodeId* environments_node,
               std::vector<NodeId>* hold_env_nodes) {
-  return r.ForEachKey(v, "bump", {"environments", "channel", "holds"},
+  return r.ForEachKey(v, "bump", {"environments", "channel", "holds", "readableTag"},
                       [&](std::string_view key, NodeId, NodeId val) {
+                        if (key == "readableTag") {
+                          std::string text;
+                          if (!r.String(val, "bump.readableTag", &text)) return false;
+                          if (text == "none") {
+                            c->bump.readable_tag = BumpSettings::ReadableTag::kNone;
+                          } else if (text == "revision") {
+                            c->bump.readable_tag = BumpSettings::ReadableTag::kRevision;
+                          } else {
+                            return r.Fail(val, fmt::format("bump.readableTag \"{}\" is not none "
+                                                           "or revision",
+                                                           Shown(text)));
+                          }
+                          return true;
+                        }
                         if (key == "channel") {
                           if (!r.NonEmptyString(val, "bump.channel", &c->bump.channel))
                             return false;
@@ -1078,6 +1173,14 @@ const Environment* Config::FindEnvironment(std::string_view name) const {
   return nullptr;
 }
 
+const std::vector<std::string>* Config::PlatformsFor(std::string_view repository,
+                                                     bool is_first_party) const {
+  for (const PlatformRequirement& entry : platforms_required) {
+    if (base::GlobMatch(entry.ref_glob, repository)) return &entry.platforms;
+  }
+  return is_first_party ? &platforms : nullptr;
+}
+
 base::Result<Config> ParseConfig(std::string_view contents, const std::string& display_path) {
   Config config;
   config.path = display_path;
@@ -1102,13 +1205,15 @@ base::Result<Config> ParseConfig(std::string_view contents, const std::string& d
         bool read = r.ForEachKey(
             doc.root(), "the config",
             {"version", "scope", "environments", "shared", "charts", "applications", "firstParty",
-             "tags", "pullPolicy", "exceptions", "registries", "bump", "platforms"},
+             "tags", "pullPolicy", "exceptions", "registries", "bump", "platforms",
+             "platformsRequired"},
             [&](std::string_view key, NodeId, NodeId v) {
               if (key == "applications") return ReadApplications(r, v, &config, &app_environments);
               if (key == "registries") return ReadRegistries(r, v, &config);
               if (key == "bump")
                 return ReadBump(r, v, &config, &bump_environments, &hold_environments);
               if (key == "platforms") return ReadPlatforms(r, v, &config);
+              if (key == "platformsRequired") return ReadPlatformsRequired(r, v, &config);
               if (key == "version") {
                 std::string version;
                 if (!r.String(v, "version", &version)) return false;

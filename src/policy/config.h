@@ -64,6 +64,19 @@ struct BumpSettings {
   std::vector<std::string> environments{"local", "dev"};
   std::string channel = "main";  // the producer's channel tag resolved for each repository
   std::vector<Hold> holds;
+  // bump.readableTag: what bump writes beside the digest. kNone: `repo@digest`. kRevision:
+  // `repo:<short revision>@digest` when the image's org.opencontainers.image.revision gives a
+  // tag and the registry confirms that tag names the same digest (decide/readable_tag.h).
+  enum class ReadableTag { kNone, kRevision };
+  ReadableTag readable_tag = ReadableTag::kNone;
+};
+
+// One `platformsRequired` entry: the images whose repository matches `ref_glob` (base/glob,
+// `**` spans `/`) must be indexes holding `platforms`, first-party or not.
+struct PlatformRequirement {
+  std::string ref_glob;  // matched against the fully qualified repository: "ghcr.io/acme/mirror/**"
+  std::vector<std::string> platforms;
+  int line = 0;  // where the entry starts in the config file (1-based)
 };
 
 // One application written out in `applications.apps` (docs/config.md): wins over discovery and
@@ -142,11 +155,20 @@ struct Config {
   BumpSettings bump;
   // What a first-party index must hold (bump, verify, promote --verify).
   std::vector<std::string> platforms{"linux/amd64", "linux/arm64"};
+  // Per image class (verify): the first entry matching a repository decides its platforms, for
+  // first- and third-party images alike; PlatformsFor asks.
+  std::vector<PlatformRequirement> platforms_required;
   // Every key the file writes, as a dotted path ("scope.include", "registries.ghcr.io.mirror",
   // "environments[0].name"), with its 1-based line: where `imagepin config` says a value is from.
   std::map<std::string, int, std::less<>> key_lines;
 
   const Environment* FindEnvironment(std::string_view name) const;
+
+  // The platforms an image of `repository` (fully qualified: "ghcr.io/acme/api") must hold: the
+  // first platformsRequired entry matching it, else `platforms` for a first-party image, else
+  // none (nullptr).
+  const std::vector<std::string>* PlatformsFor(std::string_view repository,
+                                               bool is_first_party) const;
 };
 
 // Reads <root>/.imagepin.yaml, or returns the defaults when there is none; without `firstParty`

@@ -401,6 +401,86 @@ TEST(ParseConfig, BadPlatformIsAnErrorAtTheEntry) {
   ExpectConfigError("platforms:\n  - linux/amd64\n  - arm64\n", 3, 5, "\"arm64\" is not os/arch");
 }
 
+TEST(ParseConfig, ReadableTagIsNoneOrRevision) {
+  EXPECT_EQ(ParseConfig("version: 1\n", ".imagepin.yaml")->bump.readable_tag,
+            BumpSettings::ReadableTag::kNone);
+  EXPECT_EQ(ParseConfig("bump:\n  readableTag: none\n", ".imagepin.yaml")->bump.readable_tag,
+            BumpSettings::ReadableTag::kNone);
+  EXPECT_EQ(ParseConfig("bump:\n  readableTag: revision\n", ".imagepin.yaml")->bump.readable_tag,
+            BumpSettings::ReadableTag::kRevision);
+  ExpectConfigError("bump:\n  channel: main\n  readableTag: sha\n", 3, 16,
+                    "bump.readableTag \"sha\" is not none or revision");
+  ExpectConfigError("bump:\n  readableTag: [revision]\n", 2, 16,
+                    "bump.readableTag must be a string");
+}
+
+TEST(ParseConfig, PlatformsRequiredEntries) {
+  base::Result<Config> config = ParseConfig(R"(platformsRequired:
+  - ref: "ghcr.io/acme/mirror/**"
+    platforms: [linux/amd64, linux/arm64]
+  - {ref: "docker.io/library/*", platforms: [linux/amd64]}
+)",
+                                            ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_EQ(config->platforms_required.size(), 2u);
+  EXPECT_EQ(config->platforms_required[0].ref_glob, "ghcr.io/acme/mirror/**");
+  EXPECT_EQ(config->platforms_required[0].platforms,
+            (std::vector<std::string>{"linux/amd64", "linux/arm64"}));
+  EXPECT_EQ(config->platforms_required[0].line, 2);
+  EXPECT_EQ(config->platforms_required[1].platforms, (std::vector<std::string>{"linux/amd64"}));
+  EXPECT_EQ(config->platforms_required[1].line, 4);
+}
+
+TEST(ParseConfig, PlatformsForTakesTheFirstMatchingEntryElseTheFirstPartyDefault) {
+  base::Result<Config> config = ParseConfig(R"(platforms: [linux/amd64, linux/arm64]
+platformsRequired:
+  - {ref: "ghcr.io/acme/mirror/**", platforms: [linux/amd64, linux/arm64, linux/s390x]}
+  - {ref: "ghcr.io/acme/**", platforms: [linux/amd64]}
+)",
+                                            ".imagepin.yaml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  using Platforms = std::vector<std::string>;
+  // `**` spans `/`; the first match wins over a later, wider one.
+  ASSERT_NE(config->PlatformsFor("ghcr.io/acme/mirror/library/nginx", false), nullptr);
+  EXPECT_EQ(*config->PlatformsFor("ghcr.io/acme/mirror/library/nginx", false),
+            (Platforms{"linux/amd64", "linux/arm64", "linux/s390x"}));
+  // An entry wins over `platforms:` for a first-party image too.
+  EXPECT_EQ(*config->PlatformsFor("ghcr.io/acme/api", true), (Platforms{"linux/amd64"}));
+  EXPECT_EQ(*config->PlatformsFor("quay.io/acme/api", true),
+            (Platforms{"linux/amd64", "linux/arm64"}));
+  EXPECT_EQ(config->PlatformsFor("docker.io/library/nginx", false), nullptr);
+}
+
+TEST(ParseConfig, BadPlatformsRequiredEntriesAreErrorsAtTheirPosition) {
+  ExpectConfigError("platformsRequired: {ref: x}\n", 1, 20, "platformsRequired must be a list");
+  ExpectConfigError("platformsRequired:\n  - {ref: \"ghcr.io/**\", platfroms: [linux/amd64]}\n", 2,
+                    25, "unknown key \"platfroms\" in platformsRequired[0]");
+  ExpectConfigError("platformsRequired:\n  - platforms: [linux/amd64]\n", 2, 5,
+                    "platformsRequired[0] needs a ref");
+  ExpectConfigError("platformsRequired:\n  - ref: \"ghcr.io/**\"\n", 2, 5,
+                    "platformsRequired[0] needs platforms");
+  ExpectConfigError("platformsRequired:\n  - {ref: \"ghcr.io/**\", platforms: []}\n", 2, 36,
+                    "platformsRequired[0].platforms must not be empty");
+  ExpectConfigError(
+      "platformsRequired:\n  - {ref: \"ghcr.io/**\", platforms: [linux/amd64, arm]}\n", 2, 50,
+      "platformsRequired[0].platforms: \"arm\" is not os/arch");
+  ExpectConfigError(
+      "platformsRequired:\n  - {ref: \"ghcr.io/acme/x:1.0\", platforms: [linux/amd64]}\n", 2, 11,
+      "names a tag");
+  ExpectConfigError(
+      "platformsRequired:\n  - {ref: \"ghcr.io/acme/x@sha256:00\", platforms: [linux/amd64]}\n", 2,
+      11, "names a digest");
+  ExpectConfigError("platformsRequired:\n  - {ref: \"acme/mirror/**\", platforms: [linux/amd64]}\n",
+                    2, 11, "does not start with a registry host");
+  ExpectConfigError("platformsRequired:\n  - {ref: \"ghcr.io\", platforms: [linux/amd64]}\n", 2, 11,
+                    "is a host alone");
+  ExpectConfigError(
+      "platformsRequired:\n"
+      "  - {ref: \"ghcr.io/**\", platforms: [linux/amd64]}\n"
+      "  - {ref: \"ghcr.io/**\", platforms: [linux/arm64]}\n",
+      3, 11, "platformsRequired[1].ref \"ghcr.io/**\" is already the ref of the entry on line 2");
+}
+
 TEST(ParseConfig, RegistryHostWithAPathIsAnError) {
   ExpectConfigError("registries:\n  ghcr.io/acme: {mirror: x}\n", 2, 3, "not a registry host");
 }

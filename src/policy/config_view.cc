@@ -221,8 +221,15 @@ std::vector<Setting> EffectiveSettings(const Config& config) {
   c.Add("tags.allow", Strings(config.tag_allow));
   c.Add("pullPolicy", config.pull_policy);
   c.Add("platforms", Strings(config.platforms));
+  c.Entries("platformsRequired", config.platforms_required,
+            [&](const std::string& at, const PlatformRequirement& p) {
+              c.Add(at + ".ref", p.ref_glob);
+              c.Add(at + ".platforms", Strings(p.platforms));
+            });
   c.Add("bump.environments", Strings(config.bump.environments));
   c.Add("bump.channel", config.bump.channel);
+  c.Add("bump.readableTag",
+        config.bump.readable_tag == BumpSettings::ReadableTag::kRevision ? "revision" : "none");
   c.Entries("bump.holds", config.bump.holds, [&](const std::string& at, const Hold& h) {
     c.Add(at + ".app", StringOrNull(h.app));
     c.Add(at + ".repository", StringOrNull(h.written));

@@ -46,11 +46,26 @@ TEST(EffectiveSettings, DefaultsListEveryKeyFromTheDefault) {
     expected.push_back(fmt::format("environments[{}].name", i));
     expected.push_back(fmt::format("environments[{}].path", i));
   }
-  for (const char* key :
-       {"shared", "charts", "applications.layers", "applications.globals", "applications.chart",
-        "applications.apps", "applications.requireRef", "applications.firstPartyCharts",
-        "firstParty.include", "firstParty.exclude", "tags.allow", "pullPolicy", "platforms",
-        "bump.environments", "bump.channel", "bump.holds", "registries", "exceptions"}) {
+  for (const char* key : {"shared",
+                          "charts",
+                          "applications.layers",
+                          "applications.globals",
+                          "applications.chart",
+                          "applications.apps",
+                          "applications.requireRef",
+                          "applications.firstPartyCharts",
+                          "firstParty.include",
+                          "firstParty.exclude",
+                          "tags.allow",
+                          "pullPolicy",
+                          "platforms",
+                          "platformsRequired",
+                          "bump.environments",
+                          "bump.channel",
+                          "bump.readableTag",
+                          "bump.holds",
+                          "registries",
+                          "exceptions"}) {
     expected.push_back(key);
   }
   EXPECT_EQ(Keys(settings), expected);
@@ -64,6 +79,30 @@ TEST(EffectiveSettings, DefaultsListEveryKeyFromTheDefault) {
   EXPECT_EQ(Get(settings, "platforms").value, Json::parse(R"(["linux/amd64","linux/arm64"])"));
   EXPECT_EQ(Get(settings, "registries").value, Json::object());
   EXPECT_EQ(Get(settings, "exceptions").value, Json::array());
+  EXPECT_EQ(Get(settings, "platformsRequired").value, Json::array());
+  EXPECT_EQ(Get(settings, "bump.readableTag").value, "none");
+}
+
+TEST(EffectiveSettings, ReadableTagAndPlatformsRequiredComeFromTheirLines) {
+  Config config = Parse(
+      "bump:\n"                                                           // 1
+      "  readableTag: revision\n"                                         // 2
+      "platformsRequired:\n"                                              // 3
+      "  - ref: \"ghcr.io/acme/mirror/**\"\n"                             // 4
+      "    platforms: [linux/amd64, linux/arm64]\n"                       // 5
+      "  - {ref: \"docker.io/library/*\", platforms: [linux/amd64]}\n");  // 6
+  std::vector<Setting> settings = EffectiveSettings(config);
+  EXPECT_EQ(Get(settings, "bump.readableTag").value, "revision");
+  EXPECT_EQ(OriginText(Get(settings, "bump.readableTag").origin), ".imagepin.yaml:2");
+  EXPECT_EQ(Get(settings, "platformsRequired[0].ref").value, "ghcr.io/acme/mirror/**");
+  EXPECT_EQ(OriginText(Get(settings, "platformsRequired[0].ref").origin), ".imagepin.yaml:4");
+  EXPECT_EQ(Get(settings, "platformsRequired[0].platforms").value,
+            Json::parse(R"(["linux/amd64","linux/arm64"])"));
+  EXPECT_EQ(OriginText(Get(settings, "platformsRequired[0].platforms").origin), ".imagepin.yaml:5");
+  EXPECT_EQ(Get(settings, "platformsRequired[1].platforms").value,
+            Json::parse(R"(["linux/amd64"])"));
+  EXPECT_EQ(OriginText(Get(settings, "platformsRequired[1].ref").origin), ".imagepin.yaml:6");
+  EXPECT_EQ(Find(settings, "platformsRequired"), nullptr) << "entries, not the empty list";
 }
 
 TEST(EffectiveSettings, WrittenKeysComeFromTheirLine) {

@@ -6,7 +6,7 @@
 namespace imagepin::policy {
 namespace {
 
-constexpr std::array<RuleInfo, 16> kRules = {{
+constexpr std::array<RuleInfo, 17> kRules = {{
     {"IP000", "parse-error", Severity::kError,
      "A YAML file in scope does not parse, so its images cannot be checked."},
     {"IP001", "digest-required", Severity::kError,
@@ -43,6 +43,9 @@ constexpr std::array<RuleInfo, 16> kRules = {{
     {"IP014", "tag-in-labels", Severity::kError,
      "A values tag carries a digest and the chart puts that tag into labels, where '@' and ':' "
      "are invalid, so the release fails."},
+    {"IP015", "tag-digest-mismatch", Severity::kError,
+     "A reference's readable tag now names another digest than the one pinned beside it, or no "
+     "longer exists (imagepin verify; a warning for third-party images)."},
     {"IP016", "hold-expired", Severity::kError,
      "A bump hold in .imagepin.yaml is past its until date, so it no longer holds."},
 }};

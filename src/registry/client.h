@@ -95,6 +95,11 @@ struct Manifest {
   bool is_index = false;   // OCI index or Docker manifest list
   // Of an index, when platforms were asked for; attestation entries (unknown/unknown) left out.
   std::vector<Platform> platforms;
+  // When platforms were asked for (the body was read): an index's entries' digests, and the
+  // org.opencontainers.image.revision annotation (the body's own, or, for an index without
+  // one, the one its platform entries all carry; manifest.h), empty when absent.
+  std::vector<std::string> children;
+  std::string revision;
 };
 
 // The platforms of `required` ("linux/amd64") that `manifest` lacks; a single-arch manifest

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace imagepin::registry {
 namespace {
@@ -30,6 +31,12 @@ std::string_view NormalVariant(const Platform& platform) {
   return platform.variant;
 }
 
+std::string Revision(const nlohmann::json& object) {
+  auto annotations = object.find("annotations");
+  if (annotations == object.end() || !annotations->is_object()) return "";
+  return StringField(*annotations, kRevisionAnnotation);
+}
+
 }  // namespace
 
 bool IsIndexMediaType(std::string_view media_type) {
@@ -51,9 +58,14 @@ Result<IndexContents> ParseManifestBody(std::string_view body) {
   auto manifests = doc.find("manifests");
   out.is_index =
       IsIndexMediaType(out.media_type) || (manifests != doc.end() && manifests->is_array());
+  out.revision = Revision(doc);
   if (!out.is_index || manifests == doc.end() || !manifests->is_array()) return out;
+  // Without the index's own annotation, the revision its platform entries agree on.
+  std::optional<std::string> entries_revision;
   for (const nlohmann::json& entry : *manifests) {
     if (!entry.is_object()) continue;
+    std::string child = StringField(entry, "digest");
+    if (!child.empty()) out.children.push_back(std::move(child));
     auto platform_json = entry.find("platform");
     // An index entry without a platform is some other artifact, not a runnable image.
     if (platform_json == entry.end() || !platform_json->is_object()) continue;
@@ -63,7 +75,14 @@ Result<IndexContents> ParseManifestBody(std::string_view body) {
     if (platform.os.empty() || platform.architecture.empty()) continue;
     if (IsAttestation(entry, platform)) continue;
     out.platforms.push_back(std::move(platform));
+    std::string revision = Revision(entry);
+    if (!entries_revision) {
+      entries_revision = std::move(revision);
+    } else if (*entries_revision != revision) {
+      entries_revision = "";
+    }
   }
+  if (out.revision.empty() && entries_revision) out.revision = *entries_revision;
   return out;
 }
 

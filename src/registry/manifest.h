@@ -20,14 +20,22 @@ bool IsIndexMediaType(std::string_view media_type);
 // True for the four media types imagepin asks for.
 bool IsKnownManifestMediaType(std::string_view media_type);
 
+// The annotation a build names its source commit with (image-spec annotations.md).
+inline constexpr char kRevisionAnnotation[] = "org.opencontainers.image.revision";
+
 struct IndexContents {
-  std::string media_type;           // the body's "mediaType", empty when absent
-  bool is_index = false;            // has a "manifests" array (or an index media type)
-  std::vector<Platform> platforms;  // attestations left out, in body order
+  std::string media_type;             // the body's "mediaType", empty when absent
+  bool is_index = false;              // has a "manifests" array (or an index media type)
+  std::vector<Platform> platforms;    // attestations left out, in body order
+  std::vector<std::string> children;  // an index's entries' digests, attestations included
+  // kRevisionAnnotation: the body's own `annotations`; for an index without one, the value its
+  // platform entries' descriptors all carry (none when they disagree). Empty when absent.
+  std::string revision;
 };
 
-// Parses a manifest body far enough to tell an index from a manifest and list an index's
-// platforms. An error for a body that is not a JSON object.
+// Parses a manifest body far enough to tell an index from a manifest, list an index's
+// platforms and children, and read the revision annotation. An error for a body that is not a JSON
+// object.
 Result<IndexContents> ParseManifestBody(std::string_view body);
 
 // True when `have` satisfies `want`: same os and architecture; a want without a variant

@@ -91,6 +91,49 @@ TEST(ParseManifestBody, RejectsNonObjects) {
   }
 }
 
+TEST(ParseManifestBody, ListsEveryChildDigestOfAnIndex) {
+  Result<IndexContents> c = ParseManifestBody(kIndexWithAttestations);
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->children.size(), 4u);
+  EXPECT_EQ(c->children[0], "sha256:" + std::string(64, '1'));
+  EXPECT_EQ(c->children[3], "sha256:" + std::string(64, '4'));
+  EXPECT_EQ(c->revision, "") << "no annotation anywhere";
+}
+
+TEST(ParseManifestBody, ReadsTheIndexRevisionAnnotation) {
+  Result<IndexContents> c = ParseManifestBody(R"({
+    "mediaType": "application/vnd.oci.image.index.v1+json",
+    "annotations": {"org.opencontainers.image.revision": "3f2a9c1d"},
+    "manifests": [{"digest": "sha256:1", "platform": {"os": "linux", "architecture": "amd64"},
+                   "annotations": {"org.opencontainers.image.revision": "other"}}]})");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->revision, "3f2a9c1d") << "the index's own wins over its entries'";
+}
+
+TEST(ParseManifestBody, TakesTheRevisionItsPlatformEntriesAgreeOn) {
+  constexpr char kAgree[] = R"({"manifests": [
+    {"digest": "sha256:1", "platform": {"os": "linux", "architecture": "amd64"},
+     "annotations": {"org.opencontainers.image.revision": "abc1234"}},
+    {"digest": "sha256:2", "platform": {"os": "linux", "architecture": "arm64"},
+     "annotations": {"org.opencontainers.image.revision": "abc1234"}},
+    {"digest": "sha256:3", "platform": {"os": "unknown", "architecture": "unknown"}}]})";
+  EXPECT_EQ(ParseManifestBody(kAgree)->revision, "abc1234") << "attestations do not count";
+  constexpr char kDisagree[] = R"({"manifests": [
+    {"digest": "sha256:1", "platform": {"os": "linux", "architecture": "amd64"},
+     "annotations": {"org.opencontainers.image.revision": "abc1234"}},
+    {"digest": "sha256:2", "platform": {"os": "linux", "architecture": "arm64"}}]})";
+  EXPECT_EQ(ParseManifestBody(kDisagree)->revision, "");
+}
+
+TEST(ParseManifestBody, ReadsAnImageManifestsRevision) {
+  Result<IndexContents> c = ParseManifestBody(R"({
+    "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": {}, "layers": [],
+    "annotations": {"org.opencontainers.image.revision": "v1.2.3"}})");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->is_index);
+  EXPECT_EQ(c->revision, "v1.2.3");
+}
+
 TEST(ParsePlatform, ReadsOsArchAndVariant) {
   auto p = ParsePlatform("linux/arm64/v8");
   ASSERT_TRUE(p.ok());

@@ -121,7 +121,13 @@ Result<Manifest> ResolveManifest(Requester& requester, const ClientOptions& opti
     return Mismatch(reference.digest, manifest.digest);
   }
   manifest.is_index = IsIndexMediaType(manifest.media_type);
-  if (!want_platforms || !manifest.is_index) return manifest;
+  if (!want_platforms) return manifest;
+  if (!manifest.is_index) {
+    // The body is here already: its revision annotation costs nothing more.
+    Result<IndexContents> contents = ParseManifestBody(fetched->body);
+    if (contents.ok()) manifest.revision = std::move(contents->revision);
+    return manifest;
+  }
 
   // want_platforms always fetched the body above.
   if (IsSha256(manifest.digest) && base::Sha256Digest(fetched->body) != manifest.digest) {
@@ -132,6 +138,8 @@ Result<Manifest> ResolveManifest(Requester& requester, const ClientOptions& opti
   if (!contents->is_index)
     return RegistryError::BadResponse("index media type but no manifests list");
   manifest.platforms = std::move(contents->platforms);
+  manifest.children = std::move(contents->children);
+  manifest.revision = std::move(contents->revision);
   return manifest;
 }
 

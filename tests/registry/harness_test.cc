@@ -169,6 +169,26 @@ TEST(TestRegistryHarness, SeedsGiveDistinctDigestsAndRepushMovesTheTag) {
   EXPECT_EQ(SkopeoDigest(*reg, "harness/moved@" + first), first) << "the old digest still exists";
 }
 
+TEST(TestRegistryHarness, ARevisionAnnotatesTheTopLevelManifest) {
+  TestRegistry* reg = TestRegistry::Shared(Mode::kPlain);
+  ASSERT_NE(reg, nullptr);
+  const std::string revision = "3f2a9c1d0e5b6a7980f1e2d3c4b5a69788796a5b";
+  std::string plain = reg->Push("harness/revision", "plain", ImageKind::kIndex, 1);
+  std::string annotated = reg->Push("harness/revision", "main", ImageKind::kIndex, 1, revision);
+  ASSERT_FALSE(annotated.empty());
+  EXPECT_NE(plain, annotated) << "the annotation is part of the index's bytes";
+  EXPECT_EQ(reg->Push("harness/revision", "3f2a9c1", ImageKind::kIndex, 1, revision), annotated)
+      << "the same seed and revision give the same digest under another tag";
+  EXPECT_EQ(SkopeoDigest(*reg, "harness/revision:3f2a9c1"), annotated);
+  CommandResult raw = Skopeo(*reg, "harness/revision:main", {"--raw"});
+  ASSERT_EQ(raw.exit_code, 0) << raw.err;
+  EXPECT_EQ("sha256:" + Sha256Hex(raw.out), annotated);
+  nlohmann::json index = nlohmann::json::parse(raw.out);
+  EXPECT_EQ(index["annotations"]["org.opencontainers.image.revision"], revision);
+  EXPECT_EQ(IndexPlatforms(raw.out),
+            (std::set<std::string>{"linux/amd64", "linux/arm64", "unknown/unknown"}));
+}
+
 TEST(TestRegistryHarness, PushedPlatformsNameTheChildManifests) {
   TestRegistry* reg = TestRegistry::Shared(Mode::kPlain);
   ASSERT_NE(reg, nullptr);

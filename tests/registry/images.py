@@ -120,8 +120,13 @@ def _attestation(image, seed, subject_digest):
             "platform": {"architecture": "unknown", "os": "unknown"}}
 
 
-def build_image(kind, seed):
-    """The image of `kind` (one of KINDS) for `seed`."""
+REVISION_ANNOTATION = "org.opencontainers.image.revision"
+
+
+def build_image(kind, seed, revision=None):
+    """The image of `kind` (one of KINDS) for `seed`; with `revision`, the top-level manifest
+    (the index, or the single manifest) carries it as org.opencontainers.image.revision, as
+    BuildKit's --annotation index:... and docker/metadata-action write it."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
     image = Image()
@@ -129,6 +134,11 @@ def build_image(kind, seed):
     if kind == "single":
         _platform_manifest(image, seed, "linux", "amd64", docker=False)
         digest, media_type, body = image.children.pop()
+        if revision is not None:
+            manifest = json.loads(body)
+            manifest["annotations"] = {REVISION_ANNOTATION: revision}
+            body = canonical(manifest)
+            image.platforms["linux/amd64"] = sha256(body)
         image.top = (media_type, body)
         return image
     arches = ["amd64"] if kind == "index-amd64-only" else ["amd64", "arm64"]
@@ -136,8 +146,10 @@ def build_image(kind, seed):
     if kind == "index":
         entries.append(_attestation(image, seed, entries[0]["digest"]))
     media_type = DOCKER_LIST if docker else OCI_INDEX
-    image.top = (media_type, canonical({"schemaVersion": 2, "mediaType": media_type,
-                                        "manifests": entries}))
+    index = {"schemaVersion": 2, "mediaType": media_type, "manifests": entries}
+    if revision is not None:
+        index["annotations"] = {REVISION_ANNOTATION: revision}
+    image.top = (media_type, canonical(index))
     return image
 
 

@@ -224,19 +224,23 @@ class TestRegistry {
     return out;
   }
 
-  // Pushes a small synthetic image as repo:tag; a different seed gives different digests.
-  // Returns the top-level digest, or "" after recording a failure.
-  std::string Push(const std::string& repo, const std::string& tag, ImageKind kind,
-                   int seed = 0) const {
-    std::optional<PushedImage> pushed = PushImage(repo, tag, kind, seed);
+  // Pushes a small synthetic image as repo:tag; a different seed gives different digests. A
+  // `revision` annotates the top-level manifest (the index) with
+  // org.opencontainers.image.revision (another digest again). Returns the top-level digest, or ""
+  // after recording a failure.
+  std::string Push(const std::string& repo, const std::string& tag, ImageKind kind, int seed = 0,
+                   const std::string& revision = "") const {
+    std::optional<PushedImage> pushed = PushImage(repo, tag, kind, seed, revision);
     return pushed ? pushed->digest : std::string();
   }
 
   std::optional<PushedImage> PushImage(const std::string& repo, const std::string& tag,
-                                       ImageKind kind, int seed = 0) const {
+                                       ImageKind kind, int seed = 0,
+                                       const std::string& revision = "") const {
     std::vector<std::string> argv = ScriptArgs("push");
     argv.insert(argv.end(), {"--repo", repo, "--tag", tag, "--kind", KindName(kind), "--seed",
                              std::to_string(seed)});
+    if (!revision.empty()) argv.insert(argv.end(), {"--revision", revision});
     std::optional<nlohmann::json> line = RunScript(argv);
     if (!line) return std::nullopt;
     PushedImage pushed{line->value("digest", ""), line->value("media_type", ""), {}};

@@ -11,7 +11,7 @@
   testreg.py stop --dir DIR            stops everything started for DIR
   testreg.py proxy --dir DIR [--faults JSON]
       Starts a fault_proxy.py in front of DIR's registry; prints {"host", "ca_file", "pid"}.
-  testreg.py push --host H [--ca-file F | --insecure] [--user U --password P]
+  testreg.py push --host H [--ca-file F | --insecure] [--user U --password P] [--revision R]
                   --repo NAME --tag TAG --kind index|index-amd64-only|manifest-list|single
                   [--seed S]
       Prints {"digest", "media_type", "repo", "tag", "platforms": {"linux/amd64": digest...}}.
@@ -363,7 +363,7 @@ def client_from(args):
 
 
 def cmd_push(args):
-    image = images.build_image(args.kind, args.seed)
+    image = images.build_image(args.kind, args.seed, args.revision)
     try:
         digest = client_from(args).push(args.repo, args.tag, image)
     except (images.PushError, OSError) as e:
@@ -431,6 +431,9 @@ def main():
         p.add_argument("--seed", type=int, default=0)
         if name == "push":
             p.add_argument("--repo", required=True)
+            p.add_argument("--revision",
+                           help="annotate the top-level manifest with "
+                                "org.opencontainers.image.revision")
         else:
             p.add_argument("--count", type=int, required=True)
             p.add_argument("--prefix", required=True)
