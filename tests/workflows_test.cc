@@ -134,6 +134,7 @@ struct Step {
   size_t index = 0;   // position in its job
   std::string id, name, uses, run, condition;
   bool has_shell = false, continue_on_error = false;
+  std::string continue_on_error_text;  // as written: an expression is not `true`
   std::map<std::string, std::string> with, env;
 };
 
@@ -163,7 +164,8 @@ std::vector<Step> StepsOf(const YamlFile& file) {
       s.run = Scalar(doc, At(doc, n, {"run"}));
       s.condition = Scalar(doc, At(doc, n, {"if"}));
       s.has_shell = At(doc, n, {"shell"}) != kNoNode;
-      s.continue_on_error = Scalar(doc, At(doc, n, {"continue-on-error"})) == "true";
+      s.continue_on_error_text = Scalar(doc, At(doc, n, {"continue-on-error"}));
+      s.continue_on_error = s.continue_on_error_text == "true";
       s.with = ScalarMap(doc, At(doc, n, {"with"}));
       s.env = workflow_env;
       for (const auto& [k, v] : job_env) s.env[k] = v;
@@ -530,12 +532,21 @@ TEST_F(ShippedFiles, BumpOpensOnePullRequestThatMergesItself) {
 }
 
 // Exit 3 (a reference that did not resolve) must fail the job before a pull request exists.
+// Fail fast by default; --keep-going only under one repository variable, which also lets the
+// pull request steps run after the failed step and fails the job at the end.
 TEST_F(ShippedFiles, AFailedBumpOpensNoPullRequest) {
   std::vector<Step> steps = StepsOf(Workflow("bump-local-dev-images.yaml"));
   const Step* bump = FindImagepin(steps, "bump").step;
   ASSERT_NE(bump, nullptr);
   EXPECT_FALSE(bump->continue_on_error);
+  const std::string keep_going = "vars.IMAGEPIN_BUMP_KEEP_GOING == 'true'";
+  EXPECT_EQ(bump->continue_on_error_text, "${{ " + keep_going + " }}");
+  EXPECT_EQ(Get(bump->with, "args"),
+            "--env local,dev ${{ " + keep_going + " && '--keep-going' || '' }}");
   EXPECT_NE(Get(bump->with, "allow-findings"), "true");
+  const Step& last = steps.back();
+  EXPECT_EQ(last.condition, "steps.bump.outcome == 'failure'");
+  EXPECT_TRUE(Contains(last.run, "exit 1")) << last.run;
   for (const Step& s : steps) {
     if (s.index <= bump->index) continue;
     SCOPED_TRACE(s.label);

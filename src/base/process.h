@@ -1,9 +1,10 @@
-// Running a program as a subprocess: argv as given (no shell, so nothing in an argument is ever
-// interpreted), its output read in full up to a cap. For `git`, which imagepin asks about a
-// repository's history and changed files; credential helpers have their own runner (registry),
-// which bounds time on the registry's clock.
+// Running a program and reading what it prints, for loading that asks a tool: git, for
+// rollback's history (plan/history.h) and check --changed-since's files (scan/changed.h). No shell:
+// the arguments go to the program as they are, so nothing in them is expanded or split. Bounded:
+// output past `max_output` and a run past `timeout` stop the program (its whole process group).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -12,15 +13,21 @@
 
 namespace imagepin::base {
 
-struct ProcessOutput {
-  int exit_code = -1;  // -1: killed by a signal
-  std::string out;
-  std::string err;  // at most 4 KiB: for an error message
+struct ProcessOptions {
+  size_t max_output = size_t{16} << 20;  // bytes of standard output kept (and of error, apiece)
+  std::chrono::milliseconds timeout{30'000};
 };
 
-// Runs argv[0] (searched in PATH) with stdin from /dev/null until it exits. Output beyond
-// `max_output` bytes stops it (the process is killed) and is an error, as is a program that
-// cannot be started (its name in the message).
-Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, size_t max_output);
+struct ProcessResult {
+  int exit_code = -1;      // -1: killed by a signal, or stopped
+  std::string out, err;    // standard output and error, each at most max_output bytes
+  bool truncated = false;  // stopped: it printed more than max_output
+  bool timed_out = false;  // stopped: it ran longer than timeout
+};
+
+// Runs argv[0], looked up in PATH, with standard input from /dev/null. An error (kNotFound when
+// the program is not installed, kIo otherwise) only when it could not be started.
+Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
+                                 const ProcessOptions& options = {});
 
 }  // namespace imagepin::base

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "plan/subprocess.h"
+#include "base/process.h"
 #include "plan/workspace.h"
 
 namespace imagepin::plan {
@@ -18,7 +18,8 @@ base::Result<std::string> Git(const std::string& root, std::vector<std::string> 
                               size_t max_output = size_t{1} << 20) {
   std::vector<std::string> argv = {"git", "-C", root, "--no-pager"};
   argv.insert(argv.end(), args.begin(), args.end());
-  base::Result<ProcessResult> run = RunProcess(argv, {max_output, std::chrono::seconds(30)});
+  base::Result<base::ProcessResult> run =
+      base::RunProcess(argv, {max_output, std::chrono::seconds(30)});
   if (!run.ok()) {
     return base::MakeError(run.error().code,
                            "rollback reads the history with git: " + run.error().message);

@@ -7,7 +7,7 @@
 // partial clones, alternates, new index and pack formats) exactly as the user's git does; libgit2
 // would be one more runtime dependency of the .deb for one read-only command, and lags git on
 // those formats. git runs with `-C ROOT --no-pager`, no shell (arguments go as they are), bounded
-// output and a timeout (plan/subprocess.h).
+// output and a timeout (base/process.h).
 #pragma once
 
 #include <cstddef>

@@ -1,52 +1,15 @@
-// The subprocess helper and git history loading (plan/history.h) against a real git repository
+// Git history loading (plan/history.h) against a real git repository
 // in a temp dir.
 #include "plan/history.h"
 
 #include <gtest/gtest.h>
 
-#include "plan/subprocess.h"
 #include "plan/workspace.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/temp_dir.h"
 
 namespace imagepin::plan {
 namespace {
-
-TEST(RunProcess, CapturesBothOutputsAndTheExitCodeWithoutAShell) {
-  base::Result<ProcessResult> r =
-      RunProcess({"sh", "-c", "printf '%s|' \"$0\" \"$1\"; echo oops >&2; exit 3", "$(x)", "a b"});
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->out, "$(x)|a b|");
-  EXPECT_EQ(r->err, "oops\n");
-  EXPECT_EQ(r->exit_code, 3);
-  EXPECT_FALSE(r->truncated);
-  EXPECT_FALSE(r->timed_out);
-}
-
-TEST(RunProcess, StopsAtTheOutputBoundAndTheTimeout) {
-  base::Result<ProcessResult> big = RunProcess({"yes"}, {1000, std::chrono::seconds(10)});
-  ASSERT_TRUE(big.ok());
-  EXPECT_TRUE(big->truncated);
-  EXPECT_EQ(big->out.size(), 1000u);
-  EXPECT_EQ(big->exit_code, -1);
-  auto start = std::chrono::steady_clock::now();
-  base::Result<ProcessResult> slow =
-      RunProcess({"sh", "-c", "sleep 30 & sleep 30"}, {1000, std::chrono::milliseconds(200)});
-  ASSERT_TRUE(slow.ok());
-  EXPECT_TRUE(slow->timed_out);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
-  base::Result<ProcessResult> quiet =
-      RunProcess({"sh", "-c", "exec >&- 2>&-; sleep 30"}, {1000, std::chrono::milliseconds(200)});
-  ASSERT_TRUE(quiet.ok());
-  EXPECT_TRUE(quiet->timed_out) << "closing its output does not end the wait";
-}
-
-TEST(RunProcess, AProgramThatIsNotInstalledIsNotFound) {
-  base::Result<ProcessResult> r = RunProcess({"imagepin-no-such-program"});
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, base::ErrorCode::kNotFound);
-  EXPECT_NE(r.error().message.find("is not installed"), std::string::npos);
-}
 
 std::string Digest(char c) { return "sha256:" + std::string(64, c); }
 

@@ -149,7 +149,33 @@ TEST(TokenCache, SharesAFailureWithTheCallersThatWaitedForIt) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 8);
-  EXPECT_LE(fetches.load(), 2);  // normally 1; a caller arriving after the failure tries again
+  EXPECT_EQ(fetches.load(), 1);
+}
+
+TEST(TokenCache, ARefusalIsKeptATemporaryFailureIsAskedAgain) {
+  TokenCache cache;
+  int fetches = 0;
+  auto failing = [&](bool temporary) {
+    return [&fetches, temporary]() -> Result<Token> {
+      ++fetches;
+      RegistryError error;
+      error.kind = temporary ? ErrorKind::kServer : ErrorKind::kUnauthorized;
+      error.temporary = temporary;
+      return error;
+    };
+  };
+  EXPECT_FALSE(cache.Get({"realm", "svc", "refused"}, failing(false)).ok());
+  Result<std::string> again = cache.Get({"realm", "svc", "refused"}, failing(false));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().kind, ErrorKind::kUnauthorized);
+  EXPECT_EQ(fetches, 1) << "a caller after a refusal is told the refusal";
+  EXPECT_FALSE(cache.Get({"realm", "svc", "busy"}, failing(true)).ok());
+  Result<std::string> later = cache.Get({"realm", "svc", "busy"}, [] {
+    return Result<Token>(Token{"t2", Clock::TimePoint::max(), {}, false});
+  });
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(*later, "t2");
+  EXPECT_EQ(fetches, 2);
 }
 
 TEST(TokenCache, KeepsTokensPerKeyAndRefetchesExpiredOnes) {

@@ -14,6 +14,10 @@ Result<std::string> TokenCache::Get(const TokenKey& key, const FetchFn& fetch) {
   if (entry.token && entry.token->expires > clock_.Now()) {
     return entry.token->value;
   }
+  // A refusal (a wrong password, no pull rights) is this run's answer for the key: a worker
+  // arriving after it is told the same rather than asking again. Only a temporary failure
+  // (network, 5xx, 429) is worth another request.
+  if (entry.last_error && !entry.last_error->temporary) return *entry.last_error;
   entry.fetching = true;
   lock.unlock();
   Result<Token> fetched = fetch();

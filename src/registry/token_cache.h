@@ -2,7 +2,8 @@
 //
 // The first caller for a key runs the fetch; callers that arrive while it runs wait and share
 // its outcome, error included (so 50 tags of one repository cost one token request, and a
-// refused password is refused once, not 50 times). A later caller after a failure tries again.
+// refused password is refused once, not 50 times). A refusal is kept for the cache's life (one
+// run): a later caller gets it too. Only after a temporary failure does a later caller try again.
 // A token fetched for many scopes at once (token_batches.h) is Put under each scope it covers.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <set>
 #include <string_view>
@@ -23,8 +24,15 @@ constexpr size_t kMaxGitOutput = 64u << 20;
 base::Result<std::string> Git(const std::string& root, std::vector<std::string> args) {
   std::vector<std::string> argv = {"git", "--no-optional-locks", "-C", root};
   argv.insert(argv.end(), args.begin(), args.end());
-  base::Result<base::ProcessOutput> run = base::RunProcess(argv, kMaxGitOutput);
+  base::Result<base::ProcessResult> run =
+      base::RunProcess(argv, {kMaxGitOutput, std::chrono::seconds(60)});
   if (!run.ok()) return run.error();
+  if (run->truncated || run->timed_out) {
+    return base::MakeError(
+        base::ErrorCode::kIo,
+        fmt::format("git {} {}: stopped", args[0],
+                    run->truncated ? "printed more than 64 MiB" : "ran for 60 s"));
+  }
   if (run->exit_code != 0) {
     std::string message = run->err.substr(0, run->err.find('\n'));
     if (message.starts_with("fatal: ")) message.erase(0, 7);

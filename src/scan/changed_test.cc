@@ -22,7 +22,7 @@ class ChangedTest : public ::testing::Test {
   }
   void Git(std::vector<std::string> args) {
     args.insert(args.begin(), {"git", "-C", repo_.str()});
-    base::Result<base::ProcessOutput> run = base::RunProcess(args, 1 << 20);
+    base::Result<base::ProcessResult> run = base::RunProcess(args);
     ASSERT_TRUE(run.ok());
     ASSERT_EQ(run->exit_code, 0) << run->err;
   }
