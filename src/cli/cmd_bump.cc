@@ -204,7 +204,8 @@ int RunBump(const BumpFlags& flags) {
     PrintError(lanes.error());
     return ExitCodeFor(lanes.error());
   }
-  plan::BumpTargets found = plan::FindBumpTargets(*lanes, *config);
+  plan::BumpTargets found = plan::FindBumpTargets(*lanes, *config, policy::TodayUtc());
+  PrintDiagnostics(found.held_problems);
   PrintDiagnostics(found.problems);  // before the (slow) resolution
   // Held targets are not asked for: a hold keeps a field as it is whatever its channel says.
   std::vector<const policy::Hold*> held =

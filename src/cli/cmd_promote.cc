@@ -269,8 +269,9 @@ int Promote(const plan::PromotePlan& plan, const policy::Config& config, const P
   for (const plan::Unmatched& u : plan.only_in_source) PrintDiagnostic(u);
   for (const plan::Unmatched& u : plan.only_in_target) PrintDiagnostic(u);
   PrintDiagnostics(plan.inherited);
+  PrintDiagnostics(plan.held_refusals);
   if (!plan.refusals.empty()) {
-    PrintDiagnostics(plan.refusals);
+    for (const plan::Refusal& r : plan.refusals) PrintDiagnostic(r);
     fmt::print(stderr, "imagepin: promote {} → {}: refused, nothing written\n", flags.source,
                flags.target);
     return kExitFindings;

@@ -155,5 +155,59 @@ TEST(PromoteHolds, AHeldValueAlreadyCurrentIsNotReportedHeld) {
   EXPECT_FALSE(held.promotions[0].Changes());
 }
 
+// A held field that is no reference (a template) fails no bump: bump would leave it anyway.
+TEST(BumpHolds, AHeldTemplateIsANoteAnUnheldOneAProblem) {
+  policy::Config config = HoldConfig("    - {app: api, env: dev, reason: r}\n");
+  std::vector<plan::EnvironmentImages> lanes;
+  for (const char* env : {"dev", "local"}) {
+    std::string dir = std::string("sources/values/env/") + env;
+    std::vector<plan::ScannedFile> files;
+    files.push_back(plan::ScanText({"", dir + "/api.yaml"},
+                                   "image:\n  ref: \"ghcr.io/acme/api:{{ .Values.tag }}\"\n",
+                                   config));
+    lanes.push_back(plan::MakeEnvironment(env, dir, std::move(files)));
+  }
+  plan::BumpTargets found = plan::FindBumpTargets(lanes, config, kToday);
+  EXPECT_TRUE(found.targets.empty());
+  ASSERT_EQ(found.held_problems.size(), 1u);
+  EXPECT_EQ(found.held_problems[0].path, "sources/values/env/dev/api.yaml");
+  EXPECT_EQ(found.held_problems[0].severity, base::Severity::kNote);
+  EXPECT_NE(found.held_problems[0].message.find("held"), std::string::npos);
+  ASSERT_EQ(found.problems.size(), 1u) << "local is not held";
+  EXPECT_EQ(found.problems[0].path, "sources/values/env/local/api.yaml");
+  // Without today's date holds are not asked: both are problems, as before.
+  EXPECT_EQ(plan::FindBumpTargets(lanes, config).problems.size(), 2u);
+}
+
+// A source value promote cannot take (no digest) refuses the run, unless a hold keeps its
+// target, whose field would not be written anyway; --ignore-holds refuses again.
+TEST(PromoteHolds, ABrokenSourceOfAHeldTargetRefusesNothing) {
+  policy::Config config = HoldConfig("    - {app: api, env: staging, reason: r}\n");
+  std::vector<plan::ScannedFile> files;
+  files.push_back(plan::ScanText({"", "sources/values/env/dev/api.yaml"},
+                                 "image:\n  ref: ghcr.io/acme/api:3f2a9c1\n", config));
+  files.push_back(plan::ScanText({"", "sources/values/env/dev/web.yaml"},
+                                 "image:\n  ref: ghcr.io/acme/web@" + Digest('2') + "\n", config));
+  plan::EnvironmentImages dev =
+      plan::MakeEnvironment("dev", "sources/values/env/dev", std::move(files));
+  plan::EnvironmentImages staging = Env("staging", config, '1', '1');
+  plan::PromotePlan planned = plan::PlanPromotion(dev, staging, config, {});
+  ASSERT_EQ(planned.refusals.size(), 1u);
+  EXPECT_EQ(planned.refusals[0].service, "api");
+  EXPECT_EQ(planned.refusals[0].repository, "ghcr.io/acme/api");
+
+  plan::PromotePlan held = ApplyHolds(planned, config.bump.holds, "staging", kToday, false);
+  EXPECT_TRUE(held.refusals.empty());
+  ASSERT_EQ(held.held_refusals.size(), 1u);
+  EXPECT_EQ(held.held_refusals[0].severity, base::Severity::kNote);
+  EXPECT_NE(held.held_refusals[0].message.find("held in staging"), std::string::npos);
+  ASSERT_EQ(plan::PromoteEdits(held).size(), 1u);
+  EXPECT_EQ(plan::PromoteEdits(held)[0].DisplayPath(), "sources/values/env/staging/web.yaml");
+
+  EXPECT_EQ(ApplyHolds(planned, config.bump.holds, "staging", kToday, true).refusals.size(), 1u);
+  EXPECT_EQ(ApplyHolds(planned, config.bump.holds, "production", kToday, false).refusals.size(),
+            1u);
+}
+
 }  // namespace
 }  // namespace imagepin::decide

@@ -1,5 +1,7 @@
 #include "decide/promote.h"
 
+#include <fmt/format.h>
+
 #include "decide/lookup.h"
 #include "decide/platforms.h"
 #include "policy/holds.h"
@@ -21,6 +23,24 @@ plan::PromotePlan ApplyHolds(plan::PromotePlan plan, const std::vector<policy::H
     }
   }
   plan.promotions = std::move(kept);
+  // A source value promote cannot take is no reason to refuse the run when its target is held:
+  // that field would be left as it is anyway.
+  std::vector<plan::Refusal> refused;
+  for (plan::Refusal& r : plan.refusals) {
+    const policy::Hold* hold =
+        r.service.empty() || ignore_holds
+            ? nullptr
+            : policy::FindHold(holds, {r.service, r.repository, target_environment}, today);
+    if (hold == nullptr) {
+      refused.push_back(std::move(r));
+      continue;
+    }
+    base::Diagnostic note = r;
+    note.severity = base::Severity::kNote;
+    note.message += fmt::format(" (held in {}: not promoted)", target_environment);
+    plan.held_refusals.push_back(std::move(note));
+  }
+  plan.refusals = std::move(refused);
   return plan;
 }
 

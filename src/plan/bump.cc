@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "policy/evaluate.h"
+#include "policy/holds.h"
 
 namespace imagepin::plan {
 namespace {
@@ -31,7 +32,8 @@ base::Result<std::vector<EnvironmentImages>> LoadLanes(const std::string& root,
 
 void ForEachRefTarget(const std::vector<EnvironmentImages>& lanes, const policy::Config& config,
                       std::string_view verb, const std::function<void(RefTarget)>& on_target,
-                      std::vector<base::Diagnostic>* problems) {
+                      std::vector<base::Diagnostic>* problems, const HeldFn& held,
+                      std::vector<base::Diagnostic>* held_problems) {
   for (const EnvironmentImages& lane : lanes) {
     const std::string& environment = lane.name;
     for (const ScannedFile& file : *lane.files) {
@@ -39,16 +41,24 @@ void ForEachRefTarget(const std::vector<EnvironmentImages>& lanes, const policy:
         if (field.form != scan::FieldForm::kRef) continue;
         std::string repository = WrittenRepository(field.reference);
         if (!policy::IsFirstParty(config, repository)) continue;
+        auto problem = [&](std::string message) {
+          if (held && held_problems != nullptr &&
+              held(environment, ServiceName(file.entry.display_path), repository)) {
+            base::Diagnostic note = ProblemAt(file, field, message + " (held: left as it is)");
+            note.severity = base::Severity::kNote;
+            held_problems->push_back(std::move(note));
+            return;
+          }
+          problems->push_back(ProblemAt(file, field, std::move(message)));
+        };
         if (field.templated) {
-          problems->push_back(
-              ProblemAt(file, field, fmt::format("a template, not a reference: cannot {}", verb)));
+          problem(fmt::format("a template, not a reference: cannot {}", verb));
           continue;
         }
         base::Result<ref::Reference> current = ref::ParseReference(field.reference);
         if (!current.ok()) {
-          problems->push_back(ProblemAt(file, field,
-                                        fmt::format("invalid reference \"{}\": {}", field.reference,
-                                                    current.error().message)));
+          problem(fmt::format("invalid reference \"{}\": {}", field.reference,
+                              current.error().message));
           continue;
         }
         on_target(RefTarget{environment, ServiceName(file.entry.display_path), file.entry,
@@ -60,8 +70,16 @@ void ForEachRefTarget(const std::vector<EnvironmentImages>& lanes, const policy:
 }
 
 BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,
-                            const policy::Config& config) {
+                            const policy::Config& config, std::string_view today) {
   BumpTargets out;
+  HeldFn held;
+  if (!today.empty()) {
+    held = [&](std::string_view environment, std::string_view service,
+               std::string_view repository) {
+      return policy::FindHold(config.bump.holds, {service, repository, environment}, today) !=
+             nullptr;
+    };
+  }
   ForEachRefTarget(
       lanes, config, "bump",
       [&](RefTarget t) {
@@ -75,7 +93,7 @@ BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,
         }
         out.targets.push_back(BumpTarget{std::move(t), *channel});
       },
-      &out.problems);
+      &out.problems, held, &out.held_problems);
   return out;
 }
 

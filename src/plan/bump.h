@@ -42,7 +42,14 @@ struct BumpTargets {
   // Why a first-party ref in a fast lane cannot be bumped (invalid, a template): bump reports
   // them and, unless --keep-going, writes nothing.
   std::vector<base::Diagnostic> problems;
+  // The same for a field a hold keeps (bump.holds): notes, failing nothing: bump would leave
+  // the field as it is anyway.
+  std::vector<base::Diagnostic> held_problems;
 };
+
+// Whether a hold keeps the field of `service` (repository as written) in `environment`.
+using HeldFn = std::function<bool(std::string_view environment, std::string_view service,
+                                  std::string_view repository)>;
 
 // Reads the fast lanes: each environment's files, scanned with fingerprints for writing. An
 // unknown environment, a missing directory, or a file that cannot be read or parsed is an error:
@@ -54,14 +61,17 @@ base::Result<std::vector<EnvironmentImages>> LoadLanes(const std::string& root,
 
 // Every first-party image.ref of the lanes, in lane and file order: `on_target` for each that
 // parses as a reference; a template or an invalid reference is a problem appended to
-// `problems` instead ("cannot VERB"). bump and set find their targets this way. Pure.
+// `problems` instead ("cannot VERB"), or, when `held` says a hold keeps it, a note appended to
+// `held_problems`. bump and set find their targets this way. Pure.
 void ForEachRefTarget(const std::vector<EnvironmentImages>& lanes, const policy::Config& config,
                       std::string_view verb, const std::function<void(RefTarget)>& on_target,
-                      std::vector<base::Diagnostic>* problems);
+                      std::vector<base::Diagnostic>* problems, const HeldFn& held = nullptr,
+                      std::vector<base::Diagnostic>* held_problems = nullptr);
 
-// Every first-party image.ref of the lanes, in lane and file order. Pure.
+// Every first-party image.ref of the lanes, in lane and file order. With `today` (YYYY-MM-DD),
+// a field bump.holds keeps that is no reference is a held problem, not a problem. Pure.
 BumpTargets FindBumpTargets(const std::vector<EnvironmentImages>& lanes,
-                            const policy::Config& config);
+                            const policy::Config& config, std::string_view today = {});
 
 // The edit that writes `<repository>@<digest>` over the target's reference, in its quoting
 // style. An edit whose old and new text agree is a no-op (ApplyEdits skips it).

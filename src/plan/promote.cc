@@ -271,16 +271,20 @@ class Planner {
  private:
   void RefuseLayer(const std::string& path, const apps::Part& part, std::string rule,
                    std::string message) {
-    plan_->refusals.push_back(base::Diagnostic::Error(path, {part.value.line, part.value.column},
-                                                      std::move(message), std::move(rule)));
+    plan_->refusals.push_back({base::Diagnostic::Error(path, {part.value.line, part.value.column},
+                                                       std::move(message), std::move(rule))});
   }
   void RefuseFile(const std::string& path, std::string rule, std::string message) {
     plan_->refusals.push_back(
-        base::Diagnostic::Error(path, {}, std::move(message), std::move(rule)));
+        {base::Diagnostic::Error(path, {}, std::move(message), std::move(rule))});
   }
 
   void Refuse(const EnvironmentField& at, std::string rule, std::string message) {
-    plan_->refusals.push_back(RefuseAt(at, std::move(rule), std::move(message)));
+    // Keyed by the target field's app and repository: a hold on it releases the refusal too.
+    base::Result<ref::Reference> named = ref::ParseReference(at.field->reference);
+    plan_->refusals.push_back({RefuseAt(at, std::move(rule), std::move(message)),
+                               ServiceName(at.file->entry.display_path),
+                               named.ok() ? named->Repository() : std::string()});
   }
 
   bool Add(const EnvironmentField& t, const scan::Scalar& scalar, const std::string& value,
@@ -329,7 +333,9 @@ PromotePlan PlanPromotion(const EnvironmentImages& source, const EnvironmentImag
     base::Diagnostic refusal;
     base::Result<ref::Reference> from = PromotableSource(s, config, &refusal);
     if (from.ok()) return *from;
-    plan.refusals.push_back(std::move(refusal));
+    base::Result<ref::Reference> named = ref::ParseReference(s.reference);
+    plan.refusals.push_back(
+        {std::move(refusal), s.service, named.ok() ? named->Repository() : std::string()});
     return std::nullopt;
   };
   // The target's value at `key` when it is inherited (no field in its overlay).

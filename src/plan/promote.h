@@ -55,19 +55,30 @@ struct Unmatched : base::Diagnostic {
   std::string reference;
 };
 
+// Why a promotion is refused. A refusal of the source's value names whose it is (service and
+// repository), so that a hold on the target, which keeps that field out anyway, can release it
+// (decide::ApplyHolds); other refusals name nobody.
+struct Refusal : base::Diagnostic {
+  std::string service;
+  std::string repository;  // normalized; empty when the reference does not parse
+};
+
 struct PromotePlan {
   std::vector<Promotion> promotions;
   std::vector<Unmatched> only_in_source;
   std::vector<Unmatched> only_in_target;
   // Why a promotion is refused, rule "IP001", "IP002", "IP003" when check would report it; any
   // refusal means nothing is written.
-  std::vector<base::Diagnostic> refusals;
+  std::vector<Refusal> refusals;
   // Values the target inherits from another layer, not written (no --write-inherited, or the
   // layer is above the target's overlay, or there is no overlay): one note each, naming the
   // app, the key and the layer.
   std::vector<base::Diagnostic> inherited;
   // Promotions a hold on the target keeps out (decide::ApplyHolds): reported, not written.
   std::vector<Promotion> held;
+  // Refusals of a source value whose target a hold keeps (decide::ApplyHolds): notes, since
+  // nothing would be written there anyway.
+  std::vector<base::Diagnostic> held_refusals;
 };
 
 // With `source_apps` and `target_apps` (LoadAppEnvironment of the same two environments), the
