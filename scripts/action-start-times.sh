@@ -28,15 +28,18 @@ fresh() {
   mount -t proc proc "$root/proc"
   echo "$root"
 }
-seconds() {  # seconds ROOT COMMAND: wall time of COMMAND run in ROOT
-  local root=$1 start end
+# seconds ROOT COMMAND: "wall cpu" seconds of COMMAND run in ROOT (cpu: user + system, which a
+# loaded machine does not inflate as it does the wall time).
+seconds() {
+  local root=$1
   shift
-  start=$(date +%s.%N)
-  chroot "$root" /bin/bash -c "$*" > "$root.log" 2>&1
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc
+  /usr/bin/time -f "%e %U %S" -o "$root.time" chroot "$root" /bin/bash -c "$*" >> "$root.log" 2>&1 ||
+    { echo "failed: $*" >&2; tail -20 "$root.log" >&2; exit 1; }
+  read -r wall user sys < "$root.time"
+  echo "$wall $(echo "$user + $sys" | bc)"
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 cold=$(fresh cold)
 t_deps=$(seconds "$cold" "cd /action && scripts/install-deps.sh --no-tests")
 t_build=$(seconds "$cold" "cmake -S /action -B /tmp/b -DCMAKE_BUILD_TYPE=Release -DIMAGEPIN_TESTS=OFF && cmake --build /tmp/b --target imagepin -j\$(nproc) && install -m 0755 /tmp/b/src/cli/imagepin /usr/local/bin/imagepin && imagepin --version")
@@ -51,7 +54,10 @@ t_warm=$(seconds "$nolibs" "! ldd /usr/local/bin/imagepin | grep -q 'not found' 
 t_check=$(seconds "$nolibs" "cd /action/examples/gitops && GITHUB_REPOSITORY_OWNER=acme imagepin check > /dev/null")
 umount "$nolibs/proc"
 
-printf 'cold: install-deps --no-tests %.0f s + build %.0f s = %.0f s\n' "$t_deps" "$t_build" "$(echo "$t_deps + $t_build" | bc)"
-printf 'warm, libraries missing: install-deps --runtime + --version %.1f s\n' "$t_runtime"
-printf 'warm, libraries present: ldd + --version %.2f s\n' "$t_warm"
-printf 'then check on examples/gitops: %.2f s\n' "$t_check"
+report() { read -r wall cpu <<< "$2"; printf '%-48s %7.2f s wall %7.2f s cpu\n' "$1" "$wall" "$cpu"; }
+echo "load average before: $load_before"
+report "cold: install-deps.sh --no-tests" "$t_deps"
+report "cold: configure + build the imagepin target" "$t_build"
+report "warm, libraries missing: --runtime + --version" "$t_runtime"
+report "warm, libraries present: ldd + --version" "$t_warm"
+report "then: check on examples/gitops" "$t_check"
