@@ -90,14 +90,7 @@ std::string SummaryMarkdown(const std::vector<decide::BumpOutcome>& outcomes,
 
 nlohmann::ordered_json OutcomeJson(const decide::BumpOutcome& o) {
   const plan::BumpTarget& t = *o.target;
-  nlohmann::ordered_json j;
-  j["environment"] = t.environment;
-  j["service"] = t.service;
-  j["path"] = t.file.display_path;
-  j["line"] = t.ref.line;
-  j["column"] = t.ref.column;
-  j["keyPath"] = t.key_path;
-  j["repository"] = t.repository;
+  nlohmann::ordered_json j = RefTargetJson(t);
   j["channel"] = t.channel.Normalized();
   j["old"] = StringOrNull(t.current_digest);
   j["new"] = StringOrNull(o.new_digest);

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "plan/bump.h"
 #include "report/json_text.h"
 
 namespace imagepin::cli {
@@ -38,6 +39,20 @@ inline nlohmann::ordered_json WithPathBytes(const nlohmann::ordered_json& value)
 // that is not UTF-8 (U+FFFD instead), which would abort the program halfway through its output.
 inline std::string DumpJson(const nlohmann::ordered_json& value, int indent = 2) {
   return report::DumpJson(WithPathBytes(value), indent);
+}
+
+// Where a first-party image.ref field is and whose, as bump, set and rollback print it: its
+// environment, service, path, line, column, key path, repository and digest before ("old").
+inline nlohmann::ordered_json RefTargetJson(const plan::RefTarget& t) {
+  nlohmann::ordered_json j;
+  j["environment"] = t.environment;
+  j["service"] = t.service;
+  j["path"] = t.file.display_path;
+  j["line"] = t.ref.line;
+  j["column"] = t.ref.column;
+  j["keyPath"] = t.key_path;
+  j["repository"] = t.repository;
+  return j;
 }
 
 }  // namespace imagepin::cli

@@ -43,14 +43,7 @@ nlohmann::ordered_json SetChangesJson(const decide::SetDecision& d) {
   nlohmann::ordered_json changes = nlohmann::ordered_json::array();
   for (const decide::SetOutcome& o : d.outcomes) {
     const plan::RefTarget& t = *o.target;
-    nlohmann::ordered_json j;
-    j["environment"] = t.environment;
-    j["service"] = t.service;
-    j["path"] = t.file.display_path;
-    j["line"] = t.ref.line;
-    j["column"] = t.ref.column;
-    j["keyPath"] = t.key_path;
-    j["repository"] = t.repository;
+    nlohmann::ordered_json j = RefTargetJson(t);
     j["old"] = StringOrNull(t.current_digest);
     j["new"] =
         StringOrNull(o.new_value.empty() ? "" : o.new_value.substr(o.new_value.rfind('@') + 1));
