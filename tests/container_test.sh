@@ -30,6 +30,11 @@ fi
 debootstrap --variant=minbase bookworm "$work/rootfs" http://deb.debian.org/debian > "$work/debootstrap.log" 2>&1 ||
   { tail -5 "$work/debootstrap.log"; exit 1; }
 cp -a "$work/rootfs/." "$mnt/"
+# Running a command in it is the rest of what this environment must allow (chroot, mounts).
+if ! b run --isolation chroot "$base" -- true > "$work/preflight.log" 2>&1; then
+  echo "container_test: buildah cannot run a container here: $(tail -1 "$work/preflight.log"): skipped"
+  exit 77
+fi
 b commit -q "$base" localhost/imagepin-test-debian:12 > /dev/null
 
 b bud -q --isolation chroot --network host --layers=false \
