@@ -1,12 +1,7 @@
 #include "plan/init.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -18,6 +13,7 @@
 
 #include "apps/check.h"
 #include "base/files.h"
+#include "base/process.h"
 #include "base/sha256.h"
 #include "plan/init_workflows.h"
 #include "plan/insert.h"
@@ -25,8 +21,6 @@
 #include "policy/first_party.h"
 #include "ref/reference.h"
 #include "scan/file_list.h"
-
-extern char** environ;
 
 namespace imagepin::plan {
 namespace {
@@ -421,40 +415,12 @@ base::Result<InitPlan> PlanInit(const std::string& root, const std::vector<InitF
 namespace {
 
 // `git -C root remote get-url origin`'s output (its last newline dropped), or nothing: no git,
-// no remote, not a repository. Standard input and error are /dev/null.
+// no remote, not a repository, or no answer within the bounds.
 std::optional<std::string> GitOriginUrl(const std::string& root) {
-  int out_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return std::nullopt;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<std::string> argv = {"git", "-C", root, "remote", "get-url", "origin"};
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int spawned = ::posix_spawnp(&pid, "git", &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out_pipe[1]);
-  std::string out;
-  if (spawned == 0) {
-    char buf[4096];
-    for (ssize_t n; (n = ::read(out_pipe[0], buf, sizeof buf)) != 0;) {
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        break;
-      }
-      if (out.size() < 65536) out.append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(out_pipe[0]);
-  if (spawned != 0) return std::nullopt;
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  base::Result<base::ProcessResult> run = base::RunProcess(
+      {"git", "-C", root, "remote", "get-url", "origin"}, {65536, std::chrono::seconds(30)});
+  if (!run.ok() || run->truncated || run->timed_out || run->exit_code != 0) return std::nullopt;
+  std::string out = std::move(run->out);
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   if (out.empty()) return std::nullopt;
   return out;

@@ -9,7 +9,6 @@
 #include <string_view>
 
 #include "base/files.h"
-#include "base/glob.h"
 #include "base/process.h"
 
 namespace imagepin::scan {
@@ -54,20 +53,11 @@ std::vector<std::string> SplitNul(const std::string& text) {
   return out;
 }
 
-bool InScope(const Scope& scope, const std::string& rel) {
-  auto matches = [&](const std::string& g) { return base::GlobMatch(g, rel); };
-  return std::any_of(scope.include.begin(), scope.include.end(), matches) &&
-         std::none_of(scope.exclude.begin(), scope.exclude.end(), matches);
-}
-
 // The directories above `rel` that hold a Chart.yaml (a subchart's parents too), nearest first.
 std::vector<std::string> ChartsAbove(const fs::path& root, const std::string& rel) {
   std::vector<std::string> charts;
-  std::error_code ec;
   for (fs::path dir = fs::path(rel).parent_path(); !dir.empty(); dir = dir.parent_path()) {
-    if (fs::exists(root / dir / "Chart.yaml", ec) || fs::exists(root / dir / "Chart.yml", ec)) {
-      charts.push_back(dir.generic_string());
-    }
+    if (HasChartFile(root / dir)) charts.push_back(dir.generic_string());
   }
   return charts;
 }

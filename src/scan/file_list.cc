@@ -61,10 +61,7 @@ class ChartTemplateDetector {
 
   bool HasChartFile(const fs::path& dir) {
     auto [it, inserted] = cache_.try_emplace(dir.string(), false);
-    if (inserted) {
-      std::error_code ec;
-      it->second = fs::exists(dir / "Chart.yaml", ec) || fs::exists(dir / "Chart.yml", ec);
-    }
+    if (inserted) it->second = scan::HasChartFile(dir);
     return it->second;
   }
   std::map<std::string, bool> cache_;
@@ -183,6 +180,17 @@ void WalkFiles(const fs::path& start, const fs::path& root, std::vector<base::Er
 
 }  // namespace
 
+bool InScope(const Scope& scope, const std::string& rel) {
+  auto matches = [&](const std::string& g) { return base::GlobMatch(g, rel); };
+  return std::any_of(scope.include.begin(), scope.include.end(), matches) &&
+         std::none_of(scope.exclude.begin(), scope.exclude.end(), matches);
+}
+
+bool HasChartFile(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir / "Chart.yaml", ec) || fs::exists(dir / "Chart.yml", ec);
+}
+
 std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
                                  std::vector<base::Error>* problems) {
   std::set<std::string> seen;
@@ -221,9 +229,7 @@ std::vector<FileEntry> ListScope(const std::string& root, const Scope& scope,
     const std::string start_rel = Relative(start, root_path);
     WalkFiles(start, root_real, problems, IsYamlName, [&](const fs::path& file) {
       std::string rel = RelativeBelow(file, start, start_rel, root_path);
-      bool included = std::any_of(scope.include.begin(), scope.include.end(),
-                                  [&](const std::string& g) { return base::GlobMatch(g, rel); });
-      if (!included || excluded(rel) || !seen.insert(rel).second) return;
+      if (!InScope(scope, rel) || !seen.insert(rel).second) return;
       files.push_back(
           {file.string(), rel, templates.IsTemplate(file), templates.IsChartValues(file)});
     });

@@ -2,6 +2,7 @@
 // *.yaml / *.yml below explicit paths.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,13 @@ struct Scope {
   std::vector<std::string> include;  // globs relative to the root
   std::vector<std::string> exclude;
 };
+
+// Whether `rel` (relative to the root, '/'-separated) is in `scope`: an include glob matches
+// it and no exclude glob does.
+bool InScope(const Scope& scope, const std::string& rel);
+
+// Whether `dir` holds a chart: a Chart.yaml (or Chart.yml) beside its templates.
+bool HasChartFile(const std::filesystem::path& dir);
 
 // Lists the YAML files under `root` that `scope` selects, sorted by display path. Directory
 // symlinks are not followed (no loops); unreadable directories are listed in `*problems`.
